@@ -1,0 +1,68 @@
+package io.github.workerexporter.autoconfigure;
+
+import java.util.List;
+import java.util.Map;
+
+import io.github.workerexporter.environment.WorkerIdentity;
+import io.github.workerexporter.hooks.ExporterHook;
+import io.github.workerexporter.hooks.ExporterLifecycle;
+import io.github.workerexporter.hooks.HookManager;
+import io.github.workerexporter.hooks.HookManager.NamedHook;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+/**
+ * Auto-configuration of Worker Exporter: the worker's identity, the hooks and their
+ * lifecycle, and (through the imported configurations) the four managers and the metrics.
+ * {@code exporter.enabled=false} turns all of it off.
+ *
+ * @author Worker Exporter
+ */
+@AutoConfiguration(afterName = {
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration",
+        "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration" })
+@ConditionalOnBooleanProperty(name = "exporter.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(ExporterProperties.class)
+@Import({ EmbeddedServerConfiguration.class, ProcessConfiguration.class, MetricsServerConfiguration.class,
+        RequestMetricsConfiguration.class, WorkerStateConfiguration.class })
+public final class WorkerExporterAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    WorkerIdentity workerIdentity(ExporterProperties properties) {
+        return WorkerIdentity.current(properties.getWorker().getId());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    HookManager hookManager(ExporterProperties properties, ObjectProvider<ExporterHook> hooks,
+            ApplicationContext context) {
+        Map<String, ExporterHook> byName = context.getBeansOfType(ExporterHook.class, false, false);
+        List<NamedHook> named = hooks.orderedStream().map((hook) -> new NamedHook(nameOf(byName, hook), hook)).toList();
+        return new HookManager(named, properties.getHooks().isFailFast());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ExporterLifecycle exporterLifecycle(HookManager hookManager, ApplicationContext context, WorkerIdentity worker,
+            ExporterProperties properties) {
+        return new ExporterLifecycle(hookManager, context, worker, properties.getRedis().isEnabled());
+    }
+
+    private static String nameOf(Map<String, ExporterHook> byName, ExporterHook hook) {
+        return byName.entrySet()
+            .stream()
+            .filter((entry) -> entry.getValue() == hook)
+            .map(Map.Entry::getKey)
+            .findFirst()
+            .orElseGet(() -> hook.getClass().getName());
+    }
+
+}

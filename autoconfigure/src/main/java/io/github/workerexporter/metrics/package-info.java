@@ -1,0 +1,7 @@
+/**
+ * Worker and master metric families.
+ */
+@NullMarked
+package io.github.workerexporter.metrics;
+
+import org.jspecify.annotations.NullMarked;
