@@ -75,6 +75,9 @@ public class HookManager {
             return true;
         }
         catch (Exception | LinkageError ex) {
+            if (ex instanceof FatalHookFailure && ex instanceof RuntimeException fatal) {
+                throw fatal;
+            }
             if (this.failFast) {
                 throw new HookExecutionException(name, phase, ex);
             }
