@@ -34,6 +34,10 @@ import org.springframework.context.annotation.Import;
         RequestMetricsConfiguration.class, WorkerStateConfiguration.class })
 public final class WorkerExporterAutoConfiguration {
 
+    WorkerExporterAutoConfiguration(ExporterProperties properties) {
+        ExporterPropertiesValidator.validate(properties);
+    }
+
     @Bean
     @ConditionalOnMissingBean
     WorkerIdentity workerIdentity(ExporterProperties properties) {
