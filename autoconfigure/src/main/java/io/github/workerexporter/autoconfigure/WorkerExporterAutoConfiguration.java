@@ -12,10 +12,14 @@ import io.github.workerexporter.hooks.HookManager.NamedHook;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 /**
@@ -58,6 +62,23 @@ public final class WorkerExporterAutoConfiguration {
     ExporterLifecycle exporterLifecycle(HookManager hookManager, ApplicationContext context, WorkerIdentity worker,
             ExporterProperties properties) {
         return new ExporterLifecycle(hookManager, context, worker, properties.getRedis().isEnabled());
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.web.server.context.WebServerInitializedEvent")
+    static class WebServerHookConfiguration {
+
+        @Bean
+        ApplicationListener<WebServerInitializedEvent> exporterPostForkTrigger(ExporterLifecycle lifecycle) {
+            return (event) -> {
+                // The application's own server; a management server has the namespace
+                // "management".
+                if (event.getApplicationContext().getServerNamespace() == null) {
+                    lifecycle.webServerBound(event.getWebServer().getPort());
+                }
+            };
+        }
+
     }
 
     private static String nameOf(Map<String, ExporterHook> byName, ExporterHook hook) {
