@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,10 @@ public class ProcessManager {
         List<ProcessHandle> descendants = ProcessHandle.current().descendants().toList();
         List<Signalled> signalled = new ArrayList<>(descendants.size());
         for (ProcessHandle process : descendants) {
-            terminate(process, signalled);
+            Signalled terminating = terminate(process);
+            if (terminating != null) {
+                signalled.add(terminating);
+            }
         }
         long deadline = System.nanoTime() + this.timeout.toNanos();
         List<Long> terminated = new ArrayList<>();
@@ -64,16 +68,15 @@ public class ProcessManager {
         return new CleanupResult(terminated, killed);
     }
 
-    private void terminate(ProcessHandle process, List<Signalled> signalled) {
+    private @Nullable Signalled terminate(ProcessHandle process) {
         String command = describe(process);
         try {
             logger.info("Terminating child process: {} (PID: {})", command, process.pid());
-            if (process.destroy()) {
-                signalled.add(new Signalled(process, command, process.onExit()));
-            }
+            return process.destroy() ? new Signalled(process, command, process.onExit()) : null;
         }
         catch (RuntimeException ex) {
             logger.warn("Error terminating child process {}: {}", process.pid(), ex.toString());
+            return null;
         }
     }
 
