@@ -33,7 +33,7 @@ class ProcessConfiguration {
 
     /**
      * Runs last among the {@code on_exit} hooks, so that hooks which still talk to child
-     * processes run before the children are ended.
+     * processes run before the children are ended; ends them only when the JVM exits.
      * @param processManager the process manager
      * @return the hook
      */
@@ -41,7 +41,7 @@ class ProcessConfiguration {
     @ConditionalOnMissingBean(name = "processCleanupHook")
     @Order(Ordered.LOWEST_PRECEDENCE)
     ExporterHook processCleanupHook(ProcessManager processManager) {
-        return ExporterHook.on(HookPhase.ON_EXIT, (context) -> processManager.cleanup());
+        return ExporterHook.on(HookPhase.ON_EXIT, (context) -> processManager.cleanupAtJvmExit());
     }
 
 }

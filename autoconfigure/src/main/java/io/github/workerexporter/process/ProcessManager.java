@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -29,6 +30,8 @@ public class ProcessManager {
 
     private static final Logger logger = LoggerFactory.getLogger(ProcessManager.class);
 
+    private static final AtomicBoolean deferred = new AtomicBoolean();
+
     private final Duration timeout;
 
     /**
@@ -38,6 +41,38 @@ public class ProcessManager {
     public ProcessManager(Duration timeout) {
         Assert.isTrue(!timeout.isNegative(), () -> "Timeout must not be negative: " + timeout);
         this.timeout = timeout;
+    }
+
+    /**
+     * End the descendants when this JVM exits: now, when the JVM is shutting down (a
+     * signal, {@code System.exit}); otherwise (a context closed while the JVM lives on,
+     * as in tests or a DevTools restart) from one JVM shutdown hook, so that a context
+     * close never ends processes the JVM still uses.
+     * @return whether the clean-up ran now
+     */
+    public boolean cleanupAtJvmExit() {
+        if (isJvmShuttingDown()) {
+            cleanup();
+            return true;
+        }
+        if (deferred.compareAndSet(false, true)) {
+            logger.debug("JVM not exiting: child processes will be ended when it does");
+            Runtime.getRuntime().addShutdownHook(new Thread(this::cleanup, "exporter-process-cleanup"));
+        }
+        return false;
+    }
+
+    private static boolean isJvmShuttingDown() {
+        Thread probe = new Thread(() -> {
+        });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        }
+        catch (IllegalStateException ex) {
+            return true;
+        }
     }
 
     /**

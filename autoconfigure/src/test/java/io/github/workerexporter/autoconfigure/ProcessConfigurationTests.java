@@ -1,11 +1,17 @@
 package io.github.workerexporter.autoconfigure;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
@@ -70,16 +76,57 @@ class ProcessConfigurationTests {
 
     @Test
     @EnabledOnOs({ OS.LINUX, OS.MAC })
-    void endsChildProcessesAtExitAfterUserOnExitHooks() throws Exception {
+    void keepsChildProcessesWhenTheContextClosesWhileTheJvmLivesOn() throws Exception {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(ExitWatchConfiguration.class)
             .web(WebApplicationType.NONE)
-            .run("--exporter.process.timeout=30s");
+            .run("--exporter.process.timeout=1s");
         Process child = this.processes.start("exec sleep 300");
-        ExitWatch watch = context.getBean(ExitWatch.class);
-        watch.child = child.toHandle();
         context.close();
-        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(watch.childAliveAtUserHook).isTrue();
+        assertThat(child.isAlive()).isTrue();
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void endsEveryDescendantWhenARealJvmIsTerminatedAfterUserOnExitHooks(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("jvm.log");
+        Process jvm = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                System.getProperty("java.class.path"), ProcessCleanupApp.class.getName())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+        try {
+            String pids = awaitLine(jvm, log, "children=");
+            List<ProcessHandle> children = Arrays.stream(pids.substring("children=".length()).split(","))
+                .map((pid) -> ProcessHandle.of(Long.parseLong(pid)).orElseThrow())
+                .toList();
+            assertThat(children).hasSize(4).allMatch(ProcessHandle::isAlive);
+            jvm.destroy();
+            assertThat(jvm.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            for (ProcessHandle child : children) {
+                child.onExit().get(30, TimeUnit.SECONDS);
+            }
+            assertThat(children).noneMatch(ProcessHandle::isAlive);
+            assertThat(Files.readAllLines(log)).anyMatch((line) -> line.contains("user-on-exit children-alive=true"))
+                .anyMatch((line) -> line.contains("Terminating child process"))
+                .anyMatch((line) -> line.contains("Force killing child process"));
+        }
+        finally {
+            jvm.destroyForcibly();
+        }
+    }
+
+    private static String awaitLine(Process jvm, Path log, String prefix) throws Exception {
+        for (int i = 0; i < 1200; i++) {
+            Optional<String> line = Files.readAllLines(log).stream().filter((l) -> l.startsWith(prefix)).findFirst();
+            if (line.isPresent()) {
+                return line.get();
+            }
+            if (!jvm.isAlive()) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("The JVM did not print " + prefix + ": " + Files.readString(log));
     }
 
     @Configuration(proxyBeanMethods = false)
