@@ -2,8 +2,14 @@ package io.github.workerexporter.autoconfigure;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
+
+import io.github.workerexporter.storage.GaugeMode;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
@@ -46,6 +52,10 @@ public class ExporterProperties {
     private final Hooks hooks = new Hooks();
 
     private final Process process = new Process();
+
+    private final Storage storage = new Storage();
+
+    private final Sidecar sidecar = new Sidecar();
 
     public boolean isEnabled() {
         return this.enabled;
@@ -97,6 +107,14 @@ public class ExporterProperties {
 
     public Process getProcess() {
         return this.process;
+    }
+
+    public Storage getStorage() {
+        return this.storage;
+    }
+
+    public Sidecar getSidecar() {
+        return this.sidecar;
     }
 
     /**
@@ -692,6 +710,129 @@ public class ExporterProperties {
 
         public void setTimeout(Duration timeout) {
             this.timeout = timeout;
+        }
+
+    }
+
+    /**
+     * Shared storage: how workers publish their metrics and how scrapes merge them.
+     */
+    public static class Storage {
+
+        /**
+         * How often a worker writes its cumulative values to shared storage.
+         */
+        private Duration flushInterval = Duration.ofSeconds(1);
+
+        /**
+         * How long a worker may go without a flush before it counts as lost.
+         */
+        private Duration heartbeatTimeout = Duration.ofSeconds(15);
+
+        /**
+         * How long the data of a stopped or lost worker stays in the file store before it
+         * is swept.
+         */
+        private Duration retention = Duration.ofMinutes(5);
+
+        /**
+         * Name patterns ('*' wildcard) of the application's own meters to publish; empty
+         * means all.
+         */
+        private List<String> include = new ArrayList<>();
+
+        /**
+         * Name patterns ('*' wildcard) of meters not to publish.
+         */
+        private List<String> exclude = new ArrayList<>();
+
+        /**
+         * Multiprocess mode per gauge family name, as prometheus_client's: all, liveall,
+         * sum, livesum, max, min, mostrecent.
+         */
+        private Map<String, GaugeMode> gaugeModes = new LinkedHashMap<>();
+
+        public Duration getFlushInterval() {
+            return this.flushInterval;
+        }
+
+        public void setFlushInterval(Duration flushInterval) {
+            this.flushInterval = flushInterval;
+        }
+
+        public Duration getHeartbeatTimeout() {
+            return this.heartbeatTimeout;
+        }
+
+        public void setHeartbeatTimeout(Duration heartbeatTimeout) {
+            this.heartbeatTimeout = heartbeatTimeout;
+        }
+
+        public Duration getRetention() {
+            return this.retention;
+        }
+
+        public void setRetention(Duration retention) {
+            this.retention = retention;
+        }
+
+        public List<String> getInclude() {
+            return this.include;
+        }
+
+        public void setInclude(List<String> include) {
+            this.include = include;
+        }
+
+        public List<String> getExclude() {
+            return this.exclude;
+        }
+
+        public void setExclude(List<String> exclude) {
+            this.exclude = exclude;
+        }
+
+        public Map<String, GaugeMode> getGaugeModes() {
+            return this.gaugeModes;
+        }
+
+        public void setGaugeModes(Map<String, GaugeMode> gaugeModes) {
+            this.gaugeModes = gaugeModes;
+        }
+
+    }
+
+    /**
+     * A metrics-only sidecar that serves the shared store.
+     */
+    public static class Sidecar {
+
+        /**
+         * Whether this process is a sidecar: it serves only the metrics server, reading
+         * the file or Redis store.
+         */
+        private boolean enabled;
+
+        /**
+         * How often the sidecar's own gauges are refreshed.
+         */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private Duration updateInterval = Duration.ofSeconds(30);
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getUpdateInterval() {
+            return this.updateInterval;
+        }
+
+        public void setUpdateInterval(Duration updateInterval) {
+            this.updateInterval = updateInterval;
         }
 
     }

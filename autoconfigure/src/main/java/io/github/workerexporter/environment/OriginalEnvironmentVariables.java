@@ -49,6 +49,8 @@ public final class OriginalEnvironmentVariables {
         map("GUNICORN_BIND", "exporter.gunicorn.bind");
         map("GUNICORN_WORKER_CLASS", "exporter.gunicorn.worker-class");
         map("CLEANUP_DB_FILES", "exporter.cleanup.db-files");
+        map("SIDECAR_MODE", "exporter.sidecar.enabled");
+        map("SIDECAR_UPDATE_INTERVAL", "exporter.sidecar.update-interval");
     }
 
     private OriginalEnvironmentVariables() {

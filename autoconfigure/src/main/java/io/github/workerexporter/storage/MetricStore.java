@@ -1,0 +1,51 @@
+package io.github.workerexporter.storage;
+
+import java.util.List;
+
+/**
+ * Shared storage through which workers publish their metrics and any worker (or a
+ * sidecar) reads all of them. Implementations: in-process, a shared directory, Redis.
+ * <p>
+ * {@link #publish} is called by the flusher, never on a request thread. Implementations
+ * throw {@link StoreException} on failure; the caller logs it once and retries on the
+ * next flush.
+ *
+ * @author Worker Exporter
+ */
+public interface MetricStore extends AutoCloseable {
+
+    /**
+     * A short name for logs and health: {@code memory}, {@code file} or {@code redis}.
+     * @return the name
+     */
+    String name();
+
+    /**
+     * Write this worker's record, replacing its previous one (Redis: one round trip).
+     * @param record the record
+     * @throws StoreException when the store cannot be written
+     */
+    void publish(WorkerRecord record);
+
+    /**
+     * Read the records of every worker the store knows, this one included, until their
+     * data expires (Redis: a bounded number of round trips, SCAN never KEYS).
+     * @return the records
+     * @throws StoreException when the store cannot be read
+     */
+    List<WorkerRecord> readAll();
+
+    /**
+     * Remove a worker's data (clean-up at exit).
+     * @param workerId the worker
+     * @throws StoreException when the store cannot be written
+     */
+    void remove(String workerId);
+
+    /**
+     * Release connections and files. Never throws.
+     */
+    @Override
+    void close();
+
+}
