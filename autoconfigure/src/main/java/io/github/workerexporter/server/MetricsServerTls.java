@@ -1,0 +1,85 @@
+package io.github.workerexporter.server;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.pem.PemSslStoreBundle;
+import org.springframework.boot.ssl.pem.PemSslStoreDetails;
+
+/**
+ * TLS of the metrics server from PEM files: the server's certificate chain and key, and
+ * the CAs that client certificates must chain to. Only TLSv1.3 and TLSv1.2 are offered.
+ * With client CAs, a client certificate is requested, and required when
+ * {@code clientAuthRequired} is set.
+ *
+ * @param certfile the PEM certificate (chain) of the server
+ * @param keyfile the PEM private key of the server
+ * @param clientCaFiles PEM files of the client CAs, empty for no client authentication
+ * @param clientAuthRequired whether a client certificate is required
+ * @author Worker Exporter
+ */
+public record MetricsServerTls(Path certfile, Path keyfile, List<Path> clientCaFiles, boolean clientAuthRequired) {
+
+    private static final String[] PROTOCOLS = { "TLSv1.3", "TLSv1.2" };
+
+    /**
+     * Read the PEM files and create the configurator of the server's TLS.
+     * @return the configurator
+     * @throws IOException if a file cannot be read
+     * @throws IllegalStateException if a file holds no valid PEM content
+     */
+    public HttpsConfigurator createConfigurator() throws IOException {
+        PemSslStoreDetails key = new PemSslStoreDetails(null, Files.readString(this.certfile),
+                Files.readString(this.keyfile));
+        @Nullable PemSslStoreDetails trust = this.clientCaFiles.isEmpty() ? null
+                : PemSslStoreDetails.forCertificates(readAll(this.clientCaFiles));
+        SslBundle bundle = SslBundle.of(new PemSslStoreBundle(key, trust));
+        return new Configurator(bundle.createSslContext(), trust != null, this.clientAuthRequired);
+    }
+
+    private static String readAll(List<Path> files) throws IOException {
+        StringBuilder pem = new StringBuilder();
+        for (Path file : files) {
+            pem.append(Files.readString(file)).append('\n');
+        }
+        return pem.toString();
+    }
+
+    private static final class Configurator extends HttpsConfigurator {
+
+        private final boolean wantClientAuth;
+
+        private final boolean needClientAuth;
+
+        Configurator(SSLContext context, boolean wantClientAuth, boolean needClientAuth) {
+            super(context);
+            this.wantClientAuth = wantClientAuth;
+            this.needClientAuth = needClientAuth;
+        }
+
+        @Override
+        public void configure(HttpsParameters params) {
+            SSLParameters parameters = getSSLContext().getDefaultSSLParameters();
+            parameters.setProtocols(PROTOCOLS);
+            if (this.needClientAuth) {
+                parameters.setNeedClientAuth(true);
+            }
+            else if (this.wantClientAuth) {
+                parameters.setWantClientAuth(true);
+            }
+            params.setSSLParameters(parameters);
+        }
+
+    }
+
+}

@@ -1,0 +1,219 @@
+package io.github.workerexporter.autoconfigure;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.workerexporter.hooks.ExporterHook;
+import io.github.workerexporter.hooks.HookManager;
+import io.github.workerexporter.hooks.HookManager.NamedHook;
+import io.github.workerexporter.hooks.HookPhase;
+import io.github.workerexporter.server.MetricsServerManager;
+import io.github.workerexporter.server.MetricsServerSettings;
+import io.github.workerexporter.server.TestCertificates;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link MetricsServerConfiguration} and the validation of its properties.
+ */
+class MetricsServerConfigurationTests {
+
+    @TempDir
+    static Path directory;
+
+    private static TestCertificates certificates;
+
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(WorkerExporterAutoConfiguration.class))
+        .withUserConfiguration(RegistryConfiguration.class);
+
+    @BeforeAll
+    static void createCertificates() throws Exception {
+        certificates = TestCertificates.create(directory);
+    }
+
+    @Test
+    void createsAManagerThatDoesNotListenBeforeTheApplicationIsReady() {
+        this.contextRunner.run((context) -> {
+            assertThat(context).hasSingleBean(MetricsServerManager.class);
+            assertThat(context.getBean(MetricsServerManager.class).isRunning()).isFalse();
+        });
+    }
+
+    @Test
+    void backsOffWithoutAPrometheusRegistry() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(WorkerExporterAutoConfiguration.class))
+            .run((context) -> assertThat(context).doesNotHaveBean(MetricsServerManager.class));
+    }
+
+    @Test
+    void backsOffWhenTheUserDefinesAManager() {
+        this.contextRunner.withUserConfiguration(UserManagerConfiguration.class)
+            .run((context) -> assertThat(context).getBean(MetricsServerManager.class)
+                .isSameAs(context.getBean("userManager")));
+    }
+
+    @Test
+    void runsTheStartHookBeforeTheUsersHooks() {
+        this.contextRunner.withUserConfiguration(UserHookConfiguration.class).run((context) -> {
+            assertThat(context.getBean(HookManager.class).getHooks()).extracting(NamedHook::name)
+                .containsSubsequence("metricsServerStartHook", "userHook");
+        });
+    }
+
+    @Test
+    void failsWhenTheTwoCertfilePropertiesDisagree() {
+        this.contextRunner
+            .withPropertyValues("exporter.ssl.certfile=" + certificates.serverCertificate(),
+                    "exporter.prometheus.ssl.certfile=" + certificates.ca())
+            .run((context) -> assertThat(invalidProperty(context).getMessage())
+                .contains("exporter.prometheus.ssl.certfile", "exporter.ssl.certfile", certificates.ca().toString()));
+    }
+
+    @Test
+    void requiresClientCertificatesConfiguredAcrossBothPlaces() {
+        this.contextRunner
+            .withPropertyValues("exporter.prometheus.bind-address=127.0.0.1", "exporter.prometheus.metrics-port=0",
+                    "exporter.ssl.certfile=" + certificates.serverCertificate(),
+                    "exporter.prometheus.ssl.certfile=" + certificates.serverCertificate(),
+                    "exporter.prometheus.ssl.keyfile=" + certificates.serverKey(),
+                    "exporter.ssl.client-cafile=" + certificates.ca(), "exporter.ssl.client-auth-required=true")
+            .run((context) -> {
+                MetricsServerManager manager = context.getBean(MetricsServerManager.class);
+                assertThat(manager.start()).isTrue();
+                assertThat(httpsGet(manager.getPort(), true).statusCode()).isEqualTo(200);
+                assertThatExceptionOfType(IOException.class).isThrownBy(() -> httpsGet(manager.getPort(), false));
+            });
+    }
+
+    @Test
+    void failsWhenTlsIsEnabledAndTheKeyfileCannotBeRead() {
+        this.contextRunner
+            .withPropertyValues("exporter.ssl.enabled=true",
+                    "exporter.ssl.certfile=" + certificates.serverCertificate(),
+                    "exporter.ssl.keyfile=" + directory.resolve("missing.key"))
+            .run((context) -> assertThat(invalidProperty(context)).satisfies((ex) -> {
+                assertThat(ex.getProperty()).isEqualTo("exporter.ssl.keyfile");
+                assertThat(ex.getValue()).isEqualTo(directory.resolve("missing.key").toString());
+            }));
+    }
+
+    @Test
+    void failsWhenClientAuthIsRequiredWithoutAClientCa() {
+        this.contextRunner
+            .withPropertyValues("exporter.ssl.certfile=" + certificates.serverCertificate(),
+                    "exporter.ssl.keyfile=" + certificates.serverKey(), "exporter.ssl.client-auth-required=true")
+            .run((context) -> assertThat(invalidProperty(context).getProperty())
+                .isEqualTo("exporter.ssl.client-auth-required"));
+    }
+
+    @Test
+    void failsWhenClientAuthIsRequiredWithoutTls() {
+        this.contextRunner
+            .withPropertyValues("exporter.prometheus.ssl.client-auth-required=true",
+                    "exporter.ssl.client-cafile=" + certificates.ca())
+            .run((context) -> assertThat(invalidProperty(context).getProperty())
+                .isEqualTo("exporter.prometheus.ssl.client-auth-required"));
+    }
+
+    @Test
+    void failsOnAPortOutOfRange() {
+        this.contextRunner.withPropertyValues("exporter.prometheus.metrics-port=70000")
+            .run((context) -> assertThat(invalidProperty(context)).satisfies((ex) -> {
+                assertThat(ex.getProperty()).isEqualTo("exporter.prometheus.metrics-port");
+                assertThat(ex.getValue()).isEqualTo(70000);
+                assertThat(ex.getAction()).contains("0 for any free port");
+            }));
+    }
+
+    @Test
+    void failsOnABindAddressThatDoesNotResolve() {
+        this.contextRunner.withPropertyValues("exporter.prometheus.bind-address=no-such-host.invalid")
+            .run((context) -> assertThat(invalidProperty(context).getProperty())
+                .isEqualTo("exporter.prometheus.bind-address"));
+    }
+
+    @Test
+    void failsOnAMetricsPathWithoutLeadingSlash() {
+        this.contextRunner.withPropertyValues("exporter.prometheus.metrics-path=metrics")
+            .run((context) -> assertThat(invalidProperty(context).getProperty())
+                .isEqualTo("exporter.prometheus.metrics-path"));
+    }
+
+    @Test
+    void failsWhenAUserNameIsSetWithoutPassword() {
+        this.contextRunner.withPropertyValues("exporter.prometheus.auth.username=prometheus")
+            .run((context) -> assertThat(invalidProperty(context).getProperty())
+                .isEqualTo("exporter.prometheus.auth.password"));
+    }
+
+    private static HttpResponse<Void> httpsGet(int port, boolean withClientCertificate)
+            throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .sslContext(certificates.clientContext(withClientCertificate))
+            .build();
+        return client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.discarding());
+    }
+
+    private static InvalidExporterPropertyException invalidProperty(AssertableApplicationContext context) {
+        assertThat(context).hasFailed();
+        for (Throwable ex = context.getStartupFailure(); ex != null; ex = ex.getCause()) {
+            if (ex instanceof InvalidExporterPropertyException invalid) {
+                return invalid;
+            }
+        }
+        throw new AssertionError("No InvalidExporterPropertyException in " + context.getStartupFailure());
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class RegistryConfiguration {
+
+        @Bean
+        PrometheusRegistry prometheusRegistry() {
+            return new PrometheusRegistry();
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserManagerConfiguration {
+
+        @Bean
+        MetricsServerManager userManager(PrometheusRegistry registry) {
+            return new MetricsServerManager(registry,
+                    new MetricsServerSettings("127.0.0.1", 0, "/metrics", 1, Duration.ZERO, true, null, null));
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserHookConfiguration {
+
+        @Bean
+        ExporterHook userHook() {
+            return ExporterHook.on(HookPhase.WHEN_READY, (context) -> {
+            });
+        }
+
+    }
+
+}

@@ -1,0 +1,90 @@
+package io.github.workerexporter.server;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.net.ssl.SSLContext;
+
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.pem.PemSslStoreBundle;
+import org.springframework.boot.ssl.pem.PemSslStoreDetails;
+
+/**
+ * A CA, a server certificate for 127.0.0.1 and a client certificate, made with the
+ * {@code openssl} command line in a directory.
+ *
+ * @param directory where the PEM files are
+ */
+public record TestCertificates(Path directory) {
+
+    /**
+     * Create the CA and the certificates.
+     * @param directory the directory to write to
+     * @return the certificates
+     * @throws Exception if openssl fails
+     */
+    public static TestCertificates create(Path directory) throws Exception {
+        TestCertificates certificates = new TestCertificates(directory);
+        certificates.openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Test CA", "-addext",
+                "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+        certificates.issue("server", "/CN=localhost",
+                "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n", 1);
+        certificates.issue("client", "/CN=scraper", "extendedKeyUsage=clientAuth\n", 2);
+        return certificates;
+    }
+
+    public Path ca() {
+        return this.directory.resolve("ca.pem");
+    }
+
+    public Path serverCertificate() {
+        return this.directory.resolve("server.pem");
+    }
+
+    public Path serverKey() {
+        return this.directory.resolve("server.key");
+    }
+
+    /**
+     * A client context that trusts the CA, with or without the client certificate.
+     * @param withClientCertificate whether to present the client certificate
+     * @return the context
+     * @throws IOException if a file cannot be read
+     */
+    public SSLContext clientContext(boolean withClientCertificate) throws IOException {
+        PemSslStoreDetails key = withClientCertificate
+                ? new PemSslStoreDetails(null, read("client.pem"), read("client.key")) : null;
+        PemSslStoreDetails trust = PemSslStoreDetails.forCertificates(read("ca.pem"));
+        return SslBundle.of(new PemSslStoreBundle(key, trust)).createSslContext();
+    }
+
+    private void issue(String name, String subject, String extensions, int serial) throws Exception {
+        Files.writeString(this.directory.resolve(name + ".ext"), extensions);
+        openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", name + ".key",
+                "-out", name + ".csr", "-subj", subject);
+        openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial",
+                String.valueOf(serial), "-days", "2", "-extfile", name + ".ext", "-out", name + ".pem");
+    }
+
+    private String read(String file) throws IOException {
+        return Files.readString(this.directory.resolve(file));
+    }
+
+    private void openssl(String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).directory(this.directory.toFile())
+            .redirectErrorStream(true)
+            .start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("openssl " + String.join(" ", arguments) + " failed: " + output);
+        }
+    }
+
+}
