@@ -12,12 +12,15 @@ import io.github.workerexporter.environment.OriginalEnvironmentVariables.Source;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcessor;
 import org.springframework.boot.env.OriginTrackedMapPropertySource;
 import org.springframework.boot.origin.SystemEnvironmentOrigin;
 import org.springframework.boot.origin.OriginTrackedValue;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
@@ -45,6 +48,11 @@ public class ExporterEnvironmentPostProcessor implements EnvironmentPostProcesso
     public static final String CONFIG_FILE_SOURCE = "exporterConfigFile";
 
     /**
+     * Name of the lowest-precedence source of the exporter's defaults for other settings.
+     */
+    public static final String DEFAULTS_SOURCE = "exporterDefaults";
+
+    /**
      * Runs after the application's own configuration files are loaded.
      */
     public static final int ORDER = ConfigDataEnvironmentPostProcessor.ORDER + 10;
@@ -69,9 +77,26 @@ public class ExporterEnvironmentPostProcessor implements EnvironmentPostProcesso
         if ("false".equalsIgnoreCase(environment.getProperty("exporter.enabled"))) {
             return;
         }
+        disableUnusedRedisHealth(environment);
         String file = configFile(environment, system);
         if (file != null) {
             addAfter(sources, anchor, ExporterConfigLoader.propertySource(CONFIG_FILE_SOURCE, Path.of(file)));
+        }
+    }
+
+    /**
+     * The starter brings Spring Data Redis, whose health indicator reports DOWN when no
+     * Redis runs. When neither the application ({@code spring.data.redis.*}) nor the
+     * exporter uses Redis, that indicator is off by default; an explicit setting wins.
+     */
+    private static void disableUnusedRedisHealth(ConfigurableEnvironment environment) {
+        Binder binder = Binder.get(environment);
+        boolean applicationUsesRedis = binder.bind("spring.data.redis", Bindable.mapOf(String.class, Object.class))
+            .isBound();
+        boolean exporterUsesRedis = binder.bind("exporter.redis.enabled", Boolean.class).orElse(false);
+        if (!applicationUsesRedis && !exporterUsesRedis) {
+            environment.getPropertySources()
+                .addLast(new MapPropertySource(DEFAULTS_SOURCE, Map.of("management.health.redis.enabled", "false")));
         }
     }
 

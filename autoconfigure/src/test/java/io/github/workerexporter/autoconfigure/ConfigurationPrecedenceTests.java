@@ -113,6 +113,31 @@ class ConfigurationPrecedenceTests {
         }
     }
 
+    @Test
+    void turnsRedisHealthOffWhenNothingUsesRedis() {
+        try (ConfigurableApplicationContext context = TestApplications.run(Map.of())) {
+            assertThat(context.getEnvironment().getProperty("management.health.redis.enabled")).isEqualTo("false");
+        }
+    }
+
+    @Test
+    void leavesRedisHealthAloneWhenTheApplicationOrTheExporterUsesRedis() {
+        try (ConfigurableApplicationContext context = TestApplications.run(Map.of("SPRING_DATA_REDIS_HOST", "r1"))) {
+            assertThat(context.getEnvironment().getProperty("management.health.redis.enabled")).isNull();
+        }
+        try (ConfigurableApplicationContext context = TestApplications.run(Map.of("REDIS_ENABLED", "true"))) {
+            assertThat(context.getEnvironment().getProperty("management.health.redis.enabled")).isNull();
+        }
+    }
+
+    @Test
+    void anExplicitRedisHealthSettingWins() {
+        try (ConfigurableApplicationContext context = TestApplications.run(Map.of(),
+                "--management.health.redis.enabled=true")) {
+            assertThat(context.getEnvironment().getProperty("management.health.redis.enabled")).isEqualTo("true");
+        }
+    }
+
     private int metricsPort(Map<String, Object> env, String... args) {
         try (ConfigurableApplicationContext context = TestApplications.run(env, args)) {
             return context.getBean(ExporterProperties.class).getPrometheus().getMetricsPort();
