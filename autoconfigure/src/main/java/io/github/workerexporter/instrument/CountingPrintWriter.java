@@ -1,0 +1,66 @@
+package io.github.workerexporter.instrument;
+
+import java.io.PrintWriter;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Print writer that writes to the container's writer and counts the encoded bytes of what
+ * it writes. Every print, println and format method of {@link PrintWriter} ends in one of
+ * the write methods overridden here.
+ *
+ * @author Worker Exporter
+ */
+final class CountingPrintWriter extends PrintWriter {
+
+    private final PrintWriter delegate;
+
+    private final EncodedLength length;
+
+    private final AtomicLong count;
+
+    CountingPrintWriter(PrintWriter delegate, EncodedLength length, AtomicLong count) {
+        super(delegate);
+        this.delegate = delegate;
+        this.length = length;
+        this.count = count;
+    }
+
+    @Override
+    public void write(int c) {
+        this.delegate.write(c);
+        this.count.addAndGet(this.length.of((char) c));
+    }
+
+    @Override
+    public void write(char[] buf, int off, int len) {
+        this.delegate.write(buf, off, len);
+        this.count.addAndGet(this.length.of(buf, off, len));
+    }
+
+    @Override
+    public void write(String s, int off, int len) {
+        this.delegate.write(s, off, len);
+        this.count.addAndGet(this.length.of(s, off, len));
+    }
+
+    @Override
+    public void println() {
+        write(System.lineSeparator());
+    }
+
+    @Override
+    public void flush() {
+        this.delegate.flush();
+    }
+
+    @Override
+    public void close() {
+        this.delegate.close();
+    }
+
+    @Override
+    public boolean checkError() {
+        return this.delegate.checkError();
+    }
+
+}

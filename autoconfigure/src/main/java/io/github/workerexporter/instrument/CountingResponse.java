@@ -1,0 +1,104 @@
+package io.github.workerexporter.instrument;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Response that counts the body bytes written through its output stream or writer. The
+ * writer is the container's own, so its buffering is unchanged; characters are counted as
+ * the bytes they encode to in the response's character encoding.
+ *
+ * @author Worker Exporter
+ */
+final class CountingResponse extends HttpServletResponseWrapper {
+
+    private final AtomicLong count = new AtomicLong();
+
+    private @Nullable ServletOutputStream outputStream;
+
+    private @Nullable PrintWriter writer;
+
+    CountingResponse(HttpServletResponse response) {
+        super(response);
+    }
+
+    long bytesWritten() {
+        return this.count.get();
+    }
+
+    @Override
+    public synchronized ServletOutputStream getOutputStream() throws IOException {
+        ServletOutputStream stream = this.outputStream;
+        if (stream == null) {
+            stream = new CountingOutputStream(super.getOutputStream(), this.count);
+            this.outputStream = stream;
+        }
+        return stream;
+    }
+
+    @Override
+    public synchronized PrintWriter getWriter() throws IOException {
+        PrintWriter printWriter = this.writer;
+        if (printWriter == null) {
+            PrintWriter delegate = super.getWriter();
+            Charset charset = Charset.forName(getCharacterEncoding());
+            printWriter = new CountingPrintWriter(delegate, new EncodedLength(charset), this.count);
+            this.writer = printWriter;
+        }
+        return printWriter;
+    }
+
+    private static final class CountingOutputStream extends ServletOutputStream {
+
+        private final ServletOutputStream delegate;
+
+        private final AtomicLong count;
+
+        CountingOutputStream(ServletOutputStream delegate, AtomicLong count) {
+            this.delegate = delegate;
+            this.count = count;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            this.delegate.write(b);
+            this.count.incrementAndGet();
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            this.delegate.write(b, off, len);
+            this.count.addAndGet(len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            this.delegate.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            this.delegate.close();
+        }
+
+        @Override
+        public boolean isReady() {
+            return this.delegate.isReady();
+        }
+
+        @Override
+        public void setWriteListener(WriteListener listener) {
+            this.delegate.setWriteListener(listener);
+        }
+
+    }
+
+}

@@ -1,0 +1,33 @@
+package io.github.workerexporter.instrument;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import reactor.core.publisher.Flux;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+
+/**
+ * Request whose body counts the bytes the application consumes.
+ *
+ * @author Worker Exporter
+ */
+final class CountingServerRequest extends ServerHttpRequestDecorator {
+
+    private final AtomicLong count = new AtomicLong();
+
+    CountingServerRequest(ServerHttpRequest delegate) {
+        super(delegate);
+    }
+
+    @Override
+    public Flux<DataBuffer> getBody() {
+        return super.getBody().doOnNext((buffer) -> this.count.addAndGet(buffer.readableByteCount()));
+    }
+
+    long bytesRead() {
+        return this.count.get();
+    }
+
+}

@@ -1,0 +1,51 @@
+package io.github.workerexporter.instrument;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+
+/**
+ * Response that counts the body bytes written, including streamed ones.
+ *
+ * @author Worker Exporter
+ */
+final class CountingServerResponse extends ServerHttpResponseDecorator {
+
+    private final AtomicLong count = new AtomicLong();
+
+    CountingServerResponse(ServerHttpResponse delegate) {
+        super(delegate);
+    }
+
+    @Override
+    public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+        return super.writeWith(counted(body));
+    }
+
+    @Override
+    public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
+        return super.writeAndFlushWith(Flux.from(body).map(this::counted));
+    }
+
+    private Publisher<? extends DataBuffer> counted(Publisher<? extends DataBuffer> body) {
+        if (body instanceof Mono<? extends DataBuffer> mono) {
+            return mono.doOnNext(this::count);
+        }
+        return Flux.from(body).doOnNext(this::count);
+    }
+
+    private void count(DataBuffer buffer) {
+        this.count.addAndGet(buffer.readableByteCount());
+    }
+
+    long bytesWritten() {
+        return this.count.get();
+    }
+
+}

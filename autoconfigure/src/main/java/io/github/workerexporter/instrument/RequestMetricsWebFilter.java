@@ -1,0 +1,82 @@
+package io.github.workerexporter.instrument;
+
+import io.github.workerexporter.metrics.RequestMetrics;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import org.springframework.web.util.pattern.PathPattern;
+
+/**
+ * WebFlux filter that records every exchange once in {@link RequestMetrics}, when the
+ * filter chain completes, fails or is cancelled.
+ * <p>
+ * An error that reaches this filter escaped the application. An {@link ErrorResponse}
+ * (such as {@code ResponseStatusException}) is an error the framework turns into its own
+ * status: it counts as handled, and as failed when that status is 5xx. Any other error
+ * counts as failed. Errors resolved by {@code @ExceptionHandler} methods are noted by
+ * {@link HandledExceptionResultHandler}. Response bytes written by a
+ * {@code WebExceptionHandler} after the chain failed are not counted.
+ *
+ * @author Worker Exporter
+ */
+public final class RequestMetricsWebFilter implements WebFilter, Ordered {
+
+    private final RequestMetrics metrics;
+
+    /**
+     * Create a filter.
+     * @param metrics where exchanges are recorded
+     */
+    public RequestMetricsWebFilter(RequestMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        long start = System.nanoTime();
+        CountingServerRequest request = new CountingServerRequest(exchange.getRequest());
+        CountingServerResponse response = new CountingServerResponse(exchange.getResponse());
+        ServerWebExchange counted = exchange.mutate().request(request).response(response).build();
+        Throwable[] error = new Throwable[1];
+        return chain.filter(counted)
+            .doOnError((ex) -> error[0] = ex)
+            .doFinally((signal) -> record(counted, start, request.bytesRead(), response.bytesWritten(), error[0]));
+    }
+
+    private void record(ServerWebExchange exchange, long start, long requestBytes, long responseBytes,
+            @Nullable Throwable error) {
+        String method = exchange.getRequest().getMethod().name();
+        String endpoint = endpoint(exchange);
+        HttpStatusCode status = exchange.getResponse().getStatusCode();
+        Throwable unhandled = error;
+        String handled = HandledExceptionResultHandler.handled(exchange);
+        if (error instanceof ErrorResponse errorResponse) {
+            handled = error.getClass().getSimpleName();
+            status = errorResponse.getStatusCode();
+            unhandled = null;
+        }
+        if (handled != null) {
+            this.metrics.recordHandled(method, endpoint, handled);
+        }
+        this.metrics.record(method, endpoint, (status != null) ? status.value() : 200, System.nanoTime() - start,
+                requestBytes, responseBytes, unhandled);
+    }
+
+    private static String endpoint(ServerWebExchange exchange) {
+        PathPattern pattern = exchange.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
+        return (pattern != null) ? pattern.getPatternString() : RequestMetrics.UNMATCHED;
+    }
+
+}

@@ -1,0 +1,110 @@
+package io.github.workerexporter.autoconfigure;
+
+import java.util.EnumSet;
+
+import io.github.workerexporter.instrument.HandledExceptionRecorder;
+import io.github.workerexporter.instrument.HandledExceptionResultHandler;
+import io.github.workerexporter.instrument.RequestMetricsFilter;
+import io.github.workerexporter.instrument.RequestMetricsWebFilter;
+import io.github.workerexporter.metrics.RequestMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import jakarta.servlet.DispatcherType;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link RequestMetricsConfiguration}.
+ *
+ * @author Worker Exporter
+ */
+class RequestMetricsConfigurationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(WorkerExporterAutoConfiguration.class))
+        .withUserConfiguration(RegistryConfiguration.class);
+
+    @Test
+    void createsRequestMetricsOnThePrometheusRegistry() {
+        this.runner.run((context) -> {
+            assertThat(context).hasSingleBean(RequestMetrics.class);
+            assertThat(context.getBean(PrometheusRegistry.class)
+                .scrape()
+                .stream()
+                .anyMatch((s) -> s.getMetadata().getName().equals("gunicorn_worker_requests"))).isTrue();
+            assertThat(context).doesNotHaveBean(FilterRegistrationBean.class)
+                .doesNotHaveBean(RequestMetricsWebFilter.class);
+        });
+    }
+
+    @Test
+    void backsOffWithoutPrometheusRegistry() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(WorkerExporterAutoConfiguration.class))
+            .run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(RequestMetrics.class));
+    }
+
+    @Test
+    void rejectsAnInvalidPrefix() {
+        this.runner.withPropertyValues("exporter.metrics.prefix=9bad-prefix").run((context) -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                .isInstanceOfSatisfying(InvalidExporterPropertyException.class, (ex) -> {
+                    assertThat(ex.getProperty()).isEqualTo("exporter.metrics.prefix");
+                    assertThat(ex.getValue()).isEqualTo("9bad-prefix");
+                });
+        });
+    }
+
+    @Test
+    void rejectsMaxLabelSetsBelowOne() {
+        this.runner.withPropertyValues("exporter.metrics.max-label-sets=0")
+            .run((context) -> assertThat(context.getStartupFailure()).rootCause()
+                .isInstanceOfSatisfying(InvalidExporterPropertyException.class,
+                        (ex) -> assertThat(ex.getProperty()).isEqualTo("exporter.metrics.max-label-sets")));
+    }
+
+    @Test
+    void registersTheServletFilterFirstForRequestAsyncAndErrorDispatches() {
+        new WebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(WorkerExporterAutoConfiguration.class))
+            .withUserConfiguration(RegistryConfiguration.class)
+            .run((context) -> {
+                FilterRegistrationBean<?> registration = context.getBean(FilterRegistrationBean.class);
+                assertThat(registration.getFilter()).isInstanceOf(RequestMetricsFilter.class);
+                assertThat(registration.getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE);
+                assertThat(registration.determineDispatcherTypes())
+                    .isEqualTo(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR));
+                assertThat(context).hasSingleBean(HandledExceptionRecorder.class);
+            });
+    }
+
+    @Test
+    void registersTheWebFilterInAReactiveApplication() {
+        new ReactiveWebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(WorkerExporterAutoConfiguration.class))
+            .withUserConfiguration(RegistryConfiguration.class)
+            .run((context) -> assertThat(context).hasSingleBean(RequestMetricsWebFilter.class)
+                .hasSingleBean(HandledExceptionResultHandler.class)
+                .doesNotHaveBean(FilterRegistrationBean.class));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class RegistryConfiguration {
+
+        @Bean
+        PrometheusRegistry prometheusRegistry() {
+            return new PrometheusRegistry();
+        }
+
+    }
+
+}
