@@ -1,5 +1,6 @@
 package io.github.workerexporter.storage.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,20 +16,21 @@ import io.github.workerexporter.storage.WorkerRecord;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * A {@link MetricStore} in Redis, over any {@link RedisConnectionFactory} (standalone,
- * Sentinel or Cluster; see {@link RedisKeys} for the keys).
+ * Sentinel or Cluster; {@link RedisKeys} shows the keys, {@link RedisRecords} a value).
  * <ul>
- * <li>{@link #publish}: one pipelined round trip of {@code HSET} (all fields at once, so
- * a reader never sees half a record), {@code HDEL} of the stop reason while the worker
- * runs, {@code SADD} to the index and, unless the time to live is zero, {@code EXPIRE} of
- * both keys.</li>
- * <li>{@link #readAll}: two round trips, {@code SMEMBERS} of the index then one pipeline
- * of {@code HMGET} per worker, whatever the size of the database (a keyspace {@code SCAN}
- * would walk all of it, and {@code KEYS} would block the server); a third, {@code SREM},
- * drops the ids whose record has expired.</li>
+ * <li>{@link #publish}: one command, one round trip: a script that sets the worker's key
+ * and adds the worker to the index, with the time to live on both. Spring Data's
+ * pipelines would open a dedicated connection each time; a script runs on the shared one,
+ * atomically.</li>
+ * <li>{@link #readAll}: two round trips, {@code SMEMBERS} of the index then one
+ * {@code MGET} of every worker's key, whatever the size of the database (a keyspace
+ * {@code SCAN} would walk all of it, {@code KEYS} would block the server); a third,
+ * {@code SREM}, drops the ids whose key has expired.</li>
  * </ul>
  * Failures surface as {@link StoreException}s whose message names the store's location,
  * never a password.
@@ -37,13 +39,27 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  */
 public final class RedisMetricStore implements MetricStore {
 
+    private static final byte[] PUBLISH = RedisKeys.bytes("""
+            local ttl = tonumber(ARGV[3])
+            if ttl > 0 then
+              redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
+              redis.call('SADD', KEYS[2], ARGV[1])
+              redis.call('EXPIRE', KEYS[2], ttl)
+            else
+              redis.call('SET', KEYS[1], ARGV[2])
+              redis.call('SADD', KEYS[2], ARGV[1])
+              redis.call('PERSIST', KEYS[2])
+            end
+            return 1
+            """);
+
     private final RedisConnectionFactory connectionFactory;
 
     private final String location;
 
     private final RedisKeys keys;
 
-    private final long ttlSeconds;
+    private final byte[] ttlSeconds;
 
     private final @Nullable LettuceConnectionFactory ownedFactory;
 
@@ -64,7 +80,7 @@ public final class RedisMetricStore implements MetricStore {
         this.connectionFactory = connectionFactory;
         this.location = location;
         this.keys = new RedisKeys(keyPrefix);
-        this.ttlSeconds = ttl.toSeconds();
+        this.ttlSeconds = RedisKeys.bytes(Long.toString(ttl.toSeconds()));
         this.ownedFactory = ownedFactory;
     }
 
@@ -100,20 +116,10 @@ public final class RedisMetricStore implements MetricStore {
     @Override
     public void publish(WorkerRecord record) {
         byte[] id = RedisKeys.bytes(record.workerId());
-        byte[] key = this.keys.worker(id);
-        execute("publish worker " + record.workerId(), (connection) -> {
-            connection.openPipeline();
-            connection.hashCommands().hMSet(key, RedisRecords.fields(record));
-            if (record.stopReason() == null) {
-                connection.hashCommands().hDel(key, RedisRecords.STOP_REASON);
-            }
-            connection.setCommands().sAdd(this.keys.index(), id);
-            if (this.ttlSeconds > 0) {
-                connection.keyCommands().expire(key, this.ttlSeconds);
-                connection.keyCommands().expire(this.keys.index(), this.ttlSeconds);
-            }
-            return connection.closePipeline();
-        });
+        execute("publish worker " + record.workerId(),
+                (connection) -> connection.scriptingCommands()
+                    .eval(PUBLISH, ReturnType.INTEGER, 2, this.keys.worker(id), this.keys.index(), id,
+                            RedisRecords.encode(record), this.ttlSeconds));
     }
 
     @Override
@@ -124,15 +130,14 @@ public final class RedisMetricStore implements MetricStore {
                 return List.of();
             }
             List<byte[]> ordered = new ArrayList<>(ids);
-            connection.openPipeline();
-            ordered.forEach((id) -> connection.hashCommands().hMGet(this.keys.worker(id), RedisRecords.FIELDS));
-            List<Object> replies = connection.closePipeline();
+            List<byte[]> values = connection.stringCommands()
+                .mGet(ordered.stream().map(this.keys::worker).toArray(byte[][]::new));
             List<WorkerRecord> records = new ArrayList<>(ordered.size());
             List<byte[]> expired = new ArrayList<>();
             for (int i = 0; i < ordered.size(); i++) {
-                WorkerRecord record = RedisRecords.record(ordered.get(i), replies.get(i));
-                if (record != null) {
-                    records.add(record);
+                byte[] value = (values != null) ? values.get(i) : null;
+                if (value != null) {
+                    records.add(RedisRecords.decode(new String(ordered.get(i), StandardCharsets.UTF_8), value));
                 }
                 else {
                     expired.add(ordered.get(i));
@@ -149,10 +154,8 @@ public final class RedisMetricStore implements MetricStore {
     public void remove(String workerId) {
         byte[] id = RedisKeys.bytes(workerId);
         execute("remove worker " + workerId, (connection) -> {
-            connection.openPipeline();
             connection.keyCommands().del(this.keys.worker(id));
-            connection.setCommands().sRem(this.keys.index(), id);
-            return connection.closePipeline();
+            return connection.setCommands().sRem(this.keys.index(), id);
         });
     }
 

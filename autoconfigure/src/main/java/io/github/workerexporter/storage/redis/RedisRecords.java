@@ -1,77 +1,82 @@
 package io.github.workerexporter.storage.redis;
 
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
-import org.jspecify.annotations.Nullable;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerRecord;
 
 /**
- * A {@link WorkerRecord} as the fields of a Redis hash: numbers and text in UTF-8
- * (readable with {@code redis-cli}), the metrics as they are.
+ * A {@link WorkerRecord} as the value of one Redis key, written and read whole, so a
+ * reader never sees half a record. Big-endian, as {@link DataOutputStream} writes it:
+ *
+ * <pre>
+ *  0  byte    layout version (1)
+ *  1  long    pid
+ *  9  long    start time, epoch millis
+ * 17  long    heartbeat, epoch millis
+ * 25  UTF     state (unsigned short length, then modified UTF-8)
+ *  …  byte    1 when a stop reason follows, else 0
+ *  …  UTF     stop reason
+ *  …  int     length of the metrics, then the metrics
+ * </pre>
  *
  * @author Worker Exporter
  */
 final class RedisRecords {
 
-    static final byte[] STOP_REASON = RedisKeys.bytes("stop");
-
-    /**
-     * The fields read back, in the order {@link #record} expects.
-     */
-    static final byte[][] FIELDS = { RedisKeys.bytes("pid"), RedisKeys.bytes("start"), RedisKeys.bytes("heartbeat"),
-            RedisKeys.bytes("state"), RedisKeys.bytes("metrics"), STOP_REASON };
+    private static final int VERSION = 1;
 
     private RedisRecords() {
     }
 
-    static Map<byte[], byte[]> fields(WorkerRecord record) {
-        Map<byte[], byte[]> fields = new LinkedHashMap<>();
-        fields.put(FIELDS[0], RedisKeys.bytes(Long.toString(record.pid())));
-        fields.put(FIELDS[1], RedisKeys.bytes(Long.toString(record.startTimeMillis())));
-        fields.put(FIELDS[2], RedisKeys.bytes(Long.toString(record.heartbeatMillis())));
-        fields.put(FIELDS[3], RedisKeys.bytes(record.state()));
-        fields.put(FIELDS[4], record.metrics());
-        if (record.stopReason() != null) {
-            fields.put(STOP_REASON, RedisKeys.bytes(record.stopReason()));
+    static byte[] encode(WorkerRecord record) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + record.metrics().length);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(VERSION);
+            out.writeLong(record.pid());
+            out.writeLong(record.startTimeMillis());
+            out.writeLong(record.heartbeatMillis());
+            out.writeUTF(record.state());
+            out.writeBoolean(record.stopReason() != null);
+            if (record.stopReason() != null) {
+                out.writeUTF(record.stopReason());
+            }
+            out.writeInt(record.metrics().length);
+            out.write(record.metrics());
         }
-        return fields;
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return bytes.toByteArray();
     }
 
-    /**
-     * The record of a worker from the reply to {@code HMGET} of {@link #FIELDS}.
-     * @param workerId the worker id
-     * @param reply the reply, a list of values, {@code null} for a missing field
-     * @return the record, or {@code null} when it has expired
-     * @throws StoreException when the hash is not a worker record
-     */
-    static @Nullable WorkerRecord record(byte[] workerId, Object reply) {
-        List<?> values = (List<?>) reply;
-        if (values.get(4) == null) {
-            return null;
+    static WorkerRecord decode(String workerId, byte[] value) {
+        if (value.length == 0 || value[0] != VERSION) {
+            throw new StoreException("Worker " + workerId + " has a record of another layout than " + VERSION
+                    + " (written by another version of the exporter?)");
         }
-        try {
-            return new WorkerRecord(text(workerId), number(values.get(0)), number(values.get(1)), number(values.get(2)),
-                    text(values.get(3)), (values.get(5) != null) ? text(values.get(5)) : null, (byte[]) values.get(4));
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value, 1, value.length - 1))) {
+            long pid = in.readLong();
+            long start = in.readLong();
+            long heartbeat = in.readLong();
+            String state = in.readUTF();
+            String stopReason = in.readBoolean() ? in.readUTF() : null;
+            int length = in.readInt();
+            byte[] metrics = in.readNBytes(length);
+            if (metrics.length != length || in.available() != 0) {
+                throw new EOFException("metrics of " + length + " bytes expected");
+            }
+            return new WorkerRecord(workerId, pid, start, heartbeat, state, stopReason, metrics);
         }
-        catch (RuntimeException ex) {
-            throw new StoreException("Not a worker record: worker " + text(workerId), ex);
+        catch (IOException | IllegalArgumentException ex) {
+            throw new StoreException("Worker " + workerId + " has a corrupt record", ex);
         }
-    }
-
-    private static long number(@Nullable Object value) {
-        return Long.parseLong(text(value));
-    }
-
-    private static String text(@Nullable Object value) {
-        if (value == null) {
-            throw new IllegalStateException("missing field");
-        }
-        return new String((byte[]) value, StandardCharsets.UTF_8);
     }
 
 }
