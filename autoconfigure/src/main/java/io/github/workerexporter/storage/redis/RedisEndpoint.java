@@ -11,7 +11,6 @@ import org.springframework.data.redis.connection.RedisPassword;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration.LettuceClientConfigurationBuilder;
-import org.springframework.data.redis.connection.lettuce.LettuceConnection.PipeliningFlushPolicy;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -34,8 +33,7 @@ public record RedisEndpoint(String host, int port, int database, @Nullable Strin
     /**
      * A Lettuce connection factory for this endpoint, not yet initialised. It connects on
      * first use, within the timeout; while disconnected, commands fail at once instead of
-     * waiting in a queue, and Lettuce reconnects in the background. A pipeline is written
-     * in one go when it closes.
+     * waiting in a queue, and Lettuce reconnects in the background.
      * @return the connection factory
      */
     public LettuceConnectionFactory createConnectionFactory() {
@@ -54,9 +52,7 @@ public record RedisEndpoint(String host, int port, int database, @Nullable Strin
         if (this.ssl) {
             client.useSsl();
         }
-        LettuceConnectionFactory factory = new LettuceConnectionFactory(server, client.build());
-        factory.setPipeliningFlushPolicy(PipeliningFlushPolicy.flushOnClose());
-        return factory;
+        return new LettuceConnectionFactory(server, client.build());
     }
 
     @Override

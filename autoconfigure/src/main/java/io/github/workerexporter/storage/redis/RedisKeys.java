@@ -5,12 +5,12 @@ import java.util.Arrays;
 
 /**
  * The keys of one store. Every key starts with the key prefix inside a Redis Cluster hash
- * tag, so all keys of a prefix live in one slot (one node), and pipelines work in a
- * cluster too:
+ * tag, so all keys of a prefix live in one slot (one node), and scripts and {@code MGET}
+ * over several keys work in a cluster too:
  *
  * <pre>
  * {gunicorn}:workers          set of worker ids (the index)
- * {gunicorn}:worker:&lt;id&gt;     hash of one worker's record
+ * {gunicorn}:worker:&lt;id&gt;     one worker's record (see RedisRecords)
  * </pre>
  *
  * The prefix may contain {@code ':'}; its {@code '%'}, <code>'{'</code> and

@@ -1,6 +1,6 @@
 /**
- * Redis storage: every worker publishes its record with one pipelined round trip, and a
- * scrape reads all workers in a bounded number of round trips.
+ * Redis storage: every worker publishes its record in one round trip, and a scrape reads
+ * all workers in a bounded number of round trips.
  */
 @NullMarked
 package io.github.workerexporter.storage.redis;
