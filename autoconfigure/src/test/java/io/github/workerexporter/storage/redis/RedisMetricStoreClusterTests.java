@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
-import io.lettuce.core.Range;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,9 +66,9 @@ class RedisMetricStoreClusterTests {
         }
         int[][] slots = { { 0, 5460 }, { 5461, 10922 }, { 10923, 16383 } };
         for (int i = 0; i < 3; i++) {
-            Range<Integer> range = Range.create(slots[i][0], slots[i][1]);
+            int[] range = IntStream.rangeClosed(slots[i][0], slots[i][1]).toArray();
             RedisServerSupport node = this.nodes.get(i);
-            node.run((redis) -> redis.clusterAddSlotsRange(range));
+            node.run((redis) -> redis.clusterAddSlots(range));
             this.nodes.get(0).run((redis) -> redis.clusterMeet(node.host(), node.port()));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
