@@ -1,0 +1,205 @@
+package io.github.workerexporter.storage.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerRecord;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * A {@link MetricStore} in Redis, over any {@link RedisConnectionFactory} (standalone,
+ * Sentinel or Cluster; {@link RedisKeys} shows the keys, {@link RedisRecords} a value).
+ * <ul>
+ * <li>{@link #publish}: one command, one round trip: a script that sets the worker's key
+ * and adds the worker to the index, with the time to live on both. Spring Data's
+ * pipelines would open a dedicated connection each time; a script runs on the shared one,
+ * atomically.</li>
+ * <li>{@link #readAll}: two round trips, {@code SMEMBERS} of the index then one
+ * {@code MGET} of every worker's key, whatever the size of the database (a keyspace
+ * {@code SCAN} would walk all of it, {@code KEYS} would block the server); a third,
+ * {@code SREM}, drops the ids whose key has expired.</li>
+ * </ul>
+ * Failures surface as {@link StoreException}s whose message names the store's location,
+ * never a password.
+ *
+ * @author Worker Exporter
+ */
+public final class RedisMetricStore implements MetricStore {
+
+    private static final byte[] PUBLISH = RedisKeys.bytes("""
+            local ttl = tonumber(ARGV[3])
+            if ttl > 0 then
+              redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
+              redis.call('SADD', KEYS[2], ARGV[1])
+              redis.call('EXPIRE', KEYS[2], ttl)
+            else
+              redis.call('SET', KEYS[1], ARGV[2])
+              redis.call('SADD', KEYS[2], ARGV[1])
+              redis.call('PERSIST', KEYS[2])
+            end
+            return 1
+            """);
+
+    private static final Logger logger = LoggerFactory.getLogger(RedisMetricStore.class);
+
+    private final Set<String> undecodable = ConcurrentHashMap.newKeySet();
+
+    private final RedisConnectionFactory connectionFactory;
+
+    private final String location;
+
+    private final RedisKeys keys;
+
+    private final byte[] ttlSeconds;
+
+    private final @Nullable LettuceConnectionFactory ownedFactory;
+
+    /**
+     * Create a store over a connection factory that the caller owns.
+     * @param connectionFactory the connection factory
+     * @param location where Redis is, for messages ({@code host:port}), without a
+     * password
+     * @param keyPrefix the prefix of every key, not empty, may contain {@code ':'}
+     * @param ttl how long a worker's record lives after its last publish; zero for ever
+     */
+    public RedisMetricStore(RedisConnectionFactory connectionFactory, String location, String keyPrefix, Duration ttl) {
+        this(connectionFactory, location, keyPrefix, ttl, null);
+    }
+
+    private RedisMetricStore(RedisConnectionFactory connectionFactory, String location, String keyPrefix, Duration ttl,
+            @Nullable LettuceConnectionFactory ownedFactory) {
+        this.connectionFactory = connectionFactory;
+        this.location = location;
+        this.keys = new RedisKeys(keyPrefix);
+        this.ttlSeconds = RedisKeys.bytes(Long.toString(ttl.toSeconds()));
+        this.ownedFactory = ownedFactory;
+    }
+
+    /**
+     * Create a store with a connection factory of its own, destroyed on {@link #close()}.
+     * Nothing connects until the first command, so a Redis that is down does not fail the
+     * caller.
+     * @param endpoint the Redis server
+     * @param keyPrefix the prefix of every key, not empty, may contain {@code ':'}
+     * @param ttl how long a worker's record lives after its last publish; zero for ever
+     * @return the store
+     */
+    public static RedisMetricStore connect(RedisEndpoint endpoint, String keyPrefix, Duration ttl) {
+        LettuceConnectionFactory factory = endpoint.createConnectionFactory();
+        factory.afterPropertiesSet();
+        factory.start();
+        return new RedisMetricStore(factory, endpoint.toString(), keyPrefix, ttl, factory);
+    }
+
+    @Override
+    public String name() {
+        return "redis";
+    }
+
+    /**
+     * Where Redis is, as given at creation, for logs and health.
+     * @return the location, without a password
+     */
+    public String location() {
+        return this.location;
+    }
+
+    @Override
+    public void publish(WorkerRecord record) {
+        byte[] id = RedisKeys.bytes(record.workerId());
+        execute("publish worker " + record.workerId(),
+                (connection) -> connection.scriptingCommands()
+                    .eval(PUBLISH, ReturnType.INTEGER, 2, this.keys.worker(id), this.keys.index(), id,
+                            RedisRecords.encode(record), this.ttlSeconds));
+    }
+
+    @Override
+    public List<WorkerRecord> readAll() {
+        return execute("read the workers", (connection) -> {
+            Set<byte[]> ids = connection.setCommands().sMembers(this.keys.index());
+            if (ids == null || ids.isEmpty()) {
+                return List.of();
+            }
+            List<byte[]> ordered = new ArrayList<>(ids);
+            List<byte[]> values = connection.stringCommands()
+                .mGet(ordered.stream().map(this.keys::worker).toArray(byte[][]::new));
+            List<WorkerRecord> records = new ArrayList<>(ordered.size());
+            List<byte[]> expired = new ArrayList<>();
+            for (int i = 0; i < ordered.size(); i++) {
+                byte[] value = (values != null) ? values.get(i) : null;
+                if (value != null) {
+                    decode(new String(ordered.get(i), StandardCharsets.UTF_8), value, records);
+                }
+                else {
+                    expired.add(ordered.get(i));
+                }
+            }
+            if (!expired.isEmpty()) {
+                connection.setCommands().sRem(this.keys.index(), expired.toArray(byte[][]::new));
+            }
+            return records;
+        });
+    }
+
+    /**
+     * Decode one worker's record; a corrupt or foreign one is skipped, with one WARN per
+     * worker id, so that one bad key never fails the scrape.
+     */
+    private void decode(String workerId, byte[] value, List<WorkerRecord> records) {
+        try {
+            records.add(RedisRecords.decode(workerId, value));
+            this.undecodable.remove(workerId);
+        }
+        catch (StoreException ex) {
+            if (this.undecodable.add(workerId)) {
+                logger.warn("Skipping the record of worker '{}' in Redis at {}: {}", workerId, this.location,
+                        ex.getMessage());
+            }
+            else {
+                logger.debug("Skipping the record of worker '{}' again: {}", workerId, ex.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void remove(String workerId) {
+        byte[] id = RedisKeys.bytes(workerId);
+        execute("remove worker " + workerId, (connection) -> {
+            connection.keyCommands().del(this.keys.worker(id));
+            return connection.setCommands().sRem(this.keys.index(), id);
+        });
+    }
+
+    @Override
+    public void close() {
+        if (this.ownedFactory != null) {
+            this.ownedFactory.destroy();
+        }
+    }
+
+    private <T> T execute(String action, Function<RedisConnection, T> callback) {
+        try (RedisConnection connection = this.connectionFactory.getConnection()) {
+            return callback.apply(connection);
+        }
+        catch (DataAccessException ex) {
+            throw new StoreException("Redis at " + this.location + ": cannot " + action + ": " + ex.getMessage(), ex);
+        }
+    }
+
+}

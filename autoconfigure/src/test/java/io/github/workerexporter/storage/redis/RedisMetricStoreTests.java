@@ -1,0 +1,166 @@
+package io.github.workerexporter.storage.redis;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.github.workerexporter.storage.WorkerRecord;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link RedisMetricStore} against a real Redis server.
+ *
+ * @author Worker Exporter
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class RedisMetricStoreTests {
+
+    private static final Duration TTL = Duration.ofSeconds(300);
+
+    private final RedisServerSupport server = RedisServerSupport.shared();
+
+    private final String prefix = "test:" + UUID.randomUUID();
+
+    private final RedisMetricStore store = store(this.prefix, TTL);
+
+    @AfterEach
+    void closeStore() {
+        this.store.close();
+    }
+
+    @Test
+    void readsBackWhatWasPublishedWithABinaryPayload() {
+        byte[] metrics = new byte[256];
+        for (int i = 0; i < metrics.length; i++) {
+            metrics[i] = (byte) i;
+        }
+        WorkerRecord running = new WorkerRecord("worker-1", 1, 1000, 2000, "running", null, metrics);
+        this.store.publish(running);
+        assertThat(this.store.readAll()).containsExactly(running);
+        WorkerRecord stopped = new WorkerRecord("worker-1", 1, 1000, 3000, "stopped", "term", new byte[0]);
+        this.store.publish(stopped);
+        assertThat(this.store.readAll()).containsExactly(stopped);
+        WorkerRecord restarted = new WorkerRecord("worker-1", 1, 4000, 5000, "running", null, metrics);
+        this.store.publish(restarted);
+        assertThat(this.store.readAll()).containsExactly(restarted);
+    }
+
+    @Test
+    void storesWithTheSamePrefixSeeEachOthersWorkers() {
+        try (RedisMetricStore other = store(this.prefix, TTL)) {
+            this.store.publish(record("worker-1"));
+            other.publish(record("worker-2"));
+            assertThat(workerIds(this.store)).containsExactlyInAnyOrder("worker-1", "worker-2");
+            assertThat(workerIds(other)).containsExactlyInAnyOrder("worker-1", "worker-2");
+        }
+    }
+
+    @Test
+    void prefixesWithColonsAndBracesKeepTheirWorkersApart() {
+        try (RedisMetricStore nested = store(this.prefix + ":app", TTL);
+                RedisMetricStore braced = store(this.prefix + "}:app{", TTL)) {
+            this.store.publish(record("worker-1"));
+            nested.publish(record("worker-2"));
+            braced.publish(record("worker-3"));
+            assertThat(workerIds(this.store)).containsExactly("worker-1");
+            assertThat(workerIds(nested)).containsExactly("worker-2");
+            assertThat(workerIds(braced)).containsExactly("worker-3");
+            List<String> keys = this.server.run((redis) -> redis.keys("{" + this.prefix + "}:*"));
+            assertThat(keys).containsExactlyInAnyOrder("{" + this.prefix + "}:workers",
+                    "{" + this.prefix + "}:worker:worker-1");
+        }
+    }
+
+    @Test
+    void publishSetsTheTimeToLiveOfTheWorkerAndTheIndex() {
+        this.store.publish(record("worker-1"));
+        assertThat(ttl("worker:worker-1")).isBetween(1L, 300L);
+        assertThat(ttl("workers")).isBetween(1L, 300L);
+    }
+
+    @Test
+    void publishWithoutTimeToLiveLeavesKeysForever() {
+        try (RedisMetricStore forever = store(this.prefix, Duration.ZERO)) {
+            forever.publish(record("worker-1"));
+            assertThat(ttl("worker:worker-1")).isEqualTo(-1);
+            assertThat(ttl("workers")).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void expiredWorkersDisappearFromReadAllAndFromTheIndex() throws InterruptedException {
+        this.store.publish(record("worker-1"));
+        try (RedisMetricStore shortLived = store(this.prefix, Duration.ofSeconds(1))) {
+            shortLived.publish(record("worker-2"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (this.server.run((redis) -> redis.exists(key("worker:worker-2"))) > 0
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+        }
+        this.store.publish(record("worker-1"));
+        assertThat(workerIds(this.store)).containsExactly("worker-1");
+        Set<String> index = this.server.run((redis) -> redis.smembers(key("workers")));
+        assertThat(index).containsExactly("worker-1");
+    }
+
+    @Test
+    void removeDeletesTheWorker() {
+        this.store.publish(record("worker-1"));
+        this.store.publish(record("worker-2"));
+        this.store.remove("worker-1");
+        assertThat(workerIds(this.store)).containsExactly("worker-2");
+        long exists = this.server.run((redis) -> redis.exists(key("worker:worker-1")));
+        assertThat(exists).isZero();
+    }
+
+    @Test
+    void skipsAForeignRecordWithOneWarningAndStillReadsTheOthers(CapturedOutput output) {
+        this.store.publish(record("worker-1"));
+        this.server.run((redis) -> redis.set(key("worker:intruder"), "not a worker record"));
+        this.server.run((redis) -> redis.sadd(key("workers"), "intruder"));
+        assertThat(workerIds(this.store)).containsExactly("worker-1");
+        assertThat(workerIds(this.store)).containsExactly("worker-1");
+        assertThat(output).containsOnlyOnce("Skipping the record of worker 'intruder'");
+    }
+
+    @Test
+    void readAllOfAnEmptyStoreIsEmpty() {
+        assertThat(this.store.readAll()).isEmpty();
+    }
+
+    private RedisMetricStore store(String keyPrefix, Duration ttl) {
+        return RedisMetricStore.connect(endpoint(this.server), keyPrefix, ttl);
+    }
+
+    static RedisEndpoint endpoint(RedisServerSupport server) {
+        return new RedisEndpoint(server.host(), server.port(), 0, null, null, false, Duration.ofSeconds(2));
+    }
+
+    static WorkerRecord record(String workerId) {
+        return new WorkerRecord(workerId, 42, 1000, System.currentTimeMillis(), "running", null, new byte[] { 1 });
+    }
+
+    static List<String> workerIds(RedisMetricStore store) {
+        return store.readAll().stream().map(WorkerRecord::workerId).toList();
+    }
+
+    private long ttl(String suffix) {
+        return this.server.run((redis) -> redis.ttl(key(suffix)));
+    }
+
+    private String key(String suffix) {
+        return "{" + this.prefix + "}:" + suffix;
+    }
+
+}
