@@ -12,6 +12,7 @@ import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Label;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -29,6 +30,8 @@ import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSna
  * @author Worker Exporter
  */
 final class Snapshots {
+
+    static final String WORKER_ID = "worker_id";
 
     private Snapshots() {
     }
@@ -103,6 +106,22 @@ final class Snapshots {
             return new UnknownDataPointSnapshot(unknown.getValue(), labels, null);
         }
         return new InfoDataPointSnapshot(labels);
+    }
+
+    /**
+     * The labels without {@code worker_id}.
+     */
+    static Labels withoutWorkerId(Labels labels) {
+        if (!labels.contains(WORKER_ID)) {
+            return labels;
+        }
+        Labels.Builder builder = Labels.builder();
+        for (Label label : labels) {
+            if (!label.getName().equals(WORKER_ID)) {
+                builder.label(label.getName(), label.getValue());
+            }
+        }
+        return builder.build();
     }
 
     private static <T> List<T> cast(List<DataPointSnapshot> points, Class<T> type) {
