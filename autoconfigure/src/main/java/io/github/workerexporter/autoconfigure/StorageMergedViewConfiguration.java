@@ -1,0 +1,106 @@
+package io.github.workerexporter.autoconfigure;
+
+import java.time.Clock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.workerexporter.environment.WorkerIdentity;
+import io.github.workerexporter.hooks.ExporterHook;
+import io.github.workerexporter.storage.MergedViewRegistry;
+import io.github.workerexporter.storage.MergingCollector;
+import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.storage.NamePatterns;
+import io.github.workerexporter.storage.SnapshotCodec;
+import io.github.workerexporter.storage.WorkerPublisher;
+import io.github.workerexporter.storage.WorkerStatus;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The merged view, the flusher and its hook, when workers share a store and the
+ * application has a {@code PrometheusRegistry} (see {@link StorageConfiguration}).
+ *
+ * @author Worker Exporter
+ */
+@Configuration(proxyBeanMethods = false)
+@Conditional(StorageSharedCondition.class)
+@ConditionalOnBean({ MetricStore.class, PrometheusRegistry.class })
+class StorageMergedViewConfiguration {
+
+    private static final Logger logger = LoggerFactory.getLogger(StorageMergedViewConfiguration.class);
+
+    @Bean
+    static BeanPostProcessor exporterMergedViewRegistryPostProcessor() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) {
+                return (bean.getClass() == PrometheusRegistry.class) ? new MergedViewRegistry() : bean;
+            }
+        };
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    MergingCollector mergingCollector(MetricStore store, SnapshotCodec codec, ExporterProperties properties,
+            PrometheusRegistry registry) {
+        ExporterProperties.Storage storage = properties.getStorage();
+        MergingCollector collector = new MergingCollector(store, codec, properties.getMetrics().getPrefix(),
+                storage.getGaugeModes(), storage.getHeartbeatTimeout(), Clock.systemUTC(), () -> local(registry));
+        if (registry instanceof MergedViewRegistry merged) {
+            merged.setMergedView(collector);
+        }
+        else {
+            logger.warn("The PrometheusRegistry bean is not replaceable ({}): the merged view of the workers is"
+                    + " not served by this process", registry.getClass().getName());
+        }
+        return collector;
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty(name = "exporter.sidecar.enabled", havingValue = false, matchIfMissing = true)
+    WorkerPublisher workerPublisher(MetricStore store, SnapshotCodec codec, WorkerIdentity worker,
+            PrometheusRegistry registry, WorkerStatus status, ExporterProperties properties) {
+        ExporterProperties.Storage storage = properties.getStorage();
+        return new WorkerPublisher(store, codec, worker, () -> local(registry),
+                new NamePatterns(storage.getInclude(), storage.getExclude()), status,
+                properties.getMetrics().getPrefix(), Clock.systemUTC());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(name = "storageFlushHook")
+    @ConditionalOnBooleanProperty(name = "exporter.sidecar.enabled", havingValue = false, matchIfMissing = true)
+    ExporterHook storageFlushHook(WorkerPublisher publisher, WorkerStatus status, ExporterProperties properties) {
+        return (context) -> {
+            switch (context.phase()) {
+                case WHEN_READY -> publisher.start(properties.getStorage().getFlushInterval());
+                case WORKER_INT -> {
+                    status.stopping(null);
+                    publisher.flushNow();
+                }
+                case ON_EXIT -> {
+                    // Left in place: a later sweep removes it once the retention
+                    // passed.
+                    status.stopped();
+                    publisher.flushNow();
+                    publisher.close();
+                }
+                default -> {
+                }
+            }
+        };
+    }
+
+    private static io.prometheus.metrics.model.snapshots.MetricSnapshots local(PrometheusRegistry registry) {
+        return (registry instanceof MergedViewRegistry merged) ? merged.scrapeLocal((name) -> true) : registry.scrape();
+    }
+
+}

@@ -1,0 +1,81 @@
+package io.github.workerexporter.storage;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+
+/**
+ * A compact, versioned binary encoding of client_java {@link MetricSnapshots}: counters,
+ * gauges, classic histograms (and gauge histograms), summaries, info, state sets and
+ * unknown families, with name, help, unit, labels, values and created timestamps.
+ * Exemplars and native histogram buckets are not kept.
+ *
+ * <pre>
+ * int   magic 0x57455853 ("WEXS")
+ * byte  version (1)
+ * int   family count, then per family:
+ *       byte type, string name, string help, string unit ("" = none),
+ *       int point count, then per point:
+ *           int label count, (string name, string value)..., long created (0 = none),
+ *           then the type's values (see SnapshotEncoder)
+ * string = int byte length + UTF-8 bytes; numbers big-endian
+ * </pre>
+ *
+ * Decoding bytes that are foreign, truncated or corrupt throws {@link StoreException},
+ * never another exception.
+ *
+ * @author Worker Exporter
+ */
+public final class BinarySnapshotCodec implements SnapshotCodec {
+
+    static final int MAGIC = 0x57455853;
+
+    static final byte VERSION = 1;
+
+    @Override
+    public byte[] encode(MetricSnapshots snapshots) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(MAGIC);
+            out.writeByte(VERSION);
+            new SnapshotEncoder(out).write(snapshots);
+        }
+        catch (IOException ex) {
+            // A ByteArrayOutputStream does not fail.
+            throw new UncheckedIOException(ex);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Override
+    public MetricSnapshots decode(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        try {
+            if (bytes.length < 5 || in.getInt() != MAGIC) {
+                throw new StoreException("Not a metric snapshot encoding (bad magic)");
+            }
+            byte version = in.get();
+            if (version != VERSION) {
+                throw new StoreException("Unsupported metric snapshot encoding version " + version);
+            }
+            MetricSnapshots snapshots = new SnapshotDecoder(in).read();
+            if (in.hasRemaining()) {
+                throw new StoreException(in.remaining() + " trailing bytes after the metric snapshots");
+            }
+            return snapshots;
+        }
+        catch (BufferUnderflowException ex) {
+            throw new StoreException("Truncated metric snapshot encoding", ex);
+        }
+        catch (IllegalArgumentException | IllegalStateException | NullPointerException ex) {
+            // client_java rejects invalid names, duplicate labels and the like.
+            throw new StoreException("Invalid metric snapshot encoding: " + ex.getMessage(), ex);
+        }
+    }
+
+}

@@ -1,0 +1,145 @@
+package io.github.workerexporter.storage;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Exemplars;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.Quantile;
+import io.prometheus.metrics.model.snapshots.Quantiles;
+import io.prometheus.metrics.model.snapshots.StateSetSnapshot.StateSetDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Unit;
+import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSnapshot;
+
+/**
+ * Reads the body written by {@link SnapshotEncoder}. Every length is checked against the
+ * bytes left, so corrupt input fails fast instead of allocating.
+ *
+ * @author Worker Exporter
+ */
+final class SnapshotDecoder {
+
+    private final ByteBuffer in;
+
+    SnapshotDecoder(ByteBuffer in) {
+        this.in = in;
+    }
+
+    MetricSnapshots read() {
+        int families = length();
+        List<MetricSnapshot> snapshots = new ArrayList<>(families);
+        for (int i = 0; i < families; i++) {
+            snapshots.add(readFamily());
+        }
+        return new MetricSnapshots(snapshots);
+    }
+
+    private MetricSnapshot readFamily() {
+        byte type = this.in.get();
+        String name = string();
+        String help = string();
+        String unit = string();
+        MetricMetadata metadata = new MetricMetadata(name, help.isEmpty() ? null : help,
+                unit.isEmpty() ? null : new Unit(unit));
+        int count = length();
+        List<DataPointSnapshot> points = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            points.add(readPoint(type));
+        }
+        return Snapshots.family(type, metadata, points);
+    }
+
+    private DataPointSnapshot readPoint(byte type) {
+        Labels labels = labels();
+        long created = this.in.getLong();
+        return switch (type) {
+            case SnapshotEncoder.COUNTER -> new CounterDataPointSnapshot(this.in.getDouble(), labels, null, created);
+            case SnapshotEncoder.GAUGE -> new GaugeDataPointSnapshot(this.in.getDouble(), labels, null);
+            case SnapshotEncoder.UNKNOWN -> new UnknownDataPointSnapshot(this.in.getDouble(), labels, null);
+            case SnapshotEncoder.HISTOGRAM, SnapshotEncoder.GAUGE_HISTOGRAM -> histogram(labels, created);
+            case SnapshotEncoder.SUMMARY -> summary(labels, created);
+            case SnapshotEncoder.INFO -> new InfoDataPointSnapshot(labels);
+            case SnapshotEncoder.STATE_SET -> stateSet(labels);
+            default -> throw new IllegalArgumentException("unknown family type " + type);
+        };
+    }
+
+    private HistogramDataPointSnapshot histogram(Labels labels, long created) {
+        double sum = this.in.getDouble();
+        int size = length();
+        double[] bounds = new double[size];
+        long[] counts = new long[size];
+        for (int i = 0; i < size; i++) {
+            bounds[i] = this.in.getDouble();
+            counts[i] = this.in.getLong();
+        }
+        return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, counts), sum, labels, Exemplars.EMPTY,
+                created);
+    }
+
+    private SummaryDataPointSnapshot summary(Labels labels, long created) {
+        long count = this.in.getLong();
+        double sum = this.in.getDouble();
+        int size = length();
+        List<Quantile> quantiles = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            quantiles.add(new Quantile(this.in.getDouble(), this.in.getDouble()));
+        }
+        return new SummaryDataPointSnapshot(count, sum, Quantiles.of(quantiles), labels, Exemplars.EMPTY, created);
+    }
+
+    private StateSetDataPointSnapshot stateSet(Labels labels) {
+        int size = length();
+        String[] names = new String[size];
+        boolean[] values = new boolean[size];
+        for (int i = 0; i < size; i++) {
+            names[i] = string();
+            values[i] = this.in.get() != 0;
+        }
+        return new StateSetDataPointSnapshot(names, values, labels);
+    }
+
+    private Labels labels() {
+        int size = length();
+        String[] names = new String[size];
+        String[] values = new String[size];
+        for (int i = 0; i < size; i++) {
+            names[i] = string();
+            values[i] = string();
+        }
+        return Labels.of(names, values);
+    }
+
+    private String string() {
+        int length = length();
+        String value = new String(this.in.array(), this.in.arrayOffset() + this.in.position(), length,
+                StandardCharsets.UTF_8);
+        this.in.position(this.in.position() + length);
+        return value;
+    }
+
+    /**
+     * A length or count, which can never exceed the bytes left.
+     */
+    private int length() {
+        int length = this.in.getInt();
+        if (length < 0 || length > this.in.remaining()) {
+            throw new IllegalArgumentException(
+                    "length " + length + " exceeds the " + this.in.remaining() + " bytes left");
+        }
+        return length;
+    }
+
+}

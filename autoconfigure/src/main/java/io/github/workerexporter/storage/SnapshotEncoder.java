@@ -1,0 +1,133 @@
+package io.github.workerexporter.storage;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Label;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.Quantile;
+import io.prometheus.metrics.model.snapshots.StateSetSnapshot.StateSetDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
+
+/**
+ * Writes the body of {@link BinarySnapshotCodec}'s encoding. Values per point by type:
+ * counter, gauge, unknown: double value; histogram: double sum (NaN = none), int bucket
+ * count, (double upper bound, long count)...; summary: long count (-1 = none), double
+ * sum, int quantile count, (double quantile, double value)...; state set: int state
+ * count, (string name, boolean value)...; info: nothing.
+ *
+ * @author Worker Exporter
+ */
+final class SnapshotEncoder {
+
+    static final byte COUNTER = 1;
+
+    static final byte GAUGE = 2;
+
+    static final byte HISTOGRAM = 3;
+
+    static final byte GAUGE_HISTOGRAM = 4;
+
+    static final byte SUMMARY = 5;
+
+    static final byte INFO = 6;
+
+    static final byte STATE_SET = 7;
+
+    static final byte UNKNOWN = 8;
+
+    private final DataOutputStream out;
+
+    SnapshotEncoder(DataOutputStream out) {
+        this.out = out;
+    }
+
+    void write(MetricSnapshots snapshots) throws IOException {
+        this.out.writeInt(snapshots.size());
+        for (MetricSnapshot snapshot : snapshots) {
+            this.out.writeByte(Snapshots.typeOf(snapshot));
+            MetricMetadata metadata = snapshot.getMetadata();
+            writeString(metadata.getName());
+            writeString((metadata.getHelp() != null) ? metadata.getHelp() : "");
+            writeString(metadata.hasUnit() ? metadata.getUnit().toString() : "");
+            this.out.writeInt(snapshot.getDataPoints().size());
+            for (DataPointSnapshot point : snapshot.getDataPoints()) {
+                writePoint(point);
+            }
+        }
+    }
+
+    private void writePoint(DataPointSnapshot point) throws IOException {
+        this.out.writeInt(point.getLabels().size());
+        for (Label label : point.getLabels()) {
+            writeString(label.getName());
+            writeString(label.getValue());
+        }
+        this.out.writeLong(point.hasCreatedTimestamp() ? point.getCreatedTimestampMillis() : 0);
+        if (point instanceof CounterSnapshot.CounterDataPointSnapshot counter) {
+            this.out.writeDouble(counter.getValue());
+        }
+        else if (point instanceof GaugeSnapshot.GaugeDataPointSnapshot gauge) {
+            this.out.writeDouble(gauge.getValue());
+        }
+        else if (point instanceof UnknownSnapshot.UnknownDataPointSnapshot unknown) {
+            this.out.writeDouble(unknown.getValue());
+        }
+        else if (point instanceof HistogramDataPointSnapshot histogram) {
+            writeHistogram(histogram);
+        }
+        else if (point instanceof SummaryDataPointSnapshot summary) {
+            writeSummary(summary);
+        }
+        else if (point instanceof StateSetDataPointSnapshot stateSet) {
+            this.out.writeInt(stateSet.size());
+            for (int i = 0; i < stateSet.size(); i++) {
+                writeString(stateSet.getName(i));
+                this.out.writeBoolean(stateSet.isTrue(i));
+            }
+        }
+    }
+
+    private void writeHistogram(HistogramDataPointSnapshot histogram) throws IOException {
+        this.out.writeDouble(histogram.hasSum() ? histogram.getSum() : Double.NaN);
+        if (!histogram.hasClassicHistogramData()) {
+            // Native only: keep the count in a single +Inf bucket.
+            this.out.writeInt(1);
+            this.out.writeDouble(Double.POSITIVE_INFINITY);
+            this.out.writeLong(histogram.hasCount() ? histogram.getCount() : 0);
+            return;
+        }
+        ClassicHistogramBuckets buckets = histogram.getClassicBuckets();
+        this.out.writeInt(buckets.size());
+        for (int i = 0; i < buckets.size(); i++) {
+            this.out.writeDouble(buckets.getUpperBound(i));
+            this.out.writeLong(buckets.getCount(i));
+        }
+    }
+
+    private void writeSummary(SummaryDataPointSnapshot summary) throws IOException {
+        this.out.writeLong(summary.hasCount() ? summary.getCount() : -1);
+        this.out.writeDouble(summary.hasSum() ? summary.getSum() : Double.NaN);
+        this.out.writeInt(summary.getQuantiles().size());
+        for (Quantile quantile : summary.getQuantiles()) {
+            this.out.writeDouble(quantile.getQuantile());
+            this.out.writeDouble(quantile.getValue());
+        }
+    }
+
+    private void writeString(String value) throws IOException {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        this.out.writeInt(bytes.length);
+        this.out.write(bytes);
+    }
+
+}

@@ -1,0 +1,131 @@
+package io.github.workerexporter.storage;
+
+import java.util.List;
+
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Exemplars;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Label;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.StateSetSnapshot;
+import io.prometheus.metrics.model.snapshots.StateSetSnapshot.StateSetDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
+import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSnapshot;
+
+/**
+ * Builds client_java snapshots of any family type from untyped parts: used by the decoder
+ * and by the merge, which relabels data points.
+ *
+ * @author Worker Exporter
+ */
+final class Snapshots {
+
+    static final String WORKER_ID = "worker_id";
+
+    private Snapshots() {
+    }
+
+    static byte typeOf(MetricSnapshot snapshot) {
+        if (snapshot instanceof CounterSnapshot) {
+            return SnapshotEncoder.COUNTER;
+        }
+        if (snapshot instanceof GaugeSnapshot) {
+            return SnapshotEncoder.GAUGE;
+        }
+        if (snapshot instanceof HistogramSnapshot histogram) {
+            return histogram.isGaugeHistogram() ? SnapshotEncoder.GAUGE_HISTOGRAM : SnapshotEncoder.HISTOGRAM;
+        }
+        if (snapshot instanceof SummarySnapshot) {
+            return SnapshotEncoder.SUMMARY;
+        }
+        if (snapshot instanceof InfoSnapshot) {
+            return SnapshotEncoder.INFO;
+        }
+        if (snapshot instanceof StateSetSnapshot) {
+            return SnapshotEncoder.STATE_SET;
+        }
+        return SnapshotEncoder.UNKNOWN;
+    }
+
+    static MetricSnapshot family(byte type, MetricMetadata metadata, List<DataPointSnapshot> points) {
+        return switch (type) {
+            case SnapshotEncoder.COUNTER -> new CounterSnapshot(metadata, cast(points, CounterDataPointSnapshot.class));
+            case SnapshotEncoder.GAUGE -> new GaugeSnapshot(metadata, cast(points, GaugeDataPointSnapshot.class));
+            case SnapshotEncoder.HISTOGRAM, SnapshotEncoder.GAUGE_HISTOGRAM -> new HistogramSnapshot(
+                    type == SnapshotEncoder.GAUGE_HISTOGRAM, metadata, cast(points, HistogramDataPointSnapshot.class));
+            case SnapshotEncoder.SUMMARY -> new SummarySnapshot(metadata, cast(points, SummaryDataPointSnapshot.class));
+            case SnapshotEncoder.INFO -> new InfoSnapshot(metadata, cast(points, InfoDataPointSnapshot.class));
+            case SnapshotEncoder.STATE_SET ->
+                new StateSetSnapshot(metadata, cast(points, StateSetDataPointSnapshot.class));
+            case SnapshotEncoder.UNKNOWN -> new UnknownSnapshot(metadata, cast(points, UnknownDataPointSnapshot.class));
+            default -> throw new IllegalArgumentException("unknown family type " + type);
+        };
+    }
+
+    /**
+     * The same data point with other labels; exemplars are dropped.
+     */
+    static DataPointSnapshot relabel(DataPointSnapshot point, Labels labels) {
+        long created = point.hasCreatedTimestamp() ? point.getCreatedTimestampMillis() : 0;
+        if (point instanceof CounterDataPointSnapshot counter) {
+            return new CounterDataPointSnapshot(counter.getValue(), labels, null, created);
+        }
+        if (point instanceof GaugeDataPointSnapshot gauge) {
+            return new GaugeDataPointSnapshot(gauge.getValue(), labels, null);
+        }
+        if (point instanceof HistogramDataPointSnapshot histogram) {
+            return new HistogramDataPointSnapshot(histogram.getClassicBuckets(),
+                    histogram.hasSum() ? histogram.getSum() : Double.NaN, labels, Exemplars.EMPTY, created);
+        }
+        if (point instanceof SummaryDataPointSnapshot summary) {
+            return new SummaryDataPointSnapshot(summary.hasCount() ? summary.getCount() : -1,
+                    summary.hasSum() ? summary.getSum() : Double.NaN, summary.getQuantiles(), labels, Exemplars.EMPTY,
+                    created);
+        }
+        if (point instanceof StateSetDataPointSnapshot stateSet) {
+            String[] names = new String[stateSet.size()];
+            boolean[] values = new boolean[stateSet.size()];
+            for (int i = 0; i < names.length; i++) {
+                names[i] = stateSet.getName(i);
+                values[i] = stateSet.isTrue(i);
+            }
+            return new StateSetDataPointSnapshot(names, values, labels);
+        }
+        if (point instanceof UnknownDataPointSnapshot unknown) {
+            return new UnknownDataPointSnapshot(unknown.getValue(), labels, null);
+        }
+        return new InfoDataPointSnapshot(labels);
+    }
+
+    /**
+     * The labels without {@code worker_id}.
+     */
+    static Labels withoutWorkerId(Labels labels) {
+        if (!labels.contains(WORKER_ID)) {
+            return labels;
+        }
+        Labels.Builder builder = Labels.builder();
+        for (Label label : labels) {
+            if (!label.getName().equals(WORKER_ID)) {
+                builder.label(label.getName(), label.getValue());
+            }
+        }
+        return builder.build();
+    }
+
+    private static <T> List<T> cast(List<DataPointSnapshot> points, Class<T> type) {
+        return points.stream().map(type::cast).toList();
+    }
+
+}

@@ -1,0 +1,138 @@
+package io.github.workerexporter.storage;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.workerexporter.environment.WorkerIdentity;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+
+/**
+ * The flusher: every flush interval, on one daemon thread named {@code exporter-flush},
+ * scrapes this worker's local metrics, keeps the families the name filter accepts,
+ * encodes them and publishes a {@link WorkerRecord} (heartbeat now, state from
+ * {@link WorkerStatus}). Never runs on a request thread; {@link #flushNow()} is for the
+ * last flushes at {@code worker_int} and {@code on_exit}. A failing flush is logged once
+ * at WARN, then DEBUG until a flush succeeds, and never stops the schedule.
+ * <p>
+ * Before its first flush, {@link #start()} looks for a previous life of this worker id in
+ * the store and carries its restarts (see {@link RestartCarry}).
+ *
+ * @author Worker Exporter
+ */
+public final class WorkerPublisher implements AutoCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(WorkerPublisher.class);
+
+    private final MetricStore store;
+
+    private final SnapshotCodec codec;
+
+    private final WorkerIdentity worker;
+
+    private final Supplier<MetricSnapshots> source;
+
+    private final Predicate<String> names;
+
+    private final WorkerStatus status;
+
+    private final String restartFamily;
+
+    private final Clock clock;
+
+    private final FailureLog failures;
+
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
+        Thread thread = new Thread(task, "exporter-flush");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private volatile RestartCarry restarts;
+
+    /**
+     * Create a publisher; nothing runs before {@link #start(Duration)}.
+     * @param store the shared store
+     * @param codec the codec of the metrics
+     * @param worker this worker
+     * @param source this worker's local metrics (never the merged view)
+     * @param names the families to publish
+     * @param status this worker's state
+     * @param prefix the metric prefix, for {@code <prefix>_master_worker_restart}
+     * @param clock the clock of heartbeats
+     */
+    public WorkerPublisher(MetricStore store, SnapshotCodec codec, WorkerIdentity worker,
+            Supplier<MetricSnapshots> source, Predicate<String> names, WorkerStatus status, String prefix,
+            Clock clock) {
+        this.store = store;
+        this.codec = codec;
+        this.worker = worker;
+        this.source = source;
+        this.names = names;
+        this.status = status;
+        this.restartFamily = prefix + "_master_worker_restart";
+        this.clock = clock;
+        this.failures = new FailureLog(logger, "Flush to " + store.name() + " storage");
+        this.restarts = RestartCarry.none(this.restartFamily);
+    }
+
+    /**
+     * Read this worker's previous life, flush once, then flush every interval.
+     * @param interval the flush interval
+     */
+    public void start(Duration interval) {
+        try {
+            this.restarts = RestartCarry.from(this.store.readAll(), this.worker.id(),
+                    this.worker.startTime().toEpochMilli(), this.codec, this.restartFamily);
+        }
+        catch (StoreException ex) {
+            logger.warn("Cannot read the previous life of worker {}: restarts are not carried: {}", this.worker.id(),
+                    ex.getMessage());
+        }
+        this.status.running();
+        long millis = interval.toMillis();
+        this.executor.scheduleWithFixedDelay(this::flushNow, 0, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Publish now; failures are logged, never thrown. Synchronized: the store has one
+     * writer per worker.
+     */
+    public synchronized void flushNow() {
+        try {
+            MetricSnapshots.Builder published = MetricSnapshots.builder();
+            for (MetricSnapshot snapshot : this.source.get()) {
+                if (this.names.test(snapshot.getMetadata().getPrometheusName())) {
+                    published.metricSnapshot(snapshot);
+                }
+            }
+            byte[] metrics = this.codec.encode(this.restarts.apply(published.build()));
+            this.store
+                .publish(new WorkerRecord(this.worker.id(), this.worker.pid(), this.worker.startTime().toEpochMilli(),
+                        this.clock.millis(), this.status.state(), this.status.stopReason(), metrics));
+            this.failures.succeeded();
+        }
+        catch (RuntimeException ex) {
+            // The boundary of a background task: a collector's bug must not end the
+            // schedule.
+            this.failures.failed(ex);
+        }
+    }
+
+    /**
+     * Stop flushing (without a last flush).
+     */
+    @Override
+    public void close() {
+        this.executor.shutdownNow();
+    }
+
+}

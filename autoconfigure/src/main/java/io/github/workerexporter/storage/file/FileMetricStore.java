@@ -1,0 +1,215 @@
+package io.github.workerexporter.storage.file;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerRecord;
+
+/**
+ * Shared storage in a directory on one host: one memory-mapped file per worker, written
+ * only by that worker (layout in {@link WorkerFileLayout}), read by any worker or
+ * sidecar. The file name is {@code worker-<hex of the UTF-8 worker id>.metrics} (or
+ * {@code worker-h<SHA-256>.metrics} for long ids), never the pid, and safe on
+ * case-insensitive file systems.
+ * <p>
+ * Expiry: records whose heartbeat is older than the retention are not read, and their
+ * files are deleted by {@link #sweep()}, which runs when the store opens and on every
+ * {@link #readAll()}, so any worker sweeps what dead workers left. At a clean exit a
+ * worker publishes itself {@code stopped} and leaves its file: its counters stay in the
+ * merged view until the retention has passed, then the next sweep removes the file.
+ * <p>
+ * A foreign, truncated or corrupt file is skipped with one WARN per file, then DEBUG;
+ * {@link #readAll()} still answers with the other files.
+ *
+ * @author Worker Exporter
+ */
+public final class FileMetricStore implements MetricStore {
+
+    private static final Logger logger = LoggerFactory.getLogger(FileMetricStore.class);
+
+    private static final String PREFIX = "worker-";
+
+    private static final String SUFFIX = ".metrics";
+
+    private final Path directory;
+
+    private final Duration retention;
+
+    private final Clock clock;
+
+    private final Map<String, WorkerFileWriter> writers = new ConcurrentHashMap<>();
+
+    private final Set<Path> warned = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Open the store, creating the directory and sweeping expired files.
+     * @param directory the shared directory
+     * @param retention how long the data of a worker that stopped flushing stays
+     * @param clock the clock of heartbeats
+     * @throws StoreException when the directory cannot be created
+     */
+    public FileMetricStore(Path directory, Duration retention, Clock clock) {
+        this.directory = directory;
+        this.retention = retention;
+        this.clock = clock;
+        try {
+            Files.createDirectories(directory);
+        }
+        catch (IOException ex) {
+            throw new StoreException("Cannot create the shared directory " + directory, ex);
+        }
+        sweep();
+    }
+
+    @Override
+    public String name() {
+        return "file";
+    }
+
+    @Override
+    public void publish(WorkerRecord record) {
+        try {
+            WorkerFileWriter writer = this.writers.get(record.workerId());
+            if (writer != null && Files.exists(writer.path())) {
+                writer.write(record);
+                return;
+            }
+            if (writer != null) {
+                // Swept while this worker could not flush: start a new file.
+                writer.close();
+            }
+            this.writers.put(record.workerId(), new WorkerFileWriter(pathOf(record.workerId()), record));
+        }
+        catch (IOException ex) {
+            throw new StoreException("Cannot write " + pathOf(record.workerId()), ex);
+        }
+    }
+
+    @Override
+    public List<WorkerRecord> readAll() {
+        long oldest = this.clock.millis() - this.retention.toMillis();
+        List<WorkerRecord> records = new ArrayList<>();
+        for (Path file : files()) {
+            WorkerRecord record = read(file);
+            if (record != null && record.heartbeatMillis() >= oldest) {
+                records.add(record);
+            }
+            else if (record != null) {
+                delete(file);
+            }
+        }
+        return records;
+    }
+
+    /**
+     * Delete the files of workers whose heartbeat is older than the retention.
+     */
+    public void sweep() {
+        readAll();
+    }
+
+    @Override
+    public void remove(String workerId) {
+        WorkerFileWriter writer = this.writers.remove(workerId);
+        try {
+            if (writer != null) {
+                writer.close();
+            }
+        }
+        catch (IOException ex) {
+            logger.debug("Cannot close {}", pathOf(workerId), ex);
+        }
+        delete(pathOf(workerId));
+    }
+
+    @Override
+    public void close() {
+        this.writers.values().forEach((writer) -> {
+            try {
+                writer.close();
+            }
+            catch (IOException ex) {
+                logger.debug("Cannot close {}", writer.path(), ex);
+            }
+        });
+        this.writers.clear();
+    }
+
+    Path pathOf(String workerId) {
+        byte[] id = workerId.getBytes(StandardCharsets.UTF_8);
+        String name = (id.length <= 100) ? HexFormat.of().formatHex(id) : "h" + HexFormat.of().formatHex(sha256(id));
+        return this.directory.resolve(PREFIX + name + SUFFIX);
+    }
+
+    private List<Path> files() {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(this.directory, PREFIX + "*" + SUFFIX)) {
+            stream.forEach(files::add);
+        }
+        catch (IOException ex) {
+            throw new StoreException("Cannot list the shared directory " + this.directory, ex);
+        }
+        return files;
+    }
+
+    private @Nullable WorkerRecord read(Path file) {
+        try {
+            WorkerRecord record = WorkerFileReader.read(file);
+            if (record == null) {
+                logger.debug("Skipped {}: its writer kept it busy", file);
+            }
+            return record;
+        }
+        catch (NoSuchFileException ex) {
+            return null;
+        }
+        catch (IOException | StoreException ex) {
+            if (this.warned.add(file)) {
+                logger.warn("Skipped {} in the shared directory: {}", file, ex.getMessage());
+            }
+            else {
+                logger.debug("Skipped {} in the shared directory", file, ex);
+            }
+            return null;
+        }
+    }
+
+    private void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        }
+        catch (IOException ex) {
+            logger.debug("Cannot delete {}", file, ex);
+        }
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+}

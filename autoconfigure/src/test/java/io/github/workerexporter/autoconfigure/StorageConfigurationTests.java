@@ -1,0 +1,95 @@
+package io.github.workerexporter.autoconfigure;
+
+import java.nio.file.Path;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.workerexporter.storage.Exposition;
+import io.github.workerexporter.storage.InMemoryMetricStore;
+import io.github.workerexporter.storage.MergedViewRegistry;
+import io.github.workerexporter.storage.MergingCollector;
+import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.storage.WorkerPublisher;
+import io.github.workerexporter.storage.file.FileMetricStore;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link StorageConfiguration}.
+ *
+ * @author Worker Exporter
+ */
+class StorageConfigurationTests {
+
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+                PrometheusMetricsExportAutoConfiguration.class, WorkerExporterAutoConfiguration.class));
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void leavesTheRegistryAloneWithoutSharedStorage() {
+        this.contextRunner.run((context) -> {
+            assertThat(context).doesNotHaveBean(MetricStore.class).doesNotHaveBean(WorkerPublisher.class);
+            assertThat(context.getBean(PrometheusRegistry.class)).isNotInstanceOf(MergedViewRegistry.class);
+        });
+    }
+
+    @Test
+    void servesTheMergedViewOfTheSharedDirectory() {
+        this.contextRunner.withPropertyValues("exporter.prometheus.multiproc-dir=" + this.dir, "exporter.worker.id=w-1")
+            .run((context) -> {
+                assertThat(context).hasSingleBean(FileMetricStore.class).hasSingleBean(MergingCollector.class);
+                context.getBean(MeterRegistry.class).counter("orders").increment(2);
+                context.getBean(WorkerPublisher.class).flushNow();
+                String served = Exposition.text(context.getBean(PrometheusRegistry.class).scrape());
+                assertThat(served).contains("orders_total{worker_id=\"w-1\"} 2.0")
+                    .doesNotContain("orders_total 2.0")
+                    .contains("gunicorn_master_workers{state=\"alive\"} 1.0");
+            });
+    }
+
+    @Test
+    void aSidecarReadsButDoesNotPublish() {
+        this.contextRunner
+            .withPropertyValues("exporter.prometheus.multiproc-dir=" + this.dir, "exporter.sidecar.enabled=true")
+            .run((context) -> assertThat(context).hasSingleBean(MergingCollector.class)
+                .doesNotHaveBean(WorkerPublisher.class));
+    }
+
+    @Test
+    void redisWinsOverTheDirectory() {
+        this.contextRunner
+            .withPropertyValues("exporter.prometheus.multiproc-dir=" + this.dir, "exporter.redis.enabled=true")
+            .withUserConfiguration(RedisStandInConfiguration.class)
+            .run((context) -> assertThat(context).doesNotHaveBean(FileMetricStore.class)
+                .hasSingleBean(MetricStore.class)
+                .hasSingleBean(WorkerPublisher.class));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class RedisStandInConfiguration {
+
+        /**
+         * Stands in for the Redis store of {@link RedisStorageConfiguration}.
+         * @return the store
+         */
+        @Bean
+        MetricStore redisStandInStore() {
+            return new InMemoryMetricStore();
+        }
+
+    }
+
+}

@@ -1,0 +1,176 @@
+package io.github.workerexporter.storage;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(OutputCaptureExtension.class)
+class MergingCollectorTests {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+    private final MutableClock clock = new MutableClock();
+
+    private final InMemoryMetricStore store = new InMemoryMetricStore();
+
+    private final BinarySnapshotCodec codec = new BinarySnapshotCodec();
+
+    @Test
+    void labelsEachWorkersSeriesWithItsWorkerId() {
+        publish("a", "running", 0, counter("requests", 3), gauge("memory_bytes", 10));
+        publish("b", "running", 0, counter("requests", 4), gauge("memory_bytes", 20));
+        String text = Exposition.text(collector(Map.of()).collect());
+        assertThat(text).contains("requests_total{worker_id=\"a\"} 3.0")
+            .contains("requests_total{worker_id=\"b\"} 4.0")
+            .contains("memory_bytes{worker_id=\"a\"} 10.0")
+            .contains("memory_bytes{worker_id=\"b\"} 20.0");
+        assertThat(text.lines().filter((line) -> line.startsWith("# TYPE requests "))).hasSize(1);
+    }
+
+    @Test
+    void keepsAnExistingWorkerIdLabel() {
+        publish("a", "running", 0, new CounterSnapshot(new MetricMetadata("r"),
+                List.of(new CounterDataPointSnapshot(1, Labels.of("worker_id", "own"), null, 0))));
+        assertThat(Exposition.text(collector(Map.of()).collect())).contains("r_total{worker_id=\"own\"} 1.0");
+    }
+
+    @Test
+    void keepsCountersOfStoppedAndLostWorkersButDropsTheirGauges() {
+        publish("stopped", "stopped", 0, counter("requests", 1), gauge("memory_bytes", 1));
+        publish("lost", "running", -20, counter("requests", 2), gauge("memory_bytes", 2));
+        publish("alive", "running", 0, counter("requests", 3), gauge("memory_bytes", 3));
+        String text = Exposition.text(collector(Map.of()).collect());
+        assertThat(text).contains("requests_total{worker_id=\"stopped\"} 1.0")
+            .contains("requests_total{worker_id=\"lost\"} 2.0")
+            .contains("memory_bytes{worker_id=\"alive\"} 3.0")
+            .doesNotContain("memory_bytes{worker_id=\"stopped\"}")
+            .doesNotContain("memory_bytes{worker_id=\"lost\"}");
+        assertThat(text).contains("gunicorn_master_workers{state=\"alive\"} 1.0")
+            .contains("gunicorn_master_workers{state=\"stopped\"} 1.0")
+            .contains("gunicorn_master_workers{state=\"lost\"} 1.0");
+    }
+
+    @Test
+    void mergesGaugesByMode() {
+        publish("a", "running", -2, gauge("g", 1));
+        publish("b", "running", -1, gauge("g", 5));
+        publish("c", "stopped", 0, gauge("g", 3));
+        assertThat(gaugeLines(GaugeMode.ALL)).containsExactlyInAnyOrder("g{worker_id=\"a\"} 1.0",
+                "g{worker_id=\"b\"} 5.0", "g{worker_id=\"c\"} 3.0");
+        assertThat(gaugeLines(GaugeMode.LIVEALL)).containsExactlyInAnyOrder("g{worker_id=\"a\"} 1.0",
+                "g{worker_id=\"b\"} 5.0");
+        assertThat(gaugeLines(GaugeMode.SUM)).containsExactly("g 9.0");
+        assertThat(gaugeLines(GaugeMode.LIVESUM)).containsExactly("g 6.0");
+        assertThat(gaugeLines(GaugeMode.MAX)).containsExactly("g 5.0");
+        assertThat(gaugeLines(GaugeMode.MIN)).containsExactly("g 1.0");
+        assertThat(gaugeLines(GaugeMode.MOSTRECENT)).containsExactly("g 3.0");
+    }
+
+    @Test
+    void aggregatesSeriesWithEqualRemainingLabels() {
+        publish("a", "running", 0,
+                new GaugeSnapshot(new MetricMetadata("g"),
+                        List.of(new GaugeDataPointSnapshot(1, Labels.of("pool", "x"), null),
+                                new GaugeDataPointSnapshot(2, Labels.of("pool", "y"), null))));
+        publish("b", "running", 0, new GaugeSnapshot(new MetricMetadata("g"),
+                List.of(new GaugeDataPointSnapshot(10, Labels.of("pool", "x"), null))));
+        assertThat(gaugeLines(GaugeMode.SUM)).containsExactlyInAnyOrder("g{pool=\"x\"} 11.0", "g{pool=\"y\"} 2.0");
+    }
+
+    @Test
+    void servesTheLocalMetricsWhenTheStoreCannotBeRead(CapturedOutput output) {
+        MergingCollector collector = new MergingCollector(new FailingStore(), this.codec, "gunicorn", Map.of(), TIMEOUT,
+                this.clock, () -> MetricSnapshots.of(gauge("local", 7)));
+        assertThat(Exposition.text(collector.collect())).contains("local 7.0");
+        assertThat(Exposition.text(collector.collect())).contains("local 7.0");
+        assertThat(output.getAll().lines().filter((line) -> line.contains("WARN"))).hasSize(1);
+    }
+
+    @Test
+    void skipsAnUndecodableRecordWithOneWarning(CapturedOutput output) {
+        this.store.publish(new WorkerRecord("bad", 1, 1, this.clock.millis(), "running", null, new byte[] { 1 }));
+        publish("good", "running", 0, counter("requests", 1));
+        MergingCollector collector = collector(Map.of());
+        assertThat(Exposition.text(collector.collect())).contains("requests_total{worker_id=\"good\"} 1.0");
+        collector.collect();
+        assertThat(output.getAll().lines().filter((line) -> line.contains("WARN"))).hasSize(1);
+        assertThat(output).contains("Skipped the metrics of worker bad");
+    }
+
+    private List<String> gaugeLines(GaugeMode mode) {
+        return Exposition.text(collector(Map.of("g", mode)).collect())
+            .lines()
+            .filter((line) -> line.startsWith("g"))
+            .filter((line) -> !line.startsWith("gunicorn"))
+            .toList();
+    }
+
+    private MergingCollector collector(Map<String, GaugeMode> modes) {
+        return new MergingCollector(this.store, this.codec, "gunicorn", modes, TIMEOUT, this.clock,
+                MetricSnapshots::of);
+    }
+
+    private void publish(String worker, String state, int heartbeatSecondsAgo, MetricSnapshot... snapshots) {
+        long heartbeat = this.clock.millis() + heartbeatSecondsAgo * 1000L;
+        this.store.publish(new WorkerRecord(worker, 1, 1, heartbeat, state, null,
+                this.codec.encode(MetricSnapshots.of(snapshots))));
+    }
+
+    static CounterSnapshot counter(String name, double value) {
+        return CounterSnapshot.builder()
+            .name(name)
+            .dataPoint(CounterDataPointSnapshot.builder().value(value).build())
+            .build();
+    }
+
+    static GaugeSnapshot gauge(String name, double value) {
+        return GaugeSnapshot.builder()
+            .name(name)
+            .dataPoint(GaugeDataPointSnapshot.builder().value(value).build())
+            .build();
+    }
+
+    static final class FailingStore implements MetricStore {
+
+        @Override
+        public String name() {
+            return "failing";
+        }
+
+        @Override
+        public void publish(WorkerRecord record) {
+            throw new StoreException("store is down");
+        }
+
+        @Override
+        public List<WorkerRecord> readAll() {
+            throw new StoreException("store is down");
+        }
+
+        @Override
+        public void remove(String workerId) {
+        }
+
+        @Override
+        public void close() {
+        }
+
+    }
+
+}

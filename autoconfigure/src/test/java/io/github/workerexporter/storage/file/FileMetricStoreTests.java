@@ -1,0 +1,183 @@
+package io.github.workerexporter.storage.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.github.workerexporter.storage.MutableClock;
+import io.github.workerexporter.storage.WorkerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(OutputCaptureExtension.class)
+class FileMetricStoreTests {
+
+    private static final Duration RETENTION = Duration.ofMinutes(5);
+
+    @TempDir
+    Path dir;
+
+    private final MutableClock clock = new MutableClock();
+
+    private final List<FileMetricStore> stores = new ArrayList<>();
+
+    @AfterEach
+    void closeStores() {
+        this.stores.forEach(FileMetricStore::close);
+    }
+
+    @Test
+    void readsBackWhatItPublished() {
+        FileMetricStore store = open();
+        WorkerRecord record = record("host-1", 1, "running", null, new byte[] { 1, 2, 3 });
+        store.publish(record);
+        assertThat(store.readAll()).containsExactly(record);
+        WorkerRecord next = record("host-1", 2, "stopped", "term", new byte[] { 4 });
+        store.publish(next);
+        assertThat(store.readAll()).containsExactly(next);
+    }
+
+    @Test
+    void twoWorkersInOneDirectorySeeEachOther() {
+        FileMetricStore first = open();
+        FileMetricStore second = open();
+        WorkerRecord one = record("worker/one ü", 1, "running", null, new byte[] { 1 });
+        WorkerRecord two = record("WORKER/ONE Ü", 1, "running", null, new byte[] { 2 });
+        first.publish(one);
+        second.publish(two);
+        assertThat(first.readAll()).containsExactlyInAnyOrder(one, two);
+        assertThat(second.readAll()).containsExactlyInAnyOrder(one, two);
+    }
+
+    @Test
+    void growsTheFileForALargePayload() {
+        FileMetricStore store = open();
+        store.publish(record("w", 1, "running", null, new byte[10]));
+        WorkerRecord large = record("w", 2, "running", null, new byte[100_000]);
+        store.publish(large);
+        assertThat(open().readAll()).containsExactly(large);
+    }
+
+    @Test
+    void aReaderNeverSeesATornRecord() throws Exception {
+        FileMetricStore writer = open();
+        FileMetricStore reader = open();
+        writer.publish(record("w", 0, "running", null, payload(0)));
+        AtomicBoolean done = new AtomicBoolean();
+        Set<Long> seen = ConcurrentHashMap.newKeySet();
+        List<String> problems = new ArrayList<>();
+        Thread readerThread = new Thread(() -> {
+            while (!done.get()) {
+                for (WorkerRecord read : reader.readAll()) {
+                    long n = read.heartbeatMillis() - this.clock.millis();
+                    if (!read.equals(record("w", n, "running", null, payload(n)))) {
+                        problems.add("torn record " + read);
+                    }
+                    seen.add(n);
+                }
+            }
+        });
+        readerThread.start();
+        for (long n = 1; n <= 10_000; n++) {
+            writer.publish(record("w", n, "running", null, payload(n)));
+        }
+        done.set(true);
+        readerThread.join();
+        assertThat(problems).isEmpty();
+        assertThat(seen).isNotEmpty();
+    }
+
+    @Test
+    void skipsForeignTruncatedAndCorruptFilesWithOneWarningEach(CapturedOutput output) throws IOException {
+        FileMetricStore store = open();
+        WorkerRecord good = record("good", 1, "running", null, new byte[] { 1 });
+        store.publish(good);
+        store.publish(record("corrupt", 1, "running", null, new byte[] { 1, 2, 3 }));
+        store.publish(record("truncated", 1, "running", null, new byte[] { 1, 2, 3 }));
+        Path corrupt = store.pathOf("corrupt");
+        try (FileChannel channel = FileChannel.open(corrupt, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[] { 9, 9, 9 }), WorkerFileLayout.HEADER_LENGTH + 2);
+        }
+        Path truncated = store.pathOf("truncated");
+        try (FileChannel channel = FileChannel.open(truncated, StandardOpenOption.WRITE)) {
+            channel.truncate(30);
+        }
+        Path foreign = this.dir.resolve("worker-666f726569676e.metrics");
+        Files.writeString(foreign, "counter_1234.db from prometheus_client", StandardCharsets.UTF_8);
+        Files.writeString(this.dir.resolve("counter_1234.db"), "not ours, not named like ours");
+        assertThat(store.readAll()).containsExactly(good);
+        assertThat(store.readAll()).containsExactly(good);
+        assertThat(output.getAll().lines().filter((line) -> line.contains("WARN"))).hasSize(3);
+        assertThat(output).contains("Skipped " + corrupt)
+            .contains("Skipped " + truncated)
+            .contains("Skipped " + foreign);
+    }
+
+    @Test
+    void sweepsFilesOfWorkersWhoseHeartbeatIsOlderThanTheRetention() {
+        FileMetricStore old = open();
+        old.publish(record("old", this.clock.millis(), "stopped", "term", new byte[0]));
+        this.clock.advance(RETENTION.plusSeconds(1));
+        FileMetricStore current = open();
+        WorkerRecord fresh = record("fresh", this.clock.millis(), "running", null, new byte[0]);
+        current.publish(fresh);
+        assertThat(Files.exists(current.pathOf("old"))).isFalse();
+        assertThat(current.readAll()).containsExactly(fresh);
+    }
+
+    @Test
+    void removeDeletesTheWorkersFile() {
+        FileMetricStore store = open();
+        store.publish(record("w", 1, "stopped", "term", new byte[0]));
+        store.remove("w");
+        assertThat(store.readAll()).isEmpty();
+        assertThat(Files.exists(store.pathOf("w"))).isFalse();
+    }
+
+    @Test
+    void writesAgainWhenItsFileWasSweptByAnother() throws IOException {
+        FileMetricStore store = open();
+        store.publish(record("w", 1, "running", null, new byte[0]));
+        Files.delete(store.pathOf("w"));
+        WorkerRecord next = record("w", 2, "running", null, new byte[0]);
+        store.publish(next);
+        assertThat(store.readAll()).containsExactly(next);
+    }
+
+    private FileMetricStore open() {
+        FileMetricStore store = new FileMetricStore(this.dir, RETENTION, this.clock);
+        this.stores.add(store);
+        return store;
+    }
+
+    private WorkerRecord record(String id, long heartbeat, String state, String reason, byte[] metrics) {
+        long at = (heartbeat < 1_000_000) ? this.clock.millis() + heartbeat : heartbeat;
+        return new WorkerRecord(id, 42, 1000, at, state, reason, metrics);
+    }
+
+    private static byte[] payload(long n) {
+        byte[] bytes = new byte[(int) (n % 997) * 7];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (n + i);
+        }
+        return bytes;
+    }
+
+}
