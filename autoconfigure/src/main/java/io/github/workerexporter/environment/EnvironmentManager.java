@@ -110,7 +110,7 @@ public class EnvironmentManager {
             return;
         }
         boolean address = apply("bind", "server.address", bind, (value) -> factory.setAddress(value.resolve()));
-        boolean port = apply("bind", "server.port", bind.port(), factory::setPort);
+        boolean port = apply("bind", "server.port", bind, (value) -> factory.setPort(value.port()));
         String host = address ? bind.hostText() : this.environment.getProperty("server.address", "");
         this.effective.put("bind", host + ":" + (port ? bind.port() : this.environment.getProperty("server.port")));
     }
