@@ -93,10 +93,13 @@ public class EnvironmentManager {
     /**
      * Record a setting that this server cannot take.
      * @param setting the setting under {@code exporter.gunicorn}
+     * @param value its value, or {@code null} when it is not set
      * @param why why, for the log
      */
-    public void notApplied(String setting, String why) {
-        this.effective.putIfAbsent(setting, "not applied: " + why);
+    public void notApplied(String setting, @Nullable Object value, String why) {
+        if (value != null) {
+            this.effective.putIfAbsent(setting, format(value) + " (not applied: " + why + ")");
+        }
     }
 
     /**

@@ -42,7 +42,7 @@ public class JettyWorkerCustomizer implements WebServerFactoryCustomizer<Configu
             VirtualThreadPool pool = new VirtualThreadPool();
             pool.setName("jetty-");
             factory.setThreadPool(pool);
-            this.manager.notApplied("workers", "virtual threads are not pooled");
+            this.manager.notApplied("workers", settings.workers(), "virtual threads are not pooled");
         }
         else {
             this.manager.apply("workers", "server.jetty.threads.max", settings.workers(),
@@ -60,7 +60,8 @@ public class JettyWorkerCustomizer implements WebServerFactoryCustomizer<Configu
                         }
                     }
                 }));
-        this.manager.notApplied("keepalive", "jetty closes idle keep-alive connections after the timeout");
+        this.manager.notApplied("keepalive", settings.keepalive(),
+                "jetty closes idle keep-alive connections after the timeout");
     }
 
     @Override

@@ -31,8 +31,8 @@ public class NettyWorkerCustomizer implements WebServerFactoryCustomizer<NettyRe
         WorkerSettings settings = this.manager.getSettings();
         this.manager.serverType("netty");
         this.manager.applyBind(factory);
-        this.manager.notApplied("workers", "netty serves requests on its event loops");
-        this.manager.notApplied("worker-class", "netty serves requests on its event loops");
+        this.manager.notApplied("workers", settings.workers(), "netty serves requests on its event loops");
+        this.manager.notApplied("worker-class", settings.workerClass(), "netty serves requests on its event loops");
         this.manager.apply("timeout", "server.netty.connection-timeout", settings.timeout(),
                 (timeout) -> factory.addServerCustomizers((server) -> server
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, EnvironmentManager.millis(timeout))));

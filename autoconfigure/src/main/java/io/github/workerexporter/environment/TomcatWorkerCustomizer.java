@@ -40,7 +40,7 @@ public class TomcatWorkerCustomizer implements WebServerFactoryCustomizer<Config
             factory
                 .addProtocolHandlerCustomizers((TomcatProtocolHandlerCustomizer<ProtocolHandler>) (handler) -> handler
                     .setExecutor(new VirtualThreadExecutor("tomcat-handler-")));
-            this.manager.notApplied("workers", "virtual threads are not pooled");
+            this.manager.notApplied("workers", settings.workers(), "virtual threads are not pooled");
         }
         else {
             this.manager.apply("workers", "server.tomcat.threads.max", settings.workers(),

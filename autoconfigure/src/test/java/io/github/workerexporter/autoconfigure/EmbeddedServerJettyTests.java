@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 
 import io.github.workerexporter.environment.WorkerPool;
+import io.github.workerexporter.hooks.ExporterLifecycle;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,17 @@ class EmbeddedServerJettyTests {
             assertThat(leased).isPositive();
             assertThat(context.getBean(WorkerPool.class).adjust(-100)).isEqualTo(leased + 1);
             assertThat(threadPool(context).getMaxThreads()).isEqualTo(leased + 1);
+        }
+    }
+
+    @Test
+    void logsWhatJettyDoesNotTake(CapturedOutput output) {
+        try (ConfigurableApplicationContext context = run("exporter.gunicorn.workers=7",
+                "exporter.gunicorn.keepalive=9")) {
+            context.getBean(ExporterLifecycle.class).webServerBound(server(context).getPort());
+            assertThat(output).containsOnlyOnce("Worker configuration: server=jetty, workers=7, bind=server default, "
+                    + "timeout=30s, keepalive=9s (not applied: jetty closes idle keep-alive connections after the "
+                    + "timeout), worker-class=sync");
         }
     }
 
