@@ -60,6 +60,27 @@ class ConfigurationPrecedenceTests {
     }
 
     @Test
+    void theOriginalsCommandLineOptionsOverrideEnvironmentVariablesInBothForms() throws IOException {
+        Map<String, Object> env = Map.of("GUNICORN_WORKERS", "3", "GUNICORN_BIND", "127.0.0.1:7000");
+        try (ConfigurableApplicationContext context = TestApplications.run(env, "--workers", "6",
+                "--bind=127.0.0.1:7001", "--worker-class", "thread", "--timeout", "40", "--keepalive=4")) {
+            ExporterProperties.Gunicorn gunicorn = context.getBean(ExporterProperties.class).getGunicorn();
+            assertThat(gunicorn.getWorkers()).isEqualTo(6);
+            assertThat(gunicorn.getBind()).isEqualTo("127.0.0.1:7001");
+            assertThat(gunicorn.getWorkerClass()).isEqualTo("thread");
+            assertThat(gunicorn.getTimeout()).hasSeconds(40);
+            assertThat(gunicorn.getKeepalive()).hasSeconds(4);
+        }
+    }
+
+    @Test
+    void anOriginalCommandLineOptionWithoutAValueFailsStartUpWithOneMessage() {
+        Throwable failure = org.assertj.core.api.Assertions
+            .catchThrowable(() -> TestApplications.run(Map.of(), "--workers").close());
+        assertThat(StartupFailures.message(failure)).contains("--workers", "needs a value", "'--workers 4'");
+    }
+
+    @Test
     void theOriginalsConfigFileVariableIsAcceptedToo() throws IOException {
         Map<String, Object> env = Map.of("PROMETHEUS_CONFIG_FILE", configFile(9102).toString());
         assertThat(metricsPort(env)).isEqualTo(9102);
