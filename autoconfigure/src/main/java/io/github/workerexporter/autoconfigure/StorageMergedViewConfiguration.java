@@ -7,6 +7,8 @@ import org.slf4j.LoggerFactory;
 
 import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.hooks.ExporterHook;
+import io.github.workerexporter.metrics.WorkerRestartMetrics;
+import io.github.workerexporter.metrics.WorkerStopReason;
 import io.github.workerexporter.storage.MergedViewRegistry;
 import io.github.workerexporter.storage.MergingCollector;
 import io.github.workerexporter.storage.MetricStore;
@@ -16,6 +18,7 @@ import io.github.workerexporter.storage.WorkerPublisher;
 import io.github.workerexporter.storage.WorkerStatus;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -78,12 +81,17 @@ class StorageMergedViewConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "storageFlushHook")
     @ConditionalOnBooleanProperty(name = "exporter.sidecar.enabled", havingValue = false, matchIfMissing = true)
-    ExporterHook storageFlushHook(WorkerPublisher publisher, WorkerStatus status, ExporterProperties properties) {
+    ExporterHook storageFlushHook(WorkerPublisher publisher, WorkerStatus status, ExporterProperties properties,
+            ObjectProvider<WorkerRestartMetrics> restarts) {
         return (context) -> {
             switch (context.phase()) {
                 case WHEN_READY -> publisher.start(properties.getStorage().getFlushInterval());
                 case WORKER_INT -> {
-                    status.stopping(null);
+                    // The reason the signal handlers recorded (term, int, hup, error), if
+                    // any.
+                    WorkerRestartMetrics restartMetrics = restarts.getIfAvailable();
+                    status.stopping((restartMetrics != null)
+                            ? restartMetrics.stopReason().map(WorkerStopReason::label).orElse(null) : null);
                     publisher.flushNow();
                 }
                 case ON_EXIT -> {
