@@ -9,6 +9,7 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The data points of one error family ({@code worker_id, method, endpoint, error_type}),
@@ -16,6 +17,10 @@ import org.apache.commons.logging.LogFactory;
  * {@code endpoint="OTHER"}, with one WARN log per family. Folded label sets are not
  * counted against the cap; they are bounded by the standard methods times the error
  * types, both small sets.
+ * <p>
+ * The data points are kept in maps nested by method, endpoint and error type, so that
+ * recording a label set seen before allocates nothing (a composite key would allocate on
+ * every lookup).
  *
  * @author Worker Exporter
  */
@@ -26,7 +31,7 @@ final class LabelSetCap {
 
     private static final Log logger = LogFactory.getLog(LabelSetCap.class);
 
-    private final ConcurrentMap<Key, CounterDataPoint> dataPoints = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, ConcurrentMap<String, ConcurrentMap<String, CounterDataPoint>>> dataPoints = new ConcurrentHashMap<>();
 
     private final AtomicInteger size = new AtomicInteger();
 
@@ -45,33 +50,40 @@ final class LabelSetCap {
     }
 
     void inc(String method, String endpoint, String errorType) {
-        Key key = new Key(method, endpoint, errorType);
-        CounterDataPoint dataPoint = this.dataPoints.get(key);
+        CounterDataPoint dataPoint = find(method, endpoint, errorType);
         if (dataPoint == null) {
-            dataPoint = (this.size.get() < this.maxLabelSets) ? admit(key) : fold(key);
+            dataPoint = (this.size.get() < this.maxLabelSets) ? admit(method, endpoint, errorType)
+                    : fold(method, errorType);
         }
         dataPoint.inc();
     }
 
-    private CounterDataPoint admit(Key key) {
-        return this.dataPoints.computeIfAbsent(key, (k) -> {
+    private @Nullable CounterDataPoint find(String method, String endpoint, String errorType) {
+        ConcurrentMap<String, ConcurrentMap<String, CounterDataPoint>> byEndpoint = this.dataPoints.get(method);
+        ConcurrentMap<String, CounterDataPoint> byErrorType = (byEndpoint != null) ? byEndpoint.get(endpoint) : null;
+        return (byErrorType != null) ? byErrorType.get(errorType) : null;
+    }
+
+    private CounterDataPoint admit(String method, String endpoint, String errorType) {
+        return leaves(method, endpoint).computeIfAbsent(errorType, (type) -> {
             this.size.incrementAndGet();
-            return this.counter.labelValues(this.workerId, k.method(), k.endpoint(), k.errorType());
+            return this.counter.labelValues(this.workerId, method, endpoint, type);
         });
     }
 
-    private CounterDataPoint fold(Key key) {
+    private CounterDataPoint fold(String method, String errorType) {
         if (this.warned.compareAndSet(false, true)) {
             logger.warn("Metric '" + this.counter.getPrometheusName() + "' reached " + this.maxLabelSets
                     + " label sets (exporter.metrics.max-label-sets); new endpoints are recorded as endpoint=\"" + OTHER
                     + "\"");
         }
-        Key folded = new Key(key.method(), OTHER, key.errorType());
-        return this.dataPoints.computeIfAbsent(folded,
-                (k) -> this.counter.labelValues(this.workerId, k.method(), k.endpoint(), k.errorType()));
+        return leaves(method, OTHER).computeIfAbsent(errorType,
+                (type) -> this.counter.labelValues(this.workerId, method, OTHER, type));
     }
 
-    private record Key(String method, String endpoint, String errorType) {
+    private ConcurrentMap<String, CounterDataPoint> leaves(String method, String endpoint) {
+        return this.dataPoints.computeIfAbsent(method, (m) -> new ConcurrentHashMap<>())
+            .computeIfAbsent(endpoint, (e) -> new ConcurrentHashMap<>());
     }
 
 }

@@ -1,5 +1,7 @@
 package io.github.workerexporter.metrics;
 
+import java.util.stream.IntStream;
+
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -38,6 +40,10 @@ public final class RequestMetrics {
     private static final double[] SIZE_BUCKETS = { 1024, 4096, 16384, 65536, 262144, 1048576, 4194304 };
 
     private static final String[] ERROR_LABELS = { "worker_id", "method", "endpoint", "error_type" };
+
+    private static final String[] SERVER_ERROR_TYPES = IntStream.range(500, 600)
+        .mapToObj((status) -> "HTTP_" + status)
+        .toArray(String[]::new);
 
     private final CounterDataPoint requests;
 
@@ -103,7 +109,7 @@ public final class RequestMetrics {
             this.failed.inc(method(method), endpoint, unhandled.getClass().getSimpleName());
         }
         else if (status >= 500) {
-            this.failed.inc(method(method), endpoint, "HTTP_" + status);
+            this.failed.inc(method(method), endpoint, serverErrorType(status));
         }
     }
 
@@ -115,6 +121,14 @@ public final class RequestMetrics {
      */
     public void recordHandled(String method, String endpoint, String errorType) {
         this.handled.inc(method(method), endpoint, errorType);
+    }
+
+    /**
+     * The error type of a 5xx response, {@code HTTP_<status>}, from a table so that a
+     * failed request allocates nothing.
+     */
+    static String serverErrorType(int status) {
+        return (status >= 500 && status < 600) ? SERVER_ERROR_TYPES[status - 500] : "HTTP_" + status;
     }
 
     static String method(String method) {
