@@ -74,10 +74,11 @@ public class ExporterEnvironmentPostProcessor implements EnvironmentPostProcesso
             addAfter(sources, anchor, new OriginTrackedMapPropertySource(ENVIRONMENT_SOURCE, variables, true));
             anchor = ENVIRONMENT_SOURCE;
         }
+        // The starter brings Spring Data Redis whether the exporter is on or off.
+        disableUnusedRedisHealth(environment);
         if ("false".equalsIgnoreCase(environment.getProperty("exporter.enabled"))) {
             return;
         }
-        disableUnusedRedisHealth(environment);
         String file = configFile(environment, system);
         if (file != null) {
             addAfter(sources, anchor, ExporterConfigLoader.propertySource(CONFIG_FILE_SOURCE, Path.of(file)));

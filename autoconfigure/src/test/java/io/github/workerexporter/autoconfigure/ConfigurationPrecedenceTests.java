@@ -142,6 +142,13 @@ class ConfigurationPrecedenceTests {
     }
 
     @Test
+    void turnsRedisHealthOffWhenTheExporterIsDisabledToo() {
+        try (ConfigurableApplicationContext context = TestApplications.run(Map.of(), "--exporter.enabled=false")) {
+            assertThat(context.getEnvironment().getProperty("management.health.redis.enabled")).isEqualTo("false");
+        }
+    }
+
+    @Test
     void leavesRedisHealthAloneWhenTheApplicationOrTheExporterUsesRedis() {
         try (ConfigurableApplicationContext context = TestApplications.run(Map.of("SPRING_DATA_REDIS_HOST", "r1"))) {
             assertThat(context.getEnvironment().getProperty("management.health.redis.enabled")).isNull();
