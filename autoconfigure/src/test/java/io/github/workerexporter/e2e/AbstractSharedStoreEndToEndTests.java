@@ -70,6 +70,9 @@ abstract class AbstractSharedStoreEndToEndTests {
                 .contains("gunicorn_worker_requests_total", "gunicorn_worker_request_duration_seconds",
                         "gunicorn_master_workers");
             assertThat(merged.value("gunicorn_master_workers{state=\"alive\"}")).isEqualTo(4);
+            RequestExposition actuator = workers.scrapeActuator(all.get(0));
+            assertThat(total(actuator)).isEqualTo(40_000);
+            assertThat(actuator.types()).doesNotHaveDuplicates().contains("gunicorn_worker_requests_total");
         }
     }
 

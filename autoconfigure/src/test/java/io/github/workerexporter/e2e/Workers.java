@@ -136,8 +136,22 @@ final class Workers implements AutoCloseable {
      * @return the parsed exposition
      */
     RequestExposition scrape(Worker worker) {
+        return scrape(worker, worker.metrics());
+    }
+
+    /**
+     * Scrape a worker's actuator endpoint, which counts as one request of that worker
+     * once it answered.
+     * @param worker the worker
+     * @return the parsed exposition
+     */
+    RequestExposition scrapeActuator(Worker worker) {
+        return scrape(worker, worker.http("/actuator/prometheus"));
+    }
+
+    private RequestExposition scrape(Worker worker, URI uri) {
         try {
-            HttpResponse<String> response = this.client.send(HttpRequest.newBuilder(worker.metrics()).build(),
+            HttpResponse<String> response = this.client.send(HttpRequest.newBuilder(uri).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("Scrape of " + worker.id() + ": HTTP " + response.statusCode());
