@@ -48,7 +48,10 @@ import io.github.workerexporter.storage.WorkerRecord;
  * The writer stores {@code sequence + 1} (odd), a store-store fence, the fields and the
  * body, then {@code sequence + 2} with release semantics. A reader reads the sequence,
  * the header and body, then the sequence again, and retries when it was odd or changed;
- * the CRC catches what a seqlock cannot: a file damaged by something else.
+ * the CRC catches what a seqlock cannot: a file damaged by something else. A writer
+ * killed between its two sequence stores leaves the sequence odd for ever: a reader that
+ * finds the writer's process gone reads the record without the seqlock and keeps it only
+ * when the CRC matches.
  *
  * @author Worker Exporter
  */

@@ -30,7 +30,8 @@ final class WorkerFileReader {
     /**
      * Read a consistent record.
      * @param path the file
-     * @return the record, or {@code null} when the writer kept it busy for every attempt
+     * @return the record, or {@code null} when the writer kept it busy for every attempt;
+     * a writer that died mid-write leaves its last whole record, read without the seqlock
      * @throws StoreException when the file is foreign, truncated or corrupt
      * @throws IOException when the file cannot be read
      */
@@ -63,8 +64,41 @@ final class WorkerFileReader {
                 checkCrc(body.array(), header.getInt(WorkerFileLayout.BODY_CRC));
                 return WorkerFileLayout.record(header, body.flip());
             }
+            if (diedMidWrite(header)) {
+                return readUnlocked(channel, header);
+            }
             return null;
         }
+    }
+
+    /**
+     * A writer killed ({@code kill -9}) between its two sequence stores leaves the
+     * sequence odd for ever; its process id, the same in every write of one life, tells.
+     */
+    private static boolean diedMidWrite(ByteBuffer header) {
+        long pid = header.getLong(WorkerFileLayout.PID);
+        return (header.getLong(WorkerFileLayout.SEQUENCE) & 1) != 0
+                && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /**
+     * The record a dead writer left, without the seqlock: whole when it died before or
+     * after writing the body, which the CRC checks.
+     */
+    private static WorkerRecord readUnlocked(FileChannel channel, ByteBuffer header) throws IOException {
+        int length = header.getInt(WorkerFileLayout.BODY_LENGTH);
+        if (length < 0 || WorkerFileLayout.HEADER_LENGTH + (long) length > channel.size()) {
+            throw new StoreException("left mid-write by a writer that died: body of " + length + " bytes");
+        }
+        ByteBuffer body = ByteBuffer.allocate(length);
+        readFully(channel, body, WorkerFileLayout.HEADER_LENGTH);
+        try {
+            checkCrc(body.array(), header.getInt(WorkerFileLayout.BODY_CRC));
+        }
+        catch (StoreException ex) {
+            throw new StoreException("left mid-write by a writer that died: " + ex.getMessage());
+        }
+        return WorkerFileLayout.record(header, body.flip());
     }
 
     private static void checkCrc(byte[] body, int expected) {

@@ -161,6 +161,38 @@ class FileMetricStoreTests {
         assertThat(store.readAll()).containsExactly(next);
     }
 
+    @Test
+    void readsTheLastWholeRecordOfAWriterKilledMidWrite() throws Exception {
+        Process dead = new ProcessBuilder("true").start();
+        dead.waitFor();
+        FileMetricStore store = open();
+        WorkerRecord last = new WorkerRecord("killed", dead.pid(), 1000, this.clock.millis(), "running", null,
+                new byte[] { 1, 2 });
+        store.publish(last);
+        leaveMidWrite(store.pathOf("killed"));
+        assertThat(store.readAll()).containsExactly(last);
+    }
+
+    @Test
+    void skipsAFileMidWriteWhileItsWriterLives() throws IOException {
+        FileMetricStore store = open();
+        store.publish(new WorkerRecord("busy", ProcessHandle.current().pid(), 1000, this.clock.millis(), "running",
+                null, new byte[] { 1 }));
+        leaveMidWrite(store.pathOf("busy"));
+        assertThat(store.readAll()).isEmpty();
+        assertThat(Files.exists(store.pathOf("busy"))).isTrue();
+    }
+
+    /**
+     * What {@code kill -9} between the writer's two sequence stores leaves: an odd
+     * sequence.
+     */
+    private static void leaveMidWrite(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.allocate(8).putLong(0, 7), WorkerFileLayout.SEQUENCE);
+        }
+    }
+
     private FileMetricStore open() {
         FileMetricStore store = new FileMetricStore(this.dir, RETENTION, this.clock);
         this.stores.add(store);

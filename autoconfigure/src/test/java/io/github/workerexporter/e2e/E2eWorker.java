@@ -1,0 +1,58 @@
+package io.github.workerexporter.e2e;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * A real worker JVM for the end-to-end tests: a Spring MVC application on Tomcat (its own
+ * factory bean, so Jetty, also on the test classpath, backs off) with every
+ * auto-configuration of a starter user, {@code GET /work/{id}}, and the arguments the
+ * test gives ({@code --exporter.worker.id=w1 ...}). Once ready it prints
+ * {@code ready http-port=<port> metrics-port=<port>} on standard output.
+ */
+@SpringBootConfiguration(proxyBeanMethods = false)
+@EnableAutoConfiguration
+@Import(E2eWorker.WorkController.class)
+public class E2eWorker {
+
+    /** The line a worker prints once ready, before its ports. */
+    static final String READY = "ready ";
+
+    public static void main(String[] args) {
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(E2eWorker.class)
+            .web(WebApplicationType.SERVLET)
+            .properties("spring.config.location=optional:classpath:/none/", "spring.main.banner-mode=off",
+                    "server.address=127.0.0.1", "server.port=0", "exporter.prometheus.bind-address=127.0.0.1",
+                    "management.endpoints.web.exposure.include=prometheus")
+            .run(args);
+        Environment environment = context.getEnvironment();
+        System.out.println(READY + "http-port=" + environment.getRequiredProperty("local.server.port")
+                + " metrics-port=" + environment.getRequiredProperty("local.exporter.metrics-port"));
+    }
+
+    @Bean
+    TomcatServletWebServerFactory tomcat() {
+        return new TomcatServletWebServerFactory();
+    }
+
+    @RestController
+    static class WorkController {
+
+        @GetMapping("/work/{id}")
+        String work(@PathVariable String id) {
+            return "done " + id;
+        }
+
+    }
+
+}

@@ -1,0 +1,16 @@
+package io.github.workerexporter.e2e;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The end-to-end proofs over a shared directory.
+ */
+class FileStoreEndToEndTests extends AbstractSharedStoreEndToEndTests {
+
+    @Override
+    List<String> storeArguments(Path dir) {
+        return List.of("--exporter.prometheus.multiproc-dir=" + dir.resolve("multiproc"));
+    }
+
+}

@@ -1,0 +1,74 @@
+package io.github.workerexporter.e2e;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.github.workerexporter.e2e.Workers.Load;
+import io.github.workerexporter.e2e.Workers.Worker;
+import io.github.workerexporter.metrics.RequestExposition;
+import io.github.workerexporter.storage.redis.RedisServerSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The end-to-end proofs over a real Redis server that this class starts, each test under
+ * a key prefix of its own, plus an outage of Redis under load.
+ */
+class RedisStoreEndToEndTests extends AbstractSharedStoreEndToEndTests {
+
+    private static RedisServerSupport redis;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServerSupport.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    @Override
+    List<String> storeArguments(Path dir) {
+        // The worker has Spring Data Redis's auto-configuration, as every starter user:
+        // the
+        // store uses its connection factory (spring.data.redis.*), not
+        // exporter.redis.host
+        // and port.
+        return List.of("--exporter.redis.enabled=true", "--spring.data.redis.host=" + redis.host(),
+                "--spring.data.redis.port=" + redis.port(), "--exporter.redis.key-prefix=e2e-" + dir.getFileName());
+    }
+
+    @Test
+    void losesNoRequestAndNoCountWhenRedisIsDownForTenSecondsUnderLoad() throws Exception {
+        try (Workers workers = workers()) {
+            List<Worker> started = workers.start("w1", "w2");
+            Worker observer = started.get(0);
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Load> load = CompletableFuture
+                .supplyAsync(() -> workers.load(started, 1_000_000, 4, stop::get));
+            workers.awaitScrape(observer, DEADLINE,
+                    (exposition) -> requests(exposition, "w1") > 0 && requests(exposition, "w2") > 0);
+            redis.stop();
+            Thread.sleep(10_000);
+            redis.restart();
+            // Both workers flushed again (Lettuce reconnects with a backoff).
+            workers.awaitScrape(observer, DEADLINE,
+                    (exposition) -> exposition.value("gunicorn_master_workers{state=\"alive\"}") == 2);
+            stop.set(true);
+            Load answers = load.get(1, TimeUnit.MINUTES);
+            assertThat(answers.failed()).isZero();
+            RequestExposition merged = workers.awaitScrape(observer, DEADLINE,
+                    (exposition) -> total(exposition) == answers.ok());
+            assertThat(requests(merged, "w1") + requests(merged, "w2")).isEqualTo(answers.ok());
+        }
+    }
+
+}
