@@ -82,7 +82,11 @@ final class SharedStore implements AutoCloseable {
         RedisServer server = RedisServer.start();
         RedisEndpoint endpoint = new RedisEndpoint("127.0.0.1", server.port(), 0, null, null, false,
                 Duration.ofSeconds(5));
-        return new SharedStore(RedisMetricStore.connect(endpoint, "bench", RETENTION), null, server);
+        RedisMetricStore store = RedisMetricStore.connect(endpoint, "bench", RETENTION);
+        // Connect now: the first command's connection set-up is not part of any
+        // benchmark.
+        store.readAll();
+        return new SharedStore(store, null, server);
     }
 
     private static void delete(Path directory) {
