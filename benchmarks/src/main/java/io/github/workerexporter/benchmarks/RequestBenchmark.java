@@ -10,11 +10,14 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
 
 import io.github.workerexporter.metrics.RequestMetrics;
 
@@ -47,6 +50,9 @@ import org.springframework.mock.web.MockHttpServletResponse;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(2)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
 public class RequestBenchmark {
 
     /**
@@ -140,8 +146,13 @@ public class RequestBenchmark {
         Observation observation = ServerHttpObservationDocumentation.HTTP_SERVLET_SERVER_REQUESTS
             .observation(null, state.convention, () -> context, state.registry)
             .start();
-        try (Observation.Scope scope = observation.openScope()) {
+        Observation.Scope scope = observation.openScope();
+        try {
+            // The handler mapping sets the pattern while the filter's scope is open.
             context.setPathPattern(state.pathPattern);
+        }
+        finally {
+            scope.close();
         }
         observation.stop();
         return observation;
