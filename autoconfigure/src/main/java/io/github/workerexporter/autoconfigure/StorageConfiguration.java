@@ -74,7 +74,7 @@ class StorageConfiguration {
         MetricStore fileMetricStore(ExporterProperties properties) {
             ExporterProperties.Storage storage = properties.getStorage();
             return new FileMetricStore(Path.of(properties.getPrometheus().getMultiprocDir()), storage.getRetention(),
-                    Clock.systemUTC());
+                    Clock.systemUTC(), properties.getCleanup().isDbFiles());
         }
 
     }
