@@ -34,13 +34,15 @@ import org.springframework.context.annotation.Import;
  * includes the merged view. A sidecar ({@code exporter.sidecar.enabled}, see
  * {@link SidecarConfiguration}) serves the merged view and publishes nothing.
  * <p>
- * The store is defined before the merged view is evaluated: the file store as a member
- * class, Redis by importing its configuration first.
+ * The store is defined before the merged view and the health indicator
+ * ({@link StorageHealthConfiguration}) are evaluated: the file store as a member class,
+ * Redis by importing its configuration first.
  *
  * @author Worker Exporter
  */
 @Configuration(proxyBeanMethods = false)
-@Import({ RedisStorageConfiguration.class, StorageMergedViewConfiguration.class, SidecarConfiguration.class })
+@Import({ RedisStorageConfiguration.class, StorageMergedViewConfiguration.class, SidecarConfiguration.class,
+        StorageHealthConfiguration.class })
 class StorageConfiguration {
 
     private static final Logger logger = LoggerFactory.getLogger(StorageConfiguration.class);
