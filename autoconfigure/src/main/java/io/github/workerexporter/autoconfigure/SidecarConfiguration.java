@@ -62,6 +62,12 @@ class SidecarConfiguration {
         return metrics;
     }
 
+    @Bean
+    @ConditionalOnMissingBean
+    SidecarKeepAlive sidecarKeepAlive() {
+        return new SidecarKeepAlive();
+    }
+
     private static boolean readable(MetricStore store) {
         try {
             store.readAll();

@@ -70,6 +70,23 @@ class SidecarApplicationTests {
     }
 
     @Test
+    void keepsTheJvmRunningUntilTheContextCloses() throws InterruptedException {
+        Thread keepAlive;
+        try (ConfigurableApplicationContext sidecar = sidecar("exporter.prometheus.multiproc-dir=" + this.dir)) {
+            keepAlive = Thread.getAllStackTraces()
+                .keySet()
+                .stream()
+                .filter((thread) -> thread.getName().equals(SidecarKeepAlive.THREAD_NAME))
+                .findFirst()
+                .orElseThrow();
+            assertThat(keepAlive.isDaemon()).isFalse();
+            assertThat(keepAlive.isAlive()).isTrue();
+        }
+        keepAlive.join(5000);
+        assertThat(keepAlive.isAlive()).isFalse();
+    }
+
+    @Test
     void servesTheWorkersInRedisAndTheConnectionStatus() throws Exception {
         RedisServerSupport server = RedisServerSupport.shared();
         String prefix = "sidecar:" + UUID.randomUUID();
