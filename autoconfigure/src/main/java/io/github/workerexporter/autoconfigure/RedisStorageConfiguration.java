@@ -12,8 +12,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
-import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -66,28 +64,6 @@ class RedisStorageConfiguration {
             return lettuce.getHostName() + ":" + lettuce.getPort();
         }
         return factory.getClass().getSimpleName();
-    }
-
-    /**
-     * The {@code exporter} component of {@code /actuator/health}, when the application
-     * has spring-boot-health.
-     */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(AbstractHealthIndicator.class)
-    static class RedisStorageHealthConfiguration {
-
-        @Configuration(proxyBeanMethods = false)
-        @ConditionalOnEnabledHealthIndicator("exporter")
-        static class RedisStorageHealthIndicatorConfiguration {
-
-            @Bean
-            @ConditionalOnMissingBean(name = "exporterHealthIndicator")
-            RedisStorageHealthIndicator exporterHealthIndicator(MetricStore store) {
-                return new RedisStorageHealthIndicator(store);
-            }
-
-        }
-
     }
 
 }

@@ -31,16 +31,18 @@ import org.springframework.context.annotation.Import;
  * collector (Micrometer's meters, the exporter's families) keeps registering on that one
  * bean; its scrapes (actuator endpoint, metrics server) serve the merged view of all
  * workers, each family once; the flusher publishes its local content, which never
- * includes the merged view. A sidecar ({@code exporter.sidecar.enabled}) serves the
- * merged view and publishes nothing.
+ * includes the merged view. A sidecar ({@code exporter.sidecar.enabled}, see
+ * {@link SidecarConfiguration}) serves the merged view and publishes nothing.
  * <p>
- * The store is defined before the merged view is evaluated: the file store as a member
- * class, Redis by importing its configuration first.
+ * The store is defined before the merged view and the health indicator
+ * ({@link StorageHealthConfiguration}) are evaluated: the file store as a member class,
+ * Redis by importing its configuration first.
  *
  * @author Worker Exporter
  */
 @Configuration(proxyBeanMethods = false)
-@Import({ RedisStorageConfiguration.class, StorageMergedViewConfiguration.class })
+@Import({ RedisStorageConfiguration.class, StorageMergedViewConfiguration.class, SidecarConfiguration.class,
+        StorageHealthConfiguration.class })
 class StorageConfiguration {
 
     private static final Logger logger = LoggerFactory.getLogger(StorageConfiguration.class);
@@ -74,7 +76,7 @@ class StorageConfiguration {
         MetricStore fileMetricStore(ExporterProperties properties) {
             ExporterProperties.Storage storage = properties.getStorage();
             return new FileMetricStore(Path.of(properties.getPrometheus().getMultiprocDir()), storage.getRetention(),
-                    Clock.systemUTC());
+                    Clock.systemUTC(), properties.getCleanup().isDbFiles());
         }
 
     }

@@ -16,6 +16,7 @@ import io.github.workerexporter.storage.NamePatterns;
 import io.github.workerexporter.storage.SnapshotCodec;
 import io.github.workerexporter.storage.WorkerPublisher;
 import io.github.workerexporter.storage.WorkerStatus;
+import io.github.workerexporter.storage.sidecar.SidecarRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -26,10 +27,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * The merged view, the flusher and its hook, when workers share a store and the
- * application has a {@code PrometheusRegistry} (see {@link StorageConfiguration}).
+ * application has a {@code PrometheusRegistry} (see {@link StorageConfiguration}). A
+ * sidecar's registry is a {@link SidecarRegistry} and it has no flusher.
  *
  * @author Worker Exporter
  */
@@ -41,11 +44,15 @@ class StorageMergedViewConfiguration {
     private static final Logger logger = LoggerFactory.getLogger(StorageMergedViewConfiguration.class);
 
     @Bean
-    static BeanPostProcessor exporterMergedViewRegistryPostProcessor() {
+    static BeanPostProcessor exporterMergedViewRegistryPostProcessor(Environment environment) {
+        boolean sidecar = environment.getProperty("exporter.sidecar.enabled", Boolean.class, false);
         return new BeanPostProcessor() {
             @Override
             public Object postProcessAfterInitialization(Object bean, String beanName) {
-                return (bean.getClass() == PrometheusRegistry.class) ? new MergedViewRegistry() : bean;
+                if (bean.getClass() != PrometheusRegistry.class) {
+                    return bean;
+                }
+                return sidecar ? new SidecarRegistry() : new MergedViewRegistry();
             }
         };
     }

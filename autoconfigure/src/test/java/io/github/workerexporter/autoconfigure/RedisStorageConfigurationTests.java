@@ -1,6 +1,7 @@
 package io.github.workerexporter.autoconfigure;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -83,8 +84,7 @@ class RedisStorageConfigurationTests {
             .withPropertyValues("exporter.redis.password=" + PASSWORD, "exporter.redis.timeout=500ms")
             .run((context) -> {
                 assertThat(context).hasNotFailed();
-                Health health = context.getBean("exporterHealthIndicator", RedisStorageHealthIndicator.class)
-                    .health(true);
+                Health health = context.getBean("exporterHealthIndicator", StorageHealthIndicator.class).health(true);
                 assertThat(health.getStatus()).isEqualTo(Status.DOWN);
                 assertThat(health.getDetails()).containsEntry("store", "redis").containsKey("error");
                 assertThat(health.toString()).doesNotContain(PASSWORD);
@@ -95,9 +95,11 @@ class RedisStorageConfigurationTests {
     void reportsTheStoreUpWithItsWorkerCount() {
         this.contextRunner.withPropertyValues(redisProperties(this.server.port())).run((context) -> {
             context.getBean(RedisMetricStore.class).publish(record());
-            Health health = context.getBean("exporterHealthIndicator", RedisStorageHealthIndicator.class).health(true);
+            Health health = context.getBean("exporterHealthIndicator", StorageHealthIndicator.class).health(true);
             assertThat(health.getStatus()).isEqualTo(Status.UP);
-            assertThat(health.getDetails()).containsEntry("store", "redis").containsEntry("workers", 1);
+            assertThat(health.getDetails()).containsEntry("store", "redis")
+                .containsEntry("location", "127.0.0.1:" + this.server.port())
+                .containsEntry("workers", Map.of("alive", 0, "stopped", 0, "lost", 1));
         });
     }
 

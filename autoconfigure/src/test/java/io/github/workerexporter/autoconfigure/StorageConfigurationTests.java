@@ -1,6 +1,11 @@
 package io.github.workerexporter.autoconfigure;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -12,6 +17,7 @@ import io.github.workerexporter.storage.MergedViewRegistry;
 import io.github.workerexporter.storage.MergingCollector;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.WorkerPublisher;
+import io.github.workerexporter.storage.WorkerRecord;
 import io.github.workerexporter.storage.file.FileMetricStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -69,6 +75,16 @@ class StorageConfigurationTests {
     }
 
     @Test
+    void deletesExpiredFilesOnlyWhenCleanupDbFilesIsTrue() throws IOException {
+        Path expired = expiredWorkerFile();
+        this.contextRunner
+            .withPropertyValues("exporter.prometheus.multiproc-dir=" + this.dir, "exporter.cleanup.db-files=false")
+            .run((context) -> assertThat(expired).exists());
+        this.contextRunner.withPropertyValues("exporter.prometheus.multiproc-dir=" + this.dir)
+            .run((context) -> assertThat(expired).doesNotExist());
+    }
+
+    @Test
     void redisWinsOverTheDirectory() {
         this.contextRunner
             .withPropertyValues("exporter.prometheus.multiproc-dir=" + this.dir, "exporter.redis.enabled=true")
@@ -76,6 +92,15 @@ class StorageConfigurationTests {
             .run((context) -> assertThat(context).doesNotHaveBean(FileMetricStore.class)
                 .hasSingleBean(MetricStore.class)
                 .hasSingleBean(WorkerPublisher.class));
+    }
+
+    private Path expiredWorkerFile() throws IOException {
+        try (FileMetricStore store = new FileMetricStore(this.dir, Duration.ofMinutes(5), Clock.systemUTC(), false)) {
+            store.publish(new WorkerRecord("gone", 1, 0, 0, "stopped", "term", new byte[0]));
+        }
+        try (Stream<Path> files = Files.list(this.dir)) {
+            return files.findFirst().orElseThrow();
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

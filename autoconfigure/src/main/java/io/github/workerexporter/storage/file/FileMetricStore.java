@@ -32,11 +32,13 @@ import io.github.workerexporter.storage.WorkerRecord;
  * {@code worker-h<SHA-256>.metrics} for long ids), never the pid, and safe on
  * case-insensitive file systems.
  * <p>
- * Expiry: records whose heartbeat is older than the retention are not read, and their
- * files are deleted by {@link #sweep()}, which runs when the store opens and on every
- * {@link #readAll()}, so any worker sweeps what dead workers left. At a clean exit a
- * worker publishes itself {@code stopped} and leaves its file: its counters stay in the
- * merged view until the retention has passed, then the next sweep removes the file.
+ * Expiry: records whose heartbeat is older than the retention (stopped workers and lost
+ * ones) have expired and are not read. At a clean exit a worker publishes itself
+ * {@code stopped} and leaves its file, so its counters stay in the merged view until the
+ * retention has passed. When the store deletes expired files ({@code cleanup.db-files}),
+ * {@link #sweep()} removes them; it runs when the store opens and on every
+ * {@link #readAll()}, so any worker (or sidecar) sweeps what stopped and dead workers
+ * left. Otherwise the exporter never deletes a file.
  * <p>
  * A foreign, truncated or corrupt file is skipped with one WARN per file, then DEBUG;
  * {@link #readAll()} still answers with the other files.
@@ -57,21 +59,37 @@ public final class FileMetricStore implements MetricStore {
 
     private final Clock clock;
 
+    private final boolean deleteExpired;
+
     private final Map<String, WorkerFileWriter> writers = new ConcurrentHashMap<>();
 
     private final Set<Path> warned = ConcurrentHashMap.newKeySet();
 
     /**
-     * Open the store, creating the directory and sweeping expired files.
+     * Open a store that deletes expired files, creating the directory and sweeping.
      * @param directory the shared directory
      * @param retention how long the data of a worker that stopped flushing stays
      * @param clock the clock of heartbeats
      * @throws StoreException when the directory cannot be created
      */
     public FileMetricStore(Path directory, Duration retention, Clock clock) {
+        this(directory, retention, clock, true);
+    }
+
+    /**
+     * Open the store, creating the directory and sweeping expired files if it deletes
+     * them.
+     * @param directory the shared directory
+     * @param retention how long the data of a worker that stopped flushing stays
+     * @param clock the clock of heartbeats
+     * @param deleteExpired whether expired files are deleted, else left in place
+     * @throws StoreException when the directory cannot be created
+     */
+    public FileMetricStore(Path directory, Duration retention, Clock clock, boolean deleteExpired) {
         this.directory = directory;
         this.retention = retention;
         this.clock = clock;
+        this.deleteExpired = deleteExpired;
         try {
             Files.createDirectories(directory);
         }
@@ -114,7 +132,7 @@ public final class FileMetricStore implements MetricStore {
             if (record != null && record.heartbeatMillis() >= oldest) {
                 records.add(record);
             }
-            else if (record != null) {
+            else if (record != null && this.deleteExpired) {
                 delete(file);
             }
         }
@@ -122,7 +140,8 @@ public final class FileMetricStore implements MetricStore {
     }
 
     /**
-     * Delete the files of workers whose heartbeat is older than the retention.
+     * Delete the files of workers whose heartbeat is older than the retention, if this
+     * store deletes expired files.
      */
     public void sweep() {
         readAll();
@@ -140,6 +159,14 @@ public final class FileMetricStore implements MetricStore {
             logger.debug("Cannot close {}", pathOf(workerId), ex);
         }
         delete(pathOf(workerId));
+    }
+
+    /**
+     * The shared directory.
+     * @return the directory
+     */
+    public Path directory() {
+        return this.directory;
     }
 
     @Override

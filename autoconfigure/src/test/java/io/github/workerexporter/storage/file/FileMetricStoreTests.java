@@ -143,6 +143,28 @@ class FileMetricStoreTests {
     }
 
     @Test
+    void keepsAStoppedWorkersFileAndCountersUntilTheRetentionHasPassed() {
+        FileMetricStore store = open();
+        WorkerRecord stopped = record("stopped", this.clock.millis(), "stopped", "term", new byte[0]);
+        store.publish(stopped);
+        this.clock.advance(RETENTION);
+        assertThat(open().readAll()).containsExactly(stopped);
+        assertThat(Files.exists(store.pathOf("stopped"))).isTrue();
+    }
+
+    @Test
+    void neverDeletesAFileWhenItDoesNotDeleteExpiredFiles() {
+        FileMetricStore old = open();
+        old.publish(record("old", this.clock.millis(), "stopped", "term", new byte[0]));
+        this.clock.advance(RETENTION.plusSeconds(1));
+        FileMetricStore keeping = new FileMetricStore(this.dir, RETENTION, this.clock, false);
+        this.stores.add(keeping);
+        assertThat(keeping.readAll()).isEmpty();
+        keeping.sweep();
+        assertThat(Files.exists(keeping.pathOf("old"))).isTrue();
+    }
+
+    @Test
     void removeDeletesTheWorkersFile() {
         FileMetricStore store = open();
         store.publish(record("w", 1, "stopped", "term", new byte[0]));

@@ -1,0 +1,7 @@
+/**
+ * A metrics-only sidecar: serves the merged view of the shared store and its own gauges.
+ */
+@NullMarked
+package io.github.workerexporter.storage.sidecar;
+
+import org.jspecify.annotations.NullMarked;
