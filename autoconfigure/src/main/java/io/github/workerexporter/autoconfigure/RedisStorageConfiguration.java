@@ -1,6 +1,7 @@
 package io.github.workerexporter.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 
 import io.github.workerexporter.hooks.ExporterHook;
 import io.github.workerexporter.hooks.HookPhase;
@@ -12,17 +13,23 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * Redis storage over Spring Data Redis and Lettuce, when {@code exporter.redis.enabled}.
- * The store uses the application's {@link RedisConnectionFactory} when it has one
- * ({@code spring.data.redis.*}, the only way to Sentinel and Cluster), else a standalone
- * connection of its own from {@code exporter.redis.*}, which connects on first use so
- * that a Redis that is down never fails start-up.
+ * A connection set explicitly under {@code exporter.redis.*} (or the original's
+ * {@code REDIS_HOST}, {@code REDIS_PORT}, ... variables) wins: the store opens a
+ * standalone connection of its own, which connects on first use so that a Redis that is
+ * down never fails start-up. Otherwise the store uses the application's
+ * {@link RedisConnectionFactory} ({@code spring.data.redis.*}, the only way to Sentinel
+ * and Cluster). The starter brings Spring Data Redis, whose auto-configured factory
+ * always exists, so the presence of a factory alone cannot mean the application chose it.
  *
  * @author Worker Exporter
  */
@@ -31,14 +38,17 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 @ConditionalOnBooleanProperty("exporter.redis.enabled")
 class RedisStorageConfiguration {
 
+    private static final List<String> CONNECTION_PROPERTIES = List.of("host", "port", "db", "username", "password",
+            "ssl");
+
     @Bean
     @ConditionalOnMissingBean(MetricStore.class)
     RedisMetricStore redisMetricStore(ExporterProperties properties,
-            ObjectProvider<RedisConnectionFactory> connectionFactories) {
+            ObjectProvider<RedisConnectionFactory> connectionFactories, Environment environment) {
         ExporterProperties.Redis redis = properties.getRedis();
         Duration ttl = redis.isTtlDisabled() ? Duration.ZERO : Duration.ofSeconds(redis.getTtlSeconds());
         RedisConnectionFactory application = connectionFactories.getIfUnique();
-        if (application != null) {
+        if (application != null && !connectionSetExplicitly(environment)) {
             return new RedisMetricStore(application, location(application), redis.getKeyPrefix(), ttl);
         }
         RedisEndpoint endpoint = new RedisEndpoint(redis.getHost(), redis.getPort(), redis.getDb(), redis.getUsername(),
@@ -51,6 +61,12 @@ class RedisStorageConfiguration {
     ExporterHook redisStorageReadyHook(ObjectProvider<RedisMetricStore> store) {
         return ExporterHook.on(HookPhase.REDIS_WHEN_READY, (context) -> store
             .ifAvailable((redis) -> context.logger().info("Redis metrics storage enabled at {}", redis.location())));
+    }
+
+    private static boolean connectionSetExplicitly(Environment environment) {
+        Binder binder = Binder.get(environment);
+        return CONNECTION_PROPERTIES.stream()
+            .anyMatch((name) -> binder.bind("exporter.redis." + name, Bindable.of(String.class)).isBound());
     }
 
     private static String location(RedisConnectionFactory factory) {

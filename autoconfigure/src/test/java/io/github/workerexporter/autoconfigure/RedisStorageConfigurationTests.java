@@ -66,10 +66,23 @@ class RedisStorageConfigurationTests {
     }
 
     @Test
-    void usesTheApplicationsConnectionFactory() {
+    void usesTheApplicationsConnectionFactoryWhenNoExporterConnectionIsSet() {
         this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
-            .withPropertyValues(redisProperties(1))
+            .withPropertyValues("exporter.redis.enabled=true")
             .withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + this.server.port())
+            .run((context) -> {
+                RedisMetricStore store = context.getBean(RedisMetricStore.class);
+                assertThat(store.location()).isEqualTo("127.0.0.1:" + this.server.port());
+                store.publish(record());
+                assertThat(store.readAll()).containsExactly(record());
+            });
+    }
+
+    @Test
+    void anExplicitExporterConnectionWinsOverTheApplicationsFactory() {
+        this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+            .withPropertyValues(redisProperties(this.server.port()))
+            .withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + closedPort())
             .run((context) -> {
                 RedisMetricStore store = context.getBean(RedisMetricStore.class);
                 assertThat(store.location()).isEqualTo("127.0.0.1:" + this.server.port());
