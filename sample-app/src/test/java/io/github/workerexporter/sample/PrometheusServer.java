@@ -1,0 +1,179 @@
+package io.github.workerexporter.sample;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A real Prometheus server on a free loopback port, storing its data under a given
+ * directory, queried through its HTTP API.
+ *
+ * @author Worker Exporter
+ */
+final class PrometheusServer implements AutoCloseable {
+
+    /** Where the Debian package {@code prometheus} installs the server. */
+    static final Path BINARY = Path.of("/usr/bin/prometheus");
+
+    /** Where the Debian package {@code prometheus} installs promtool. */
+    static final Path PROMTOOL = Path.of("/usr/bin/promtool");
+
+    private static final JsonMapper json = JsonMapper.builder().build();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Process process;
+
+    private final URI base;
+
+    private PrometheusServer(Process process, int port) {
+        this.process = process;
+        this.base = URI.create("http://127.0.0.1:" + port);
+    }
+
+    /**
+     * Start Prometheus with the given configuration and wait until it is ready.
+     * @param config the configuration file
+     * @param directory a directory for its data and its log
+     * @return the running server
+     * @throws IOException if it cannot be started
+     */
+    static PrometheusServer start(Path config, Path directory) throws IOException {
+        int port = freePort();
+        Path log = directory.resolve("prometheus.log");
+        Process process = new ProcessBuilder(BINARY.toString(), "--config.file=" + config,
+                "--storage.tsdb.path=" + Files.createDirectories(directory.resolve("data")),
+                "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+        PrometheusServer server = new PrometheusServer(process, port);
+        try {
+            await("Prometheus ready on port " + port).atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
+                .until(() -> {
+                    assertThat(process.isAlive()).as("Prometheus exited, see %s", log).isTrue();
+                    return server.get("/-/ready").statusCode() == 200;
+                });
+        }
+        catch (RuntimeException | Error ex) {
+            server.close();
+            throw ex;
+        }
+        return server;
+    }
+
+    /**
+     * Wait until every active target is up and was scraped after the given instant.
+     * @param after the instant each target's last scrape must follow
+     * @param targets how many targets there must be
+     */
+    void awaitScrapesAfter(Instant after, int targets) {
+        await("scrapes after " + after).atMost(Duration.ofSeconds(20))
+            .pollInterval(Duration.ofMillis(100))
+            .untilAsserted(() -> {
+                JsonNode active = api("/api/v1/targets?state=active").path("activeTargets");
+                assertThat(active.size()).as("active targets").isEqualTo(targets);
+                for (JsonNode target : active) {
+                    assertThat(target.path("health").asString())
+                        .as("health of %s (%s)", target.path("scrapeUrl").asString(),
+                                target.path("lastError").asString())
+                        .isEqualTo("up");
+                    assertThat(OffsetDateTime.parse(target.path("lastScrape").asString()).toInstant()).isAfter(after);
+                }
+            });
+    }
+
+    /**
+     * Run an instant query.
+     * @param promql the expression
+     * @return the value of each series in the result, as Prometheus prints it
+     */
+    List<String> query(String promql) {
+        JsonNode data = api("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+        assertThat(data.path("resultType").asString()).as("result type of %s", promql).isEqualTo("vector");
+        List<String> values = new ArrayList<>();
+        data.path("result").forEach((series) -> values.add(series.path("value").path(1).asString()));
+        return values;
+    }
+
+    /**
+     * The values of a label over the series that match a selector, as Grafana's
+     * {@code label_values(selector, label)} asks for them.
+     * @param selector the series selector
+     * @param label the label name
+     * @return the values
+     */
+    List<String> labelValues(String selector, String label) {
+        JsonNode data = api(
+                "/api/v1/label/" + label + "/values?match[]=" + URLEncoder.encode(selector, StandardCharsets.UTF_8));
+        List<String> values = new ArrayList<>();
+        data.forEach((value) -> values.add(value.asString()));
+        return values;
+    }
+
+    private JsonNode api(String pathAndQuery) {
+        HttpResponse<String> response = get(pathAndQuery);
+        JsonNode body = json.readTree(response.body());
+        assertThat(body.path("status").asString()).as("%s: %s", pathAndQuery, body.path("error").asString())
+            .isEqualTo("success");
+        return body.path("data");
+    }
+
+    private HttpResponse<String> get(String pathAndQuery) {
+        HttpRequest request = HttpRequest.newBuilder(this.base.resolve(pathAndQuery))
+            .timeout(Duration.ofSeconds(5))
+            .build();
+        try {
+            return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException("GET " + pathAndQuery + " failed", ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", ex);
+        }
+    }
+
+    @Override
+    public void close() {
+        this.process.destroy();
+        try {
+            if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
+                this.process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+        catch (InterruptedException ex) {
+            this.process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+}
