@@ -1,0 +1,43 @@
+package io.github.workerexporter.autoconfigure;
+
+import java.time.Clock;
+
+import io.github.workerexporter.environment.WorkerIdentity;
+import io.github.workerexporter.storage.MetricStore;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Worker Exporter in Spring Boot's own features, next to
+ * {@link WorkerExporterAutoConfiguration}: the {@code exporter} Actuator endpoint, when
+ * the application has Actuator and exposes it.
+ *
+ * @author Worker Exporter
+ */
+@AutoConfiguration(after = WorkerExporterAutoConfiguration.class)
+@ConditionalOnBean(WorkerIdentity.class)
+public final class ExporterEndpointAutoConfiguration {
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
+    @ConditionalOnAvailableEndpoint(ExporterEndpoint.class)
+    static class EndpointConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        ExporterEndpoint exporterEndpoint(WorkerIdentity worker, ObjectProvider<MetricStore> store,
+                ExporterProperties properties) {
+            return new ExporterEndpoint(worker, store.getIfUnique(), properties.getStorage().getHeartbeatTimeout(),
+                    ExporterEndpointConfigurationView.of(properties), Clock.systemUTC());
+        }
+
+    }
+
+}
