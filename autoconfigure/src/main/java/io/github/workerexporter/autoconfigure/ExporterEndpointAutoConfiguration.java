@@ -6,6 +6,7 @@ import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.storage.MetricStore;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.LazyInitializationExcludeFilter;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -17,13 +18,19 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Worker Exporter in Spring Boot's own features, next to
  * {@link WorkerExporterAutoConfiguration}: the {@code exporter} Actuator endpoint, when
- * the application has Actuator and exposes it.
+ * the application has Actuator and exposes it, and the exporter's beans kept eager under
+ * lazy initialization.
  *
  * @author Worker Exporter
  */
 @AutoConfiguration(after = WorkerExporterAutoConfiguration.class)
 @ConditionalOnBean(WorkerIdentity.class)
 public final class ExporterEndpointAutoConfiguration {
+
+    @Bean
+    static LazyInitializationExcludeFilter exporterLazyInitializationExcludeFilter() {
+        return new ExporterLazyInitializationExcludeFilter();
+    }
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
