@@ -32,17 +32,26 @@ public final class ExporterEndpointAutoConfiguration {
         return new ExporterLazyInitializationExcludeFilter();
     }
 
+    /**
+     * The endpoint, when the application has Actuator; the availability condition is
+     * nested so that it is only read when Actuator is there.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
-    @ConditionalOnAvailableEndpoint(ExporterEndpoint.class)
-    static class EndpointConfiguration {
+    static class ActuatorConfiguration {
 
-        @Bean
-        @ConditionalOnMissingBean
-        ExporterEndpoint exporterEndpoint(WorkerIdentity worker, ObjectProvider<MetricStore> store,
-                ExporterProperties properties) {
-            return new ExporterEndpoint(worker, store.getIfUnique(), properties.getStorage().getHeartbeatTimeout(),
-                    ExporterEndpointConfigurationView.of(properties), Clock.systemUTC());
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnAvailableEndpoint(ExporterEndpoint.class)
+        static class EndpointConfiguration {
+
+            @Bean
+            @ConditionalOnMissingBean
+            ExporterEndpoint exporterEndpoint(WorkerIdentity worker, ObjectProvider<MetricStore> store,
+                    ExporterProperties properties) {
+                return new ExporterEndpoint(worker, store.getIfUnique(), properties.getStorage().getHeartbeatTimeout(),
+                        ExporterEndpointConfigurationView.of(properties), Clock.systemUTC());
+            }
+
         }
 
     }

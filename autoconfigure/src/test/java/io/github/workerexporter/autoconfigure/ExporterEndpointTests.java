@@ -18,7 +18,9 @@ import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerRecord;
 
+import org.springframework.boot.LazyInitializationExcludeFilter;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -52,6 +54,16 @@ class ExporterEndpointTests {
     void endpointIsPresentWhenExposed() {
         this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=exporter")
             .run((context) -> assertThat(context).hasSingleBean(ExporterEndpoint.class));
+    }
+
+    @Test
+    void endpointIsAbsentWithoutActuatorWhileLazyInitializationIsStillHandled() {
+        this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate"))
+            .withPropertyValues("management.endpoints.web.exposure.include=exporter")
+            .run((context) -> {
+                assertThat(context).hasNotFailed().doesNotHaveBean(ExporterEndpoint.class);
+                assertThat(context).hasSingleBean(LazyInitializationExcludeFilter.class);
+            });
     }
 
     @Test
