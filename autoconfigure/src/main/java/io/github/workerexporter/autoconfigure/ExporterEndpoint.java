@@ -1,0 +1,160 @@
+package io.github.workerexporter.autoconfigure;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.jspecify.annotations.Nullable;
+
+import io.github.workerexporter.environment.WorkerIdentity;
+import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerRecord;
+import io.github.workerexporter.storage.WorkerStatus;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+/**
+ * The {@code exporter} Actuator endpoint: this worker, the workers the shared store knows
+ * (alive, stopped or lost, as the merged scrape counts them) and the effective
+ * {@code exporter.*} configuration with its secrets masked. A store that cannot be read
+ * gives an {@code error} in the answer, never a failed request.
+ *
+ * @author Worker Exporter
+ */
+@Endpoint(id = "exporter")
+public class ExporterEndpoint {
+
+    private final WorkerIdentity worker;
+
+    private final @Nullable MetricStore store;
+
+    private final Duration heartbeatTimeout;
+
+    private final Map<String, Object> configuration;
+
+    private final Clock clock;
+
+    /**
+     * Create an endpoint.
+     * @param worker this worker
+     * @param store the shared store, or {@code null} in in-process mode
+     * @param heartbeatTimeout how long a worker may go without a flush and stay alive
+     * @param configuration the effective configuration by property name, secrets already
+     * masked
+     * @param clock the clock of heartbeats
+     */
+    public ExporterEndpoint(WorkerIdentity worker, @Nullable MetricStore store, Duration heartbeatTimeout,
+            Map<String, Object> configuration, Clock clock) {
+        this.worker = worker;
+        this.store = store;
+        this.heartbeatTimeout = heartbeatTimeout;
+        this.configuration = Collections.unmodifiableMap(new TreeMap<>(configuration));
+        this.clock = clock;
+    }
+
+    /**
+     * Describe this worker, the store's workers and the configuration.
+     * @return the description
+     */
+    @ReadOperation
+    public ExporterDescriptor exporter() {
+        ThisWorker self = new ThisWorker(this.worker.id(), this.worker.pid(), this.worker.startTime());
+        return new ExporterDescriptor(self, storage(), this.configuration);
+    }
+
+    private StorageDescriptor storage() {
+        MetricStore store = this.store;
+        if (store == null) {
+            return new StorageDescriptor("none", this.heartbeatTimeout, List.of(), null);
+        }
+        try {
+            long now = this.clock.millis();
+            List<StoredWorker> workers = store.readAll().stream().map((record) -> stored(record, now)).toList();
+            return new StorageDescriptor(store.name(), this.heartbeatTimeout, workers, null);
+        }
+        catch (StoreException ex) {
+            return new StorageDescriptor(store.name(), this.heartbeatTimeout, List.of(), ex.getMessage());
+        }
+        catch (RuntimeException ex) {
+            // The contract is StoreException, but a diagnostics endpoint must answer
+            // whatever a user's store throws.
+            return new StorageDescriptor(store.name(), this.heartbeatTimeout, List.of(),
+                    ex.getClass().getSimpleName() + ": " + ex.getMessage());
+        }
+    }
+
+    private StoredWorker stored(WorkerRecord record, long now) {
+        return new StoredWorker(record.workerId(), record.pid(), Instant.ofEpochMilli(record.startTimeMillis()),
+                record.state(), statusOf(record, now), Instant.ofEpochMilli(record.heartbeatMillis()),
+                record.stopReason());
+    }
+
+    private String statusOf(WorkerRecord record, long now) {
+        if (WorkerStatus.STOPPED.equals(record.state())) {
+            return "stopped";
+        }
+        return (now - record.heartbeatMillis() <= this.heartbeatTimeout.toMillis()) ? "alive" : "lost";
+    }
+
+    /**
+     * What the endpoint answers.
+     *
+     * @param worker this worker
+     * @param storage the shared store and the workers it knows
+     * @param configuration the effective {@code exporter.*} configuration, secrets masked
+     */
+    public record ExporterDescriptor(ThisWorker worker, StorageDescriptor storage,
+            Map<String, Object> configuration) implements OperationResponseBody {
+
+    }
+
+    /**
+     * This worker (one JVM).
+     *
+     * @param id the worker id
+     * @param pid the process id
+     * @param startTime when this JVM started
+     */
+    public record ThisWorker(String id, long pid, Instant startTime) {
+
+    }
+
+    /**
+     * The shared store.
+     *
+     * @param store the store: {@code none} (in-process), {@code file} or {@code redis}
+     * @param heartbeatTimeout how long a worker may go without a flush and stay alive
+     * @param workers the workers the store knows
+     * @param error why the store could not be read, or {@code null}
+     */
+    public record StorageDescriptor(String store, Duration heartbeatTimeout, List<StoredWorker> workers,
+            @Nullable String error) {
+
+    }
+
+    /**
+     * A worker the store knows.
+     *
+     * @param id the worker id
+     * @param pid its process id
+     * @param startTime when it started
+     * @param state the state it published: {@code starting}, {@code running},
+     * {@code stopping} or {@code stopped}
+     * @param status {@code alive}, {@code stopped}, or {@code lost} when its heartbeat is
+     * older than the heartbeat timeout
+     * @param lastHeartbeat when it last flushed
+     * @param stopReason why it stopped, or {@code null}
+     */
+    public record StoredWorker(String id, long pid, Instant startTime, String state, String status,
+            Instant lastHeartbeat, @Nullable String stopReason) {
+
+    }
+
+}
