@@ -36,6 +36,10 @@ import org.jspecify.annotations.Nullable;
  * <li>{@link #start(String...)}: a server the test owns and may stop, restart on the same
  * port, or start with extra arguments ({@code --requirepass}, {@code --cluster-enabled}).
  * </li>
+ * <li>{@link #startWithConfigFile(Path, String...)}: the same with a configuration file
+ * first on the command line, which Sentinel needs ({@code --sentinel}).</li>
+ * <li>{@link #startTls(Path, Path, Path, String...)}: a server that listens only on a TLS
+ * port; {@link #run(Function)} cannot talk to it.</li>
  * </ul>
  * The server is the {@code redis-server} binary on the {@code PATH} (CI installs it with
  * {@code apt-get install -y redis-server}), else the Redis 7.0 binary bundled in the
@@ -57,12 +61,22 @@ public final class RedisServerSupport implements AutoCloseable {
 
     private final List<String> arguments;
 
+    private final @Nullable Path configFile;
+
+    private final boolean tls;
+
     private @Nullable Process process;
 
     private RedisServerSupport(String host, int port, List<String> arguments) {
+        this(host, port, arguments, null, false);
+    }
+
+    private RedisServerSupport(String host, int port, List<String> arguments, @Nullable Path configFile, boolean tls) {
         this.host = host;
         this.port = port;
         this.arguments = arguments;
+        this.configFile = configFile;
+        this.tls = tls;
     }
 
     /**
@@ -90,6 +104,40 @@ public final class RedisServerSupport implements AutoCloseable {
      */
     public static RedisServerSupport start(String... extraArguments) {
         RedisServerSupport server = new RedisServerSupport("127.0.0.1", freePort(), List.of(extraArguments));
+        server.restart();
+        return server;
+    }
+
+    /**
+     * Start a server on a free port of loopback, reading a configuration file first (it
+     * must be writable for Sentinel, which rewrites it).
+     * @param configFile the configuration file
+     * @param extraArguments more {@code redis-server} arguments, such as
+     * {@code --sentinel}
+     * @return the running server
+     */
+    public static RedisServerSupport startWithConfigFile(Path configFile, String... extraArguments) {
+        RedisServerSupport server = new RedisServerSupport("127.0.0.1", freePort(), List.of(extraArguments), configFile,
+                false);
+        server.restart();
+        return server;
+    }
+
+    /**
+     * Start a server that listens on a free TLS port of loopback and on no plain port,
+     * and does not ask clients for certificates.
+     * @param certificate the server's certificate (PEM)
+     * @param key the server's private key (PEM)
+     * @param caCertificate the CA certificate (PEM)
+     * @param extraArguments more {@code redis-server} arguments
+     * @return the running server
+     */
+    public static RedisServerSupport startTls(Path certificate, Path key, Path caCertificate,
+            String... extraArguments) {
+        List<String> arguments = new ArrayList<>(List.of("--tls-cert-file", certificate.toString(), "--tls-key-file",
+                key.toString(), "--tls-ca-cert-file", caCertificate.toString(), "--tls-auth-clients", "no"));
+        arguments.addAll(List.of(extraArguments));
+        RedisServerSupport server = new RedisServerSupport("127.0.0.1", freePort(), arguments, null, true);
         server.restart();
         return server;
     }
@@ -147,8 +195,17 @@ public final class RedisServerSupport implements AutoCloseable {
      * Start the server again on the same port with the same arguments.
      */
     public void restart() {
-        List<String> command = new ArrayList<>(List.of(binary().toString(), "--port", Integer.toString(this.port),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
+        List<String> command = new ArrayList<>(List.of(binary().toString()));
+        if (this.configFile != null) {
+            command.add(this.configFile.toString());
+        }
+        if (this.tls) {
+            command.addAll(List.of("--port", "0", "--tls-port", Integer.toString(this.port)));
+        }
+        else {
+            command.addAll(List.of("--port", Integer.toString(this.port)));
+        }
+        command.addAll(List.of("--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
         command.addAll(this.arguments);
         try {
             this.process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -175,6 +232,10 @@ public final class RedisServerSupport implements AutoCloseable {
         while (System.nanoTime() < deadline && started.isAlive()) {
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(this.host, this.port), 1000);
+                if (this.tls) {
+                    // listening; a PING would need a TLS handshake
+                    return;
+                }
                 socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
                 String reply = new BufferedReader(
                         new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
