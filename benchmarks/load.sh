@@ -111,15 +111,22 @@ app_command() { # the app's command line, under taskset when APP_CPUS is set
 
 now_ms() { date +%s%3N; }
 
-start_redis() {
-	local port=$1
-	redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no >"$WORK/redis.log" 2>&1 &
-	REDIS_PID=$!
-	for _ in $(seq 200); do
-		[[ $(redis_ping "$port") == "+PONG" ]] && return 0
-		sleep 0.05
+start_redis() { # port: starts redis-server there; retries on another port if it died (a port race)
+	local port=$1 attempt
+	for attempt in 1 2 3; do
+		redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no >"$WORK/redis.log" 2>&1 &
+		REDIS_PID=$!
+		for _ in $(seq 600); do
+			[[ $(redis_ping "$port") == "+PONG" ]] && { REDIS_PORT=$port; return 0; }
+			kill -0 "$REDIS_PID" 2>/dev/null || break
+			sleep 0.05
+		done
+		echo "  warning: redis-server did not start on port $port (attempt $attempt):" >&2
+		tail -n 3 "$WORK/redis.log" >&2 || true
+		kill "$REDIS_PID" 2>/dev/null || true
+		port=$(free_port)
 	done
-	die "redis-server did not start on port $port"
+	die "redis-server did not start"
 }
 
 redis_ping() { redis_command "$1" PING; }
@@ -157,8 +164,8 @@ run() {
 			dir=$(mktemp -d "$WORK/multiproc.XXXXXX")
 			args+=(--exporter.prometheus.multiproc-dir="$dir") ;;
 		redis)
-			redis_port=$(free_port)
-			start_redis "$redis_port"
+			start_redis "$(free_port)"
+			redis_port=$REDIS_PORT
 			# spring.data.redis.* too: the starter's Spring Data Redis auto-configures a
 			# connection factory (localhost:6379 by default), which the exporter prefers.
 			args+=(--exporter.redis.enabled=true --exporter.redis.host=127.0.0.1 --exporter.redis.port="$redis_port"
