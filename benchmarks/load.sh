@@ -117,7 +117,7 @@ start_redis() { # port: starts redis-server there; retries on another port if it
 		redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no >"$WORK/redis.log" 2>&1 &
 		REDIS_PID=$!
 		for _ in $(seq 600); do
-			[[ $(redis_ping "$port") == "+PONG" ]] && { REDIS_PORT=$port; return 0; }
+			[[ $(redis_ping "$port") == "+PONG" ]] && { STARTED_REDIS_PORT=$port; return 0; }
 			kill -0 "$REDIS_PID" 2>/dev/null || break
 			sleep 0.05
 		done
@@ -165,7 +165,7 @@ run() {
 			args+=(--exporter.prometheus.multiproc-dir="$dir") ;;
 		redis)
 			start_redis "$(free_port)"
-			redis_port=$REDIS_PORT
+			redis_port=$STARTED_REDIS_PORT
 			# spring.data.redis.* too: the starter's Spring Data Redis auto-configures a
 			# connection factory (localhost:6379 by default), which the exporter prefers.
 			args+=(--exporter.redis.enabled=true --exporter.redis.host=127.0.0.1 --exporter.redis.port="$redis_port"
