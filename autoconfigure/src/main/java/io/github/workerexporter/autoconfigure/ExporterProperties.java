@@ -603,8 +603,8 @@ public class ExporterProperties {
     public static class Cleanup {
 
         /**
-         * Whether a worker's files in the shared directory are removed at clean exit once
-         * its counters have expired.
+         * Whether the files of workers gone longer than exporter.storage.retention are
+         * deleted from the shared directory; false never deletes a file.
          */
         private boolean dbFiles = true;
 
