@@ -503,9 +503,24 @@ public class ExporterProperties {
         private boolean ssl;
 
         /**
+         * Name of a Spring Boot SSL bundle (spring.ssl.bundle.*) whose trust and key
+         * material the exporter's own Redis connection uses over TLS; unset trusts the
+         * JVM's trust store.
+         */
+        private @Nullable String sslBundle;
+
+        /**
          * Connect and command timeout of the Redis connection.
          */
         private Duration timeout = Duration.ofSeconds(2);
+
+        public @Nullable String getSslBundle() {
+            return this.sslBundle;
+        }
+
+        public void setSslBundle(@Nullable String sslBundle) {
+            this.sslBundle = sslBundle;
+        }
 
         public boolean isEnabled() {
             return this.enabled;

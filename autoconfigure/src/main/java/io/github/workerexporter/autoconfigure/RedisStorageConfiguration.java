@@ -3,6 +3,8 @@ package io.github.workerexporter.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import io.github.workerexporter.hooks.ExporterHook;
 import io.github.workerexporter.hooks.HookPhase;
 import io.github.workerexporter.storage.MetricStore;
@@ -15,6 +17,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -39,12 +44,13 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 class RedisStorageConfiguration {
 
     private static final List<String> CONNECTION_PROPERTIES = List.of("host", "port", "db", "username", "password",
-            "ssl");
+            "ssl", "ssl-bundle");
 
     @Bean
     @ConditionalOnMissingBean(MetricStore.class)
     RedisMetricStore redisMetricStore(ExporterProperties properties,
-            ObjectProvider<RedisConnectionFactory> connectionFactories, Environment environment) {
+            ObjectProvider<RedisConnectionFactory> connectionFactories, Environment environment,
+            ObjectProvider<SslBundles> sslBundles) {
         ExporterProperties.Redis redis = properties.getRedis();
         Duration ttl = redis.isTtlDisabled() ? Duration.ZERO : Duration.ofSeconds(redis.getTtlSeconds());
         RedisConnectionFactory application = connectionFactories.getIfUnique();
@@ -53,7 +59,8 @@ class RedisStorageConfiguration {
         }
         RedisEndpoint endpoint = new RedisEndpoint(redis.getHost(), redis.getPort(), redis.getDb(), redis.getUsername(),
                 redis.getPassword(), redis.isSsl(), redis.getTimeout());
-        return RedisMetricStore.connect(endpoint, redis.getKeyPrefix(), ttl);
+        return RedisMetricStore.connect(endpoint, sslBundle(redis.getSslBundle(), sslBundles), redis.getKeyPrefix(),
+                ttl);
     }
 
     @Bean
@@ -61,6 +68,25 @@ class RedisStorageConfiguration {
     ExporterHook redisStorageReadyHook(ObjectProvider<RedisMetricStore> store) {
         return ExporterHook.on(HookPhase.REDIS_WHEN_READY, (context) -> store
             .ifAvailable((redis) -> context.logger().info("Redis metrics storage enabled at {}", redis.location())));
+    }
+
+    private static @Nullable SslBundle sslBundle(@Nullable String name, ObjectProvider<SslBundles> sslBundles) {
+        if (name == null || name.isBlank()) {
+            return null;
+        }
+        String allowed = "the name of a bundle configured under spring.ssl.bundle.pem.* or spring.ssl.bundle.jks.*";
+        SslBundles bundles = sslBundles.getIfAvailable();
+        if (bundles == null) {
+            throw new InvalidExporterPropertyException("exporter.redis.ssl-bundle", name,
+                    "no SSL bundles are configured", allowed);
+        }
+        try {
+            return bundles.getBundle(name);
+        }
+        catch (NoSuchSslBundleException ex) {
+            throw new InvalidExporterPropertyException("exporter.redis.ssl-bundle", name, "no such SSL bundle", allowed,
+                    ex);
+        }
     }
 
     private static boolean connectionSetExplicitly(Environment environment) {

@@ -5,8 +5,11 @@ import java.time.Duration;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslManagerBundle;
 import org.springframework.data.redis.connection.RedisPassword;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
@@ -37,19 +40,38 @@ public record RedisEndpoint(String host, int port, int database, @Nullable Strin
      * @return the connection factory
      */
     public LettuceConnectionFactory createConnectionFactory() {
+        return createConnectionFactory(null);
+    }
+
+    /**
+     * A Lettuce connection factory for this endpoint over TLS with the trust and key
+     * material of a Spring Boot SSL bundle (a private CA, a client certificate), not yet
+     * initialised.
+     * @param sslBundle the bundle, or {@code null} for {@link #ssl()} with the JVM's
+     * trust store
+     * @return the connection factory
+     */
+    public LettuceConnectionFactory createConnectionFactory(@Nullable SslBundle sslBundle) {
         RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(this.host, this.port);
         server.setDatabase(this.database);
         server.setUsername(this.username);
         server.setPassword(RedisPassword.of(this.password));
-        ClientOptions options = ClientOptions.builder()
+        ClientOptions.Builder options = ClientOptions.builder()
             .socketOptions(SocketOptions.builder().connectTimeout(this.timeout).build())
-            .disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS)
-            .build();
+            .disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS);
+        if (sslBundle != null) {
+            SslManagerBundle managers = sslBundle.getManagers();
+            options.sslOptions(SslOptions.builder()
+                .jdkSslProvider()
+                .keyManager(managers.getKeyManagerFactory())
+                .trustManager(managers.getTrustManagerFactory())
+                .build());
+        }
         LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder()
-            .clientOptions(options)
+            .clientOptions(options.build())
             .commandTimeout(this.timeout)
             .clientName("worker-exporter");
-        if (this.ssl) {
+        if (this.ssl || sslBundle != null) {
             client.useSsl();
         }
         return new LettuceConnectionFactory(server, client.build());

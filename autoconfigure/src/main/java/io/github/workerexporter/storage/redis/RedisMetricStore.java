@@ -16,6 +16,7 @@ import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerRecord;
 
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -101,7 +102,20 @@ public final class RedisMetricStore implements MetricStore {
      * @return the store
      */
     public static RedisMetricStore connect(RedisEndpoint endpoint, String keyPrefix, Duration ttl) {
-        LettuceConnectionFactory factory = endpoint.createConnectionFactory();
+        return connect(endpoint, null, keyPrefix, ttl);
+    }
+
+    /**
+     * Open a store over a connection of its own, over TLS with an SSL bundle's material.
+     * @param endpoint where Redis is
+     * @param sslBundle the SSL bundle, or {@code null}
+     * @param keyPrefix the key prefix
+     * @param ttl the time to live of a worker's keys, zero for none
+     * @return the store, which closes its connection factory on {@link #close()}
+     */
+    public static RedisMetricStore connect(RedisEndpoint endpoint, @Nullable SslBundle sslBundle, String keyPrefix,
+            Duration ttl) {
+        LettuceConnectionFactory factory = endpoint.createConnectionFactory(sslBundle);
         factory.afterPropertiesSet();
         factory.start();
         return new RedisMetricStore(factory, endpoint.toString(), keyPrefix, ttl, factory);

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.workerexporter.autoconfigure.StartupFailures;
 import io.github.workerexporter.autoconfigure.WorkerExporterAutoConfiguration;
 import io.github.workerexporter.server.TestCertificates;
 import io.github.workerexporter.storage.StoreException;
@@ -43,9 +44,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <ul>
  * <li>The application's connection factory ({@code spring.data.redis.*} with an SSL
  * bundle that trusts the CA) works end to end.</li>
- * <li>The exporter's own connection ({@code exporter.redis.ssl=true}) has no trust
- * material of its own: it trusts what the JVM trusts, so it fails the handshake against
- * the test CA, and works once the JVM's trust store holds the CA.</li>
+ * <li>The exporter's own connection ({@code exporter.redis.ssl=true}) trusts what the JVM
+ * trusts: it fails the handshake against the test CA, and works once the JVM's trust
+ * store holds the CA, or with {@code exporter.redis.ssl-bundle} naming a bundle that
+ * trusts it.</li>
  * </ul>
  *
  * @author Worker Exporter
@@ -110,6 +112,32 @@ class RedisMetricStoreTlsTests {
                 store.remove("worker-1");
                 assertThat(workerIds(store)).containsExactly("worker-2");
             });
+    }
+
+    @Test
+    void theExportersOwnConnectionTrustsThePrivateCaOfAnSslBundle() {
+        RedisServerSupport server = running();
+        this.contextRunner.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class))
+            .withPropertyValues(exporterConnection(server, false))
+            .withPropertyValues("exporter.redis.ssl-bundle=redis",
+                    "spring.ssl.bundle.pem.redis.truststore.certificate=file:" + dir.resolve("ca.pem"))
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                RedisMetricStore store = context.getBean(RedisMetricStore.class);
+                assertThat(store.location()).isEqualTo("127.0.0.1:" + server.port());
+                store.publish(record("worker-1"));
+                assertThat(workerIds(store)).containsExactly("worker-1");
+            });
+    }
+
+    @Test
+    void anUnknownSslBundleFailsStartUpNamingTheProperty() {
+        RedisServerSupport server = running();
+        this.contextRunner.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class))
+            .withPropertyValues(exporterConnection(server, false))
+            .withPropertyValues("exporter.redis.ssl-bundle=missing")
+            .run((context) -> assertThat(StartupFailures.message(context.getStartupFailure())).contains("'missing'",
+                    "'exporter.redis.ssl-bundle'", "no such SSL bundle", "spring.ssl.bundle"));
     }
 
     @Test
