@@ -21,6 +21,7 @@
 #   JAR=<sample app jar> JAVA_OPTS="<JVM options of the app>" URL_PATH=/users/42
 #   APP_CPUS=0-1 WRK_CPUS=2-3   pin the app and wrk with taskset (on a machine with 4+ cores)
 #   STARTUP_TIMEOUT=120          seconds an app may take to answer 200 on /actuator/health
+#   STARTUP_ONLY=1               measure start-up only (no wrk): use many rounds, e.g. ROUNDS=20
 # Needs java, curl, wrk (installed with apt-get when missing and running as root) and,
 # for the redis mode, redis-server. Only 127.0.0.1 is ever contacted. Every process it
 # starts is stopped on exit, Ctrl-C included.
@@ -37,6 +38,7 @@ MODES=${MODES:-off memory file redis}
 URL_PATH=${URL_PATH:-/users/42}
 JAVA_OPTS=${JAVA_OPTS:-}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-120}
+STARTUP_ONLY=${STARTUP_ONLY:-0}
 
 # The original's environment variables would change what each mode means.
 ORIGINAL_VARIABLES=(PROMETHEUS_MULTIPROC_DIR PROMETHEUS_METRICS_PORT PROMETHEUS_BIND_ADDRESS PROMETHEUS_CONFIG_FILE
@@ -111,6 +113,12 @@ app_command() { # the app's command line, under taskset when APP_CPUS is set
 
 now_ms() { date +%s%3N; }
 
+CLK_TCK=$(getconf CLK_TCK)
+
+cpu_ticks() { # pid: user + system CPU time of the process so far, in clock ticks
+	awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+
 start_redis() { # port: starts redis-server there; retries on another port if it died (a port race)
 	local port=$1 attempt
 	for attempt in 1 2 3; do
@@ -146,7 +154,43 @@ median() { # numbers on stdin -> median
 	sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
-# One run: prints "mode rps p50_ms p99_ms startup_ms started_s" to results.
+measure() { # load the running app (uses run's variables): sets rps, p50, p99 and cpu_us
+	pinned "${WRK_CPUS:-}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url$URL_PATH" >/dev/null
+	local cpu_before cpu_after
+	cpu_before=$(cpu_ticks "$APP_PID")
+	pinned "${WRK_CPUS:-}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url$URL_PATH" \
+		>"$WORK/wrk-$mode-$round.txt"
+	cpu_after=$(cpu_ticks "$APP_PID")
+	local errors requests
+	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$WORK/wrk-$mode-$round.txt")
+	requests=$(awk '/ requests in / { print $1 }' "$WORK/wrk-$mode-$round.txt")
+	# CPU time the app spent per request served (user + system, all its threads): less
+	# sensitive than requests/s to what else the machine does.
+	cpu_us=$(awk -v t=$((cpu_after - cpu_before)) -v hz="$CLK_TCK" -v n="$requests" \
+		'BEGIN { if (n + 0 > 0) printf "%.1f", t * 1e6 / hz / n; else print "n/a" }')
+	p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$WORK/wrk-$mode-$round.txt")")
+	p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$WORK/wrk-$mode-$round.txt")")
+	errors=$(grep -E 'Non-2xx|Socket errors' "$WORK/wrk-$mode-$round.txt" || true)
+	[[ -z $errors ]] || echo "  warning: $mode round $round: $errors" >&2
+
+	if [[ $mode != off ]]; then
+		# The exporter must have recorded the load, else the run measured nothing.
+		sleep 1.5 # one flush interval, for the shared modes
+		# Read the whole body first: with pipefail, grep -q quitting early would fail curl's write.
+		local exposition
+		exposition=$(curl -s "http://127.0.0.1:$metrics_port/metrics" || true)
+		grep -q '^gunicorn_worker_requests_total{' <<<"$exposition" ||
+			echo "  warning: $mode round $round: no gunicorn_worker_requests_total on the metrics server" >&2
+		case $mode in
+			file) compgen -G "$dir/worker-*.metrics" >/dev/null ||
+				echo "  warning: file round $round: nothing was flushed to $dir" >&2 ;;
+			redis) [[ $(redis_command "$redis_port" DBSIZE) =~ ^:[1-9] ]] ||
+				echo "  warning: redis round $round: nothing was flushed to the redis-server on $redis_port" >&2 ;;
+		esac
+	fi
+}
+
+# One run: appends "mode rps p50_ms p99_ms health_ms started_s cpu_us running_s round" to results.
 run() {
 	local mode=$1 round=$2
 	local port metrics_port redis_port="" dir="" log="$WORK/$mode-$round.log"
@@ -193,29 +237,12 @@ run() {
 	local started_s
 	started_s=$(grep -o 'Started [A-Za-z]* in [0-9.]* seconds' "$log" | awk '{ print $4 }' | head -1)
 
-	pinned "${WRK_CPUS:-}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url$URL_PATH" >/dev/null
-	pinned "${WRK_CPUS:-}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url$URL_PATH" \
-		>"$WORK/wrk-$mode-$round.txt"
-	local rps p50 p99 errors
-	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$WORK/wrk-$mode-$round.txt")
-	p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$WORK/wrk-$mode-$round.txt")")
-	p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$WORK/wrk-$mode-$round.txt")")
-	errors=$(grep -E 'Non-2xx|Socket errors' "$WORK/wrk-$mode-$round.txt" || true)
-	[[ -z $errors ]] || echo "  warning: $mode round $round: $errors" >&2
-
-	if [[ $mode != off ]]; then
-		# The exporter must have recorded the load, else the run measured nothing.
-		sleep 1.5 # one flush interval, for the shared modes
-		curl -s "http://127.0.0.1:$metrics_port/metrics" | grep -q '^gunicorn_worker_requests_total{' ||
-			echo "  warning: $mode round $round: no gunicorn_worker_requests_total on the metrics server" >&2
-		case $mode in
-			file) compgen -G "$dir/worker-*.metrics" >/dev/null ||
-				echo "  warning: file round $round: nothing was flushed to $dir" >&2 ;;
-			redis) [[ $(redis_command "$redis_port" DBSIZE) =~ ^:[1-9] ]] ||
-				echo "  warning: redis round $round: nothing was flushed to the redis-server on $redis_port" >&2 ;;
-		esac
+	local running_s
+	running_s=$(grep -o 'process running for [0-9.]*' "$log" | awk '{ print $4 }' | head -1)
+	local rps=n/a p50=n/a p99=n/a cpu_us=n/a
+	if [[ $STARTUP_ONLY != 1 ]]; then
+		measure
 	fi
-
 	stop_process "$APP_PID"
 	APP_PID=""
 	if [[ -n $redis_port ]]; then
@@ -223,9 +250,9 @@ run() {
 		REDIS_PID=""
 	fi
 	[[ -z $dir ]] || rm -rf "$dir"
-	echo "$mode $rps $p50 $p99 $startup_ms ${started_s:-n/a}" >>"$WORK/results"
-	printf '  round %d %-7s %10s req/s  p50 %8s ms  p99 %8s ms  health 200 after %6s ms\n' \
-		"$round" "$mode" "$rps" "$p50" "$p99" "$startup_ms"
+	echo "$mode $rps $p50 $p99 $startup_ms ${started_s:-n/a} $cpu_us ${running_s:-n/a} $round" >>"$WORK/results"
+	printf '  round %d %-7s %10s req/s  p50 %8s ms  p99 %8s ms  CPU %7s us/req  health 200 after %6s ms\n' \
+		"$round" "$mode" "$rps" "$p50" "$p99" "$cpu_us" "$startup_ms"
 }
 
 require
@@ -244,16 +271,40 @@ done
 column_of() { # mode column -> median over rounds
 	awk -v m="$1" -v c="$2" '$1 == m && $c != "n/a" { print $c }' "$WORK/results" | median
 }
+paired() { # mode column -> median and quartiles of (mode - off) over the rounds, paired by round
+	awk -v m="$1" -v c="$2" '$1 == "off" && $c != "n/a" { off[$9] = $c } $1 == m && $c != "n/a" { on[$9] = $c }
+		END { for (r in on) if (r in off) print on[r] - off[r] }' "$WORK/results" | sort -g |
+		awk '{ a[NR] = $1 } END { if (NR == 0) { print "n/a"; exit }
+			q1 = a[int((NR - 1) * 0.25) + 1]; q3 = a[int((NR - 1) * 0.75) + 1]
+			med = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+			printf "%+.0f [%+.0f, %+.0f]", med, q1, q3 }'
+}
+
+echo
+if [[ $STARTUP_ONLY == 1 ]]; then
+	echo "Start-up over $ROUNDS rounds (machine: $(nproc) CPUs, $(uname -r)); medians, and for the"
+	echo "difference to off the median and quartiles of the per-round differences, in ms:"
+	printf '%-7s %16s %22s %16s %22s\n' mode "JVM to Started" "vs off" "health 200" "vs off"
+	awk '$8 != "n/a" { $8 = $8 * 1000 } { print }' "$WORK/results" >"$WORK/results.ms" && mv "$WORK/results.ms" "$WORK/results"
+	for mode in "${modes[@]}"; do
+		printf '%-7s %16s %22s %16s %22s\n' "$mode" "$(column_of "$mode" 8)" "$(paired "$mode" 8)" \
+			"$(column_of "$mode" 5)" "$(paired "$mode" 5)"
+	done
+	exit 0
+fi
 off_rps=$(column_of off 2)
 off_startup=$(column_of off 5)
-echo
+off_cpu=$(column_of off 7)
 echo "Medians over $ROUNDS rounds (machine: $(nproc) CPUs, $(uname -r)):"
-printf '%-7s %12s %10s %10s %12s %14s %12s %10s\n' mode "req/s" "p50 ms" "p99 ms" "vs off" "health 200 ms" "vs off ms" "Started s"
+printf '%-7s %12s %10s %10s %12s %12s %12s %14s %12s %10s\n' mode "req/s" "p50 ms" "p99 ms" "vs off" \
+	"CPU us/req" "CPU vs off" "health 200 ms" "vs off ms" "Started s"
 for mode in "${modes[@]}"; do
 	rps=$(column_of "$mode" 2)
 	startup=$(column_of "$mode" 5)
 	ratio=$(awk -v a="$rps" -v b="$off_rps" 'BEGIN { if (b + 0 > 0) printf "%.3f", a / b; else print "n/a" }')
 	added=$(awk -v a="$startup" -v b="$off_startup" 'BEGIN { if (b != "n/a" && b != "") printf "%+d", a - b; else print "n/a" }')
-	printf '%-7s %12s %10s %10s %12s %14s %12s %10s\n' "$mode" "$rps" "$(column_of "$mode" 3)" \
-		"$(column_of "$mode" 4)" "$ratio" "$startup" "$added" "$(column_of "$mode" 6)"
+	cpu=$(column_of "$mode" 7)
+	cpu_ratio=$(awk -v a="$cpu" -v b="$off_cpu" 'BEGIN { if (b + 0 > 0) printf "%.3f", a / b; else print "n/a" }')
+	printf '%-7s %12s %10s %10s %12s %12s %12s %14s %12s %10s\n' "$mode" "$rps" "$(column_of "$mode" 3)" \
+		"$(column_of "$mode" 4)" "$ratio" "$cpu" "$cpu_ratio" "$startup" "$added" "$(column_of "$mode" 6)"
 done
