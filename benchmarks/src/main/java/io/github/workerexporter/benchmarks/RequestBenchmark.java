@@ -36,6 +36,9 @@ import org.springframework.mock.web.MockHttpServletResponse;
  * status 200: the request counter and the duration, request size and response size
  * histograms of this worker. Target: 0 B/op ({@code -prof gc},
  * {@code gc.alloc.rate.norm}) and at most 200 ns/op.</li>
+ * <li>{@code recordTwoThreadsUnshared}: two threads, each with data points of its own, so
+ * nothing is shared: the same figure as {@code recordTwoThreads} means no contention.
+ * </li>
  * <li>{@code recordServerError}: the same request answered 503, which also increments
  * {@code _worker_failed_requests_total{error_type="HTTP_503"}}.</li>
  * <li>{@code springObservation*}: what Spring MVC's {@code ServerHttpObservationFilter}
@@ -81,6 +84,16 @@ public class RequestBenchmark {
     }
 
     /**
+     * The same, one per benchmark thread: nothing shared, the baseline that
+     * {@code recordTwoThreads} is compared with to tell contention from the machine's
+     * noise.
+     */
+    @State(Scope.Thread)
+    public static class WorkerExporterPerThread extends WorkerExporter {
+
+    }
+
+    /**
      * Spring's server observation over the Actuator's meter handler.
      */
     @State(Scope.Benchmark)
@@ -115,6 +128,12 @@ public class RequestBenchmark {
     @Benchmark
     @Threads(2)
     public void recordTwoThreads(WorkerExporter state) {
+        record(state, state.ok);
+    }
+
+    @Benchmark
+    @Threads(2)
+    public void recordTwoThreadsUnshared(WorkerExporterPerThread state) {
         record(state, state.ok);
     }
 
