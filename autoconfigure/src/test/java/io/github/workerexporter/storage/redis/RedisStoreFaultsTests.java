@@ -1,9 +1,5 @@
 package io.github.workerexporter.storage.redis;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,7 +69,7 @@ class RedisStoreFaultsTests {
                 Observer observer = new Observer(server, timeout)) {
             worker.serve(100);
             observer.awaitRequests(Map.of("w1", 100L));
-            try (Frozen frozen = Frozen.freeze(server)) {
+            try (RedisStoreFaultsSupport.Frozen frozen = RedisStoreFaultsSupport.freeze(server)) {
                 worker.serve(50);
                 assertThatExceptionOfType(StoreException.class).isThrownBy(observer.store::readAll)
                     .withMessageContaining("Redis at " + server.host() + ":" + server.port())
@@ -157,7 +153,7 @@ class RedisStoreFaultsTests {
             logging.setLogLevel(WorkerPublisher.class.getName(), LogLevel.DEBUG);
             server.run((redis) -> redis.configSet("maxmemory", "1"));
             worker.serve(10);
-            awaitOomErrors(server, 5);
+            RedisStoreFaultsSupport.awaitOomErrors(server, 5);
             assertThat(warnings(output, FLUSH_FAILED)).singleElement().asString().contains("OOM");
             assertThat(output.getAll().lines().filter((line) -> line.contains("DEBUG") && line.contains(FLUSH_FAILED)))
                 .isNotEmpty();
@@ -204,25 +200,6 @@ class RedisStoreFaultsTests {
             }
             sleep(50);
         }
-    }
-
-    private static void awaitOomErrors(RedisServerSupport server, long count) {
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        while (oomErrors(server) < count) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("Fewer than " + count + " OOM errors");
-            }
-            sleep(50);
-        }
-    }
-
-    private static long oomErrors(RedisServerSupport server) {
-        // errorstat_OOM:count=3
-        return server.run((redis) -> redis.info("errorstats"))
-            .lines()
-            .filter((line) -> line.startsWith("errorstat_OOM:"))
-            .mapToLong((line) -> Long.parseLong(line.replaceAll(".*count=(\\d+).*", "$1")))
-            .sum();
     }
 
     private static void sleep(long millis) {
@@ -349,88 +326,6 @@ class RedisStoreFaultsTests {
 
     private static RedisEndpoint endpoint(RedisServerSupport server, Duration timeout) {
         return new RedisEndpoint(server.host(), server.port(), 0, null, null, false, timeout);
-    }
-
-    /**
-     * A {@code redis-server} stopped with {@code SIGSTOP} until {@link #close()} sends
-     * {@code SIGCONT}.
-     */
-    static final class Frozen implements AutoCloseable {
-
-        private final long pid;
-
-        private Frozen(long pid) {
-            this.pid = pid;
-        }
-
-        static Frozen freeze(RedisServerSupport server) {
-            long pid = server.run((redis) -> redis.info("server"))
-                .lines()
-                .filter((line) -> line.startsWith("process_id:"))
-                .mapToLong((line) -> Long.parseLong(line.substring("process_id:".length()).trim()))
-                .findFirst()
-                .orElseThrow();
-            Frozen frozen = new Frozen(pid);
-            signal("STOP", pid);
-            long end = System.nanoTime() + DEADLINE.toNanos();
-            while (!frozen.stillFrozen()) {
-                if (System.nanoTime() > end) {
-                    frozen.close();
-                    throw new IllegalStateException("redis-server " + pid + " did not stop");
-                }
-                sleep(10);
-            }
-            return frozen;
-        }
-
-        /**
-         * Whether the process is stopped: its state in {@code /proc} is {@code T}, or,
-         * without {@code /proc}, {@code ps} says so.
-         * @return whether Redis is still frozen
-         */
-        boolean stillFrozen() {
-            Path stat = Path.of("/proc", Long.toString(this.pid), "stat");
-            try {
-                if (Files.exists(stat)) {
-                    String text = Files.readString(stat);
-                    // pid (comm) state ...
-                    return text.substring(text.lastIndexOf(')') + 2).startsWith("T");
-                }
-                Process ps = new ProcessBuilder("ps", "-o", "stat=", "-p", Long.toString(this.pid)).start();
-                String state = new String(ps.getInputStream().readAllBytes()).trim();
-                ps.waitFor(10, TimeUnit.SECONDS);
-                return state.startsWith("T");
-            }
-            catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(ex);
-            }
-        }
-
-        @Override
-        public void close() {
-            signal("CONT", this.pid);
-        }
-
-        private static void signal(String signal, long pid) {
-            try {
-                Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
-                if (!kill.waitFor(30, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                    throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
-                }
-            }
-            catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(ex);
-            }
-        }
-
     }
 
     /**
