@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -60,6 +62,11 @@ class RedisFaultsTests {
 
     private static List<Worker> started;
 
+    /**
+     * The threads of the clients, one per worker (the common pool may have one thread).
+     */
+    private static final ExecutorService clients = Executors.newCachedThreadPool();
+
     /** The requests answered 200 by each worker since it started. */
     private static final Map<String, Long> sent = new ConcurrentHashMap<>();
 
@@ -83,6 +90,7 @@ class RedisFaultsTests {
 
     @AfterAll
     static void stopWorkersAndRedis() {
+        clients.shutdownNow();
         if (workers != null) {
             workers.close();
         }
@@ -141,7 +149,7 @@ class RedisFaultsTests {
     void aFlushallUnderLoadIsRepublishedWithExactTotals() throws Exception {
         awaitExactTotals();
         AtomicBoolean stop = new AtomicBoolean();
-        CompletableFuture<Map<String, Load>> load = CompletableFuture.supplyAsync(() -> sendUntil(stop));
+        CompletableFuture<Map<String, Load>> load = CompletableFuture.supplyAsync(() -> sendUntil(stop), clients);
         for (int i = 0; i < 5; i++) {
             Thread.sleep(300);
             redis.run((commands) -> commands.flushall());
@@ -221,7 +229,8 @@ class RedisFaultsTests {
      */
     private static void send(int each) {
         List<CompletableFuture<Load>> loads = started.stream()
-            .map((worker) -> CompletableFuture.supplyAsync(() -> workers.load(List.of(worker), each, 2, () -> false)))
+            .map((worker) -> CompletableFuture.supplyAsync(() -> workers.load(List.of(worker), each, 2, () -> false),
+                    clients))
             .toList();
         for (int i = 0; i < started.size(); i++) {
             Load load = loads.get(i).join();
@@ -232,7 +241,7 @@ class RedisFaultsTests {
     private static Map<String, Load> sendUntil(AtomicBoolean stop) {
         List<CompletableFuture<Load>> loads = started.stream()
             .map((worker) -> CompletableFuture
-                .supplyAsync(() -> workers.load(List.of(worker), Integer.MAX_VALUE, 2, stop::get)))
+                .supplyAsync(() -> workers.load(List.of(worker), Integer.MAX_VALUE, 2, stop::get), clients))
             .toList();
         Map<String, Load> answers = new ConcurrentHashMap<>();
         for (int i = 0; i < started.size(); i++) {

@@ -69,6 +69,7 @@ class RedisStoreFaultsTests {
                 Observer observer = new Observer(server, timeout)) {
             worker.serve(100);
             observer.awaitRequests(Map.of("w1", 100L));
+            int mark = output.getAll().length();
             try (RedisStoreFaultsSupport.Frozen frozen = RedisStoreFaultsSupport.freeze(server)) {
                 worker.serve(50);
                 assertThatExceptionOfType(StoreException.class).isThrownBy(observer.store::readAll)
@@ -81,13 +82,13 @@ class RedisStoreFaultsTests {
                 assertThat(scrape.value("observer_local_total")).isEqualTo(1);
                 assertThat(scrape.series("gunicorn_master_workers")).isEmpty();
                 // the scheduled flushes fail on their own thread, logged once
-                awaitLog(output, (log) -> log.contains(FLUSH_FAILED));
-                assertThat(warnings(output, FLUSH_FAILED)).singleElement().asString().contains("exporter-flush");
+                awaitLog(output, mark, (log) -> log.contains(FLUSH_FAILED));
+                assertThat(warnings(output, mark, FLUSH_FAILED)).singleElement().asString().contains("exporter-flush");
                 worker.serve(25);
                 assertThat(frozen.stillFrozen()).isTrue();
             }
             observer.awaitRequests(Map.of("w1", 175L));
-            awaitLog(output, (log) -> log.contains("Flush to redis storage recovered"));
+            awaitLog(output, mark, (log) -> log.contains("Flush to redis storage recovered"));
         }
     }
 
@@ -150,13 +151,16 @@ class RedisStoreFaultsTests {
                 Observer observer = new Observer(server, Duration.ofSeconds(2))) {
             worker.serve(100);
             observer.awaitRequests(Map.of("w1", 100L));
+            int mark = output.getAll().length();
             logging.setLogLevel(WorkerPublisher.class.getName(), LogLevel.DEBUG);
             server.run((redis) -> redis.configSet("maxmemory", "1"));
             worker.serve(10);
             RedisStoreFaultsSupport.awaitOomErrors(server, 5);
-            assertThat(warnings(output, FLUSH_FAILED)).singleElement().asString().contains("OOM");
-            assertThat(output.getAll().lines().filter((line) -> line.contains("DEBUG") && line.contains(FLUSH_FAILED)))
-                .isNotEmpty();
+            assertThat(warnings(output, mark, FLUSH_FAILED)).singleElement().asString().contains("OOM");
+            assertThat(output.getAll()
+                .substring(mark)
+                .lines()
+                .filter((line) -> line.contains("DEBUG") && line.contains(FLUSH_FAILED))).isNotEmpty();
             // reads still work: the merged view serves the last flush, not a fallback
             RequestExposition full = observer.scrape();
             assertThat(full.value("gunicorn_worker_requests_total{worker_id=\"w1\"}")).isEqualTo(100);
@@ -164,8 +168,8 @@ class RedisStoreFaultsTests {
             worker.serve(5);
             server.run((redis) -> redis.configSet("maxmemory", "0"));
             observer.awaitRequests(Map.of("w1", 115L));
-            awaitLog(output, (log) -> log.contains("Flush to redis storage recovered"));
-            assertThat(warnings(output, FLUSH_FAILED)).hasSize(1);
+            awaitLog(output, mark, (log) -> log.contains("Flush to redis storage recovered"));
+            assertThat(warnings(output, mark, FLUSH_FAILED)).hasSize(1);
         }
         finally {
             logging.setLogLevel(WorkerPublisher.class.getName(), null);
@@ -188,13 +192,20 @@ class RedisStoreFaultsTests {
         }
     }
 
-    private static List<String> warnings(CapturedOutput output, String message) {
-        return output.getAll().lines().filter((line) -> line.contains("WARN") && line.contains(message)).toList();
+    /**
+     * The WARN lines with the message logged since the mark.
+     */
+    private static List<String> warnings(CapturedOutput output, int mark, String message) {
+        return output.getAll()
+            .substring(mark)
+            .lines()
+            .filter((line) -> line.contains("WARN") && line.contains(message))
+            .toList();
     }
 
-    private static void awaitLog(CapturedOutput output, Predicate<String> condition) {
+    private static void awaitLog(CapturedOutput output, int mark, Predicate<String> condition) {
         long end = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.test(output.getAll())) {
+        while (!condition.test(output.getAll().substring(mark))) {
             if (System.nanoTime() > end) {
                 throw new AssertionError("The log did not show what was expected:\n" + output.getAll());
             }
