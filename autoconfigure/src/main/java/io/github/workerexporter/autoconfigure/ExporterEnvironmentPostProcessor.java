@@ -2,6 +2,7 @@ package io.github.workerexporter.autoconfigure;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -53,6 +54,13 @@ public class ExporterEnvironmentPostProcessor implements EnvironmentPostProcesso
     public static final String DEFAULTS_SOURCE = "exporterDefaults";
 
     /**
+     * The properties that give the exporter a Redis connection of its own (those of
+     * RedisStorageConfiguration).
+     */
+    private static final List<String> EXPORTER_REDIS_CONNECTION = List.of("host", "port", "db", "username", "password",
+            "ssl", "ssl-bundle");
+
+    /**
      * Runs after the application's own configuration files are loaded.
      */
     public static final int ORDER = ConfigDataEnvironmentPostProcessor.ORDER + 10;
@@ -86,16 +94,22 @@ public class ExporterEnvironmentPostProcessor implements EnvironmentPostProcesso
     }
 
     /**
-     * The starter brings Spring Data Redis, whose health indicator reports DOWN when no
-     * Redis runs. When neither the application ({@code spring.data.redis.*}) nor the
-     * exporter uses Redis, that indicator is off by default; an explicit setting wins.
+     * The starter brings Spring Data Redis, whose health indicator checks the
+     * application's connection ({@code spring.data.redis.*}, by default localhost:6379)
+     * and reports DOWN when no Redis runs there. When neither the application nor the
+     * exporter uses that connection (the exporter uses a connection of its own when one
+     * of {@code exporter.redis.host}, {@code port}, ... is set, as
+     * RedisStorageConfiguration decides), that indicator is off by default; an explicit
+     * setting wins. The exporter's own store has the {@code exporter} component.
      */
     private static void disableUnusedRedisHealth(ConfigurableEnvironment environment) {
         Binder binder = Binder.get(environment);
         boolean applicationUsesRedis = binder.bind("spring.data.redis", Bindable.mapOf(String.class, Object.class))
             .isBound();
-        boolean exporterUsesRedis = binder.bind("exporter.redis.enabled", Boolean.class).orElse(false);
-        if (!applicationUsesRedis && !exporterUsesRedis) {
+        boolean exporterUsesApplicationRedis = binder.bind("exporter.redis.enabled", Boolean.class).orElse(false)
+                && EXPORTER_REDIS_CONNECTION.stream()
+                    .noneMatch((name) -> binder.bind("exporter.redis." + name, Bindable.of(String.class)).isBound());
+        if (!applicationUsesRedis && !exporterUsesApplicationRedis) {
             environment.getPropertySources()
                 .addLast(new MapPropertySource(DEFAULTS_SOURCE, Map.of("management.health.redis.enabled", "false")));
         }

@@ -212,8 +212,20 @@ public final class RedisMetricStore implements MetricStore {
             return callback.apply(connection);
         }
         catch (DataAccessException ex) {
-            throw new StoreException("Redis at " + this.location + ": cannot " + action + ": " + ex.getMessage(), ex);
+            throw new StoreException("Redis at " + this.location + ": cannot " + action + ": " + reason(ex), ex);
         }
+    }
+
+    /**
+     * The message of a failure with the message of its root cause, Redis's own error:
+     * Spring Data's alone can be as vague as "Error in execution" for an {@code OOM}
+     * reply.
+     */
+    private static String reason(DataAccessException ex) {
+        String message = String.valueOf(ex.getMessage());
+        String cause = ex.getMostSpecificCause().getMessage();
+        return (ex.getMostSpecificCause() != ex && cause != null && !message.contains(cause)) ? message + ": " + cause
+                : message;
     }
 
 }
