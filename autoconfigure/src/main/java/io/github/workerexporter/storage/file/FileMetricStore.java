@@ -104,22 +104,31 @@ public final class FileMetricStore implements MetricStore {
         return "file";
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>
+     * When this worker's file was truncated, deleted or replaced under it (a sweep,
+     * {@code rm -rf} of the directory, a neighbour), or its last write did not complete,
+     * the record goes to a new file, in a directory created again if it is gone.
+     */
     @Override
     public void publish(WorkerRecord record) {
+        String workerId = record.workerId();
+        WorkerFileWriter writer = this.writers.get(workerId);
         try {
-            WorkerFileWriter writer = this.writers.get(record.workerId());
-            if (writer != null && Files.exists(writer.path())) {
+            if (writer != null && writer.intact()) {
                 writer.write(record);
                 return;
             }
             if (writer != null) {
-                // Swept while this worker could not flush: start a new file.
+                this.writers.remove(workerId);
                 writer.close();
             }
-            this.writers.put(record.workerId(), new WorkerFileWriter(pathOf(record.workerId()), record));
+            Files.createDirectories(this.directory);
+            this.writers.put(workerId, new WorkerFileWriter(pathOf(workerId), record));
         }
         catch (IOException ex) {
-            throw new StoreException("Cannot write " + pathOf(record.workerId()), ex);
+            throw new StoreException("Cannot write " + pathOf(workerId) + " (" + ex + ")", ex);
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.workerexporter.storage.file;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -75,6 +76,12 @@ final class WorkerFileLayout {
 
     static final int HEADER_LENGTH = 48;
 
+    /**
+     * The longest body a writer writes and a reader reads: 64 MiB, far beyond the metrics
+     * of any worker, so a hostile header cannot make a reader allocate more.
+     */
+    static final int MAX_BODY_LENGTH = 64 << 20;
+
     static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private WorkerFileLayout() {
@@ -85,6 +92,11 @@ final class WorkerFileLayout {
         byte[] state = record.state().getBytes(StandardCharsets.UTF_8);
         byte[] reason = (record.stopReason() != null) ? record.stopReason().getBytes(StandardCharsets.UTF_8)
                 : new byte[0];
+        long length = 12L + id.length + state.length + reason.length + record.metrics().length;
+        if (length > MAX_BODY_LENGTH) {
+            throw new StoreException("The record of worker " + record.workerId() + " has " + length
+                    + " bytes, over the maximum of " + MAX_BODY_LENGTH);
+        }
         ByteBuffer body = ByteBuffer.allocate(12 + id.length + state.length + reason.length + record.metrics().length);
         body.putInt(id.length).put(id).putInt(state.length).put(state).putInt(reason.length).put(reason);
         body.put(record.metrics());
@@ -92,14 +104,19 @@ final class WorkerFileLayout {
     }
 
     static WorkerRecord record(ByteBuffer header, ByteBuffer body) {
-        String workerId = string(body);
-        String state = string(body);
-        String reason = string(body);
-        byte[] metrics = new byte[body.remaining()];
-        body.get(metrics);
-        @Nullable String stopReason = reason.isEmpty() ? null : reason;
-        return new WorkerRecord(workerId, header.getLong(PID), header.getLong(START_TIME), header.getLong(HEARTBEAT),
-                state, stopReason, metrics);
+        try {
+            String workerId = string(body);
+            String state = string(body);
+            String reason = string(body);
+            byte[] metrics = new byte[body.remaining()];
+            body.get(metrics);
+            @Nullable String stopReason = reason.isEmpty() ? null : reason;
+            return new WorkerRecord(workerId, header.getLong(PID), header.getLong(START_TIME),
+                    header.getLong(HEARTBEAT), state, stopReason, metrics);
+        }
+        catch (BufferUnderflowException ex) {
+            throw new StoreException("the body ends before its strings");
+        }
     }
 
     private static String string(ByteBuffer body) {
