@@ -125,11 +125,6 @@ public final class WorkerPublisher implements AutoCloseable {
             // schedule.
             this.failures.failed(ex);
         }
-        catch (InternalError ex) {
-            // A store into a memory-mapped file that faulted (SIGBUS: the file truncated
-            // under the mapping, a full disk), raised asynchronously by the JVM.
-            this.failures.failed(new StoreException("A store into a memory-mapped file faulted", ex));
-        }
     }
 
     /**

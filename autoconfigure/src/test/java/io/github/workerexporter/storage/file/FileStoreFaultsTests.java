@@ -2,32 +2,20 @@ package io.github.workerexporter.storage.file;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileChannel.MapMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import io.github.workerexporter.environment.WorkerIdentity;
-import io.github.workerexporter.storage.BinarySnapshotCodec;
-import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.MutableClock;
 import io.github.workerexporter.storage.StoreException;
-import io.github.workerexporter.storage.WorkerPublisher;
 import io.github.workerexporter.storage.WorkerRecord;
-import io.github.workerexporter.storage.WorkerStatus;
 import io.github.workerexporter.storage.file.FileStoreFaultsSupport.Tmpfs;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -190,88 +178,6 @@ class FileStoreFaultsTests {
             .isThrownBy(() -> store.publish(record("w", 1, new byte[WorkerFileLayout.MAX_BODY_LENGTH + 1])));
         store.publish(record("w", 2, payload(10)));
         assertThat(store.readAll()).hasSize(1);
-    }
-
-    @Test
-    void theFlusherGoesOnAfterAStoreIntoAMappingFaulted(CapturedOutput output) throws IOException {
-        FileMetricStore files = open();
-        Path scratch = this.dir.resolve("scratch");
-        AtomicInteger publishes = new AtomicInteger();
-        MetricStore faulting = new MetricStore() {
-
-            @Override
-            public String name() {
-                return files.name();
-            }
-
-            @Override
-            public void publish(WorkerRecord record) {
-                if (publishes.incrementAndGet() == 2) {
-                    faultAMapping(scratch);
-                }
-                files.publish(record);
-            }
-
-            @Override
-            public List<WorkerRecord> readAll() {
-                return files.readAll();
-            }
-
-            @Override
-            public void remove(String workerId) {
-                files.remove(workerId);
-            }
-
-            @Override
-            public void close() {
-                files.close();
-            }
-
-        };
-        WorkerPublisher publisher = new WorkerPublisher(faulting, new BinarySnapshotCodec(),
-                new WorkerIdentity("w", ProcessHandle.current().pid(), Instant.now()), MetricSnapshots::of,
-                (name) -> true, new WorkerStatus(), "gunicorn", this.clock);
-        try {
-            publisher.start(Duration.ofMillis(20));
-            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (publishes.get() < 6 && System.nanoTime() < end) {
-                sleep(20);
-            }
-        }
-        finally {
-            publisher.close();
-        }
-        assertThat(publishes).as("publishes after the fault").hasValueGreaterThanOrEqualTo(6);
-        assertThat(output).contains("Flush to file storage failed")
-            .contains("A store into a memory-mapped file faulted")
-            .contains("Flush to file storage recovered");
-    }
-
-    /**
-     * A store into a mapping past the end of its file: {@code SIGBUS}, which the JVM
-     * raises as an asynchronous {@link InternalError}.
-     */
-    private static void faultAMapping(Path scratch) {
-        try (FileChannel channel = FileChannel.open(scratch, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
-            channel.write(ByteBuffer.allocate(8192), 0);
-            MappedByteBuffer mapping = channel.map(MapMode.READ_WRITE, 0, 8192);
-            channel.truncate(0);
-            mapping.putLong(4096, 1);
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
     }
 
     private Path write(String name, byte[] bytes) throws IOException {
