@@ -26,9 +26,9 @@ import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerRecord;
 
 /**
- * Shared storage in a directory on one host: one memory-mapped file per worker, written
- * only by that worker (layout in {@link WorkerFileLayout}), read by any worker or
- * sidecar. The file name is {@code worker-<hex of the UTF-8 worker id>.metrics} (or
+ * Shared storage in a directory on one host: one file per worker, written in place only
+ * by that worker (layout in {@link WorkerFileLayout}), read by any worker or sidecar. The
+ * file name is {@code worker-<hex of the UTF-8 worker id>.metrics} (or
  * {@code worker-h<SHA-256>.metrics} for long ids), never the pid, and safe on
  * case-insensitive file systems.
  * <p>

@@ -1,10 +1,7 @@
 package io.github.workerexporter.storage.file;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 import org.jspecify.annotations.Nullable;
@@ -14,7 +11,7 @@ import io.github.workerexporter.storage.WorkerRecord;
 
 /**
  * The byte layout of one worker's file in the shared directory. One writer per file (the
- * worker itself, through a memory mapping); any number of readers in other JVMs. All
+ * worker itself, through positional writes); any number of readers in other JVMs. All
  * numbers are big-endian.
  *
  * <pre>
@@ -46,13 +43,13 @@ import io.github.workerexporter.storage.WorkerRecord;
  *  +-------------------------------------------------------------+
  * </pre>
  *
- * The writer stores {@code sequence + 1} (odd), a store-store fence, the fields and the
- * body, then {@code sequence + 2} with release semantics. A reader reads the sequence,
- * the header and body, then the sequence again, and retries when it was odd or changed;
- * the CRC catches what a seqlock cannot: a file damaged by something else. A writer
- * killed between its two sequence stores leaves the sequence odd for ever: a reader that
- * finds the writer's process gone reads the record without the seqlock and keeps it only
- * when the CRC matches.
+ * The writer writes {@code sequence + 1} (odd), then the fields and the body, then
+ * {@code sequence + 2}, each a positional write that ends before the next begins. A
+ * reader reads the sequence, the header and body, then the sequence again, and retries
+ * when it was odd or changed; the CRC catches what a seqlock cannot: a file damaged by
+ * something else. A writer killed between its two sequence writes leaves the sequence odd
+ * for ever: a reader that finds the writer's process gone reads the record without the
+ * seqlock and keeps it only when the CRC matches.
  *
  * @author Worker Exporter
  */
@@ -81,8 +78,6 @@ final class WorkerFileLayout {
      * of any worker, so a hostile header cannot make a reader allocate more.
      */
     static final int MAX_BODY_LENGTH = 64 << 20;
-
-    static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private WorkerFileLayout() {
     }

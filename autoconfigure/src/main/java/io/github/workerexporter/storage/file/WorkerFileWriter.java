@@ -1,11 +1,8 @@
 package io.github.workerexporter.storage.file;
 
 import java.io.IOException;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileChannel.MapMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,16 +16,21 @@ import org.jspecify.annotations.Nullable;
 import io.github.workerexporter.storage.WorkerRecord;
 
 /**
- * The single writer of one worker's file, through a memory mapping, with the seqlock of
- * {@link WorkerFileLayout}. A new file is prepared under a temporary name and moved into
- * place once its first record is written, so readers never see an empty header. Not
- * thread-safe: the flusher is its only caller.
+ * The single writer of one worker's file, with the seqlock of {@link WorkerFileLayout},
+ * through positional writes into the page cache that readers in other processes read. A
+ * new file is prepared under a temporary name and moved into place once its first record
+ * is written, so readers never see an empty header. Not thread-safe: the flusher is its
+ * only caller.
  * <p>
- * The file grows by writing zeros, never sparsely: on a full file system the growth fails
- * with an {@link IOException}, before the seqlock is taken, where a store into an
- * unallocated page of the mapping would raise {@code SIGBUS} (an asynchronous
- * {@link InternalError}). For the same reason {@link #intact()} tells the caller to start
- * a new file when its file was truncated, deleted or replaced under it.
+ * Not a memory mapping: a store into a mapping whose page is gone (the file truncated by
+ * someone else) or cannot be allocated (a full disk) raises {@code SIGBUS}, which the JVM
+ * turns into an asynchronous {@link InternalError} that may surface anywhere in the
+ * flusher thread, even inside the collection of a histogram, which it then leaves broken.
+ * A positional write fails with an {@link IOException} instead. The file grows by
+ * doubling, with zeros, before the seqlock is taken: on a full disk the growth fails and
+ * the last whole record stays readable. {@link #intact()} tells the caller to start a new
+ * file when its file was truncated, deleted or replaced under it, or when a write failed
+ * half-way.
  *
  * @author Worker Exporter
  */
@@ -40,9 +42,9 @@ final class WorkerFileWriter implements AutoCloseable {
 
     private final @Nullable Object fileKey;
 
-    private FileChannel channel;
+    private final FileChannel channel;
 
-    private MappedByteBuffer buffer;
+    private long capacity;
 
     private long sequence;
 
@@ -51,11 +53,11 @@ final class WorkerFileWriter implements AutoCloseable {
         Path temporary = path.resolveSibling(path.getFileName() + ".tmp");
         int bodyLength = WorkerFileLayout.body(first).length;
         this.channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.READ, StandardOpenOption.WRITE);
+                StandardOpenOption.WRITE);
         try {
-            this.buffer = map(capacityFor(bodyLength));
-            this.buffer.putInt(0, WorkerFileLayout.MAGIC);
-            this.buffer.putInt(4, WorkerFileLayout.VERSION);
+            grow(capacityFor(bodyLength));
+            writeFully(ByteBuffer.allocate(8).putInt(WorkerFileLayout.MAGIC).putInt(WorkerFileLayout.VERSION).flip(),
+                    0);
             write(first);
             this.fileKey = Files.readAttributes(temporary, BasicFileAttributes.class).fileKey();
             Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -75,8 +77,8 @@ final class WorkerFileWriter implements AutoCloseable {
 
     /**
      * Whether this writer can go on writing its file: the file at its path is still the
-     * one it maps, as long as its mapping, and its last write completed. Else the caller
-     * closes it and starts a new file.
+     * one it writes, as long as its capacity, and its last write completed. Else the
+     * caller closes it and starts a new file.
      * @return whether the file is intact
      */
     boolean intact() {
@@ -85,7 +87,7 @@ final class WorkerFileWriter implements AutoCloseable {
         }
         try {
             BasicFileAttributes attributes = Files.readAttributes(this.path, BasicFileAttributes.class);
-            return Objects.equals(attributes.fileKey(), this.fileKey) && attributes.size() >= this.buffer.capacity();
+            return Objects.equals(attributes.fileKey(), this.fileKey) && attributes.size() >= this.capacity;
         }
         catch (IOException ex) {
             return false;
@@ -94,32 +96,48 @@ final class WorkerFileWriter implements AutoCloseable {
 
     void write(WorkerRecord record) throws IOException {
         byte[] body = WorkerFileLayout.body(record);
-        if (WorkerFileLayout.HEADER_LENGTH + body.length > this.buffer.capacity()) {
-            this.buffer = map(capacityFor(body.length));
+        if (WorkerFileLayout.HEADER_LENGTH + body.length > this.capacity) {
+            grow(capacityFor(body.length));
         }
         CRC32 crc = new CRC32();
         crc.update(body);
-        WorkerFileLayout.LONGS.setVolatile(this.buffer, WorkerFileLayout.SEQUENCE, ++this.sequence);
-        VarHandle.storeStoreFence();
-        this.buffer.putLong(WorkerFileLayout.PID, record.pid());
-        this.buffer.putLong(WorkerFileLayout.START_TIME, record.startTimeMillis());
-        this.buffer.putLong(WorkerFileLayout.HEARTBEAT, record.heartbeatMillis());
-        this.buffer.putInt(WorkerFileLayout.BODY_LENGTH, body.length);
-        this.buffer.putInt(WorkerFileLayout.BODY_CRC, (int) crc.getValue());
-        this.buffer.put(WorkerFileLayout.HEADER_LENGTH, body);
-        WorkerFileLayout.LONGS.setRelease(this.buffer, WorkerFileLayout.SEQUENCE, ++this.sequence);
+        ByteBuffer fields = ByteBuffer.allocate(WorkerFileLayout.HEADER_LENGTH - WorkerFileLayout.PID + body.length)
+            .putLong(record.pid())
+            .putLong(record.startTimeMillis())
+            .putLong(record.heartbeatMillis())
+            .putInt(body.length)
+            .putInt((int) crc.getValue())
+            .put(body)
+            .flip();
+        // Odd while the fields change; a failure leaves it odd and the writer not intact.
+        writeSequence(++this.sequence);
+        writeFully(fields, WorkerFileLayout.PID);
+        writeSequence(++this.sequence);
     }
 
-    private MappedByteBuffer map(long capacity) throws IOException {
-        // Grow only, so a reader's shorter view stays valid, and with zeros: every page
-        // of the mapping is allocated, so a full disk fails here and not in a store.
+    private void writeSequence(long value) throws IOException {
+        writeFully(ByteBuffer.allocate(8).putLong(0, value), WorkerFileLayout.SEQUENCE);
+    }
+
+    /**
+     * Grow only, so a reader's shorter view stays valid, and with zeros, never sparsely,
+     * so every byte is allocated before a record is written into it.
+     */
+    private void grow(long capacity) throws IOException {
         ByteBuffer zeros = ByteBuffer.allocate(INITIAL_CAPACITY);
         long size = this.channel.size();
         while (size < capacity) {
             zeros.clear().limit((int) Math.min(zeros.capacity(), capacity - size));
             size += this.channel.write(zeros, size);
         }
-        return this.channel.map(MapMode.READ_WRITE, 0, capacity);
+        this.capacity = capacity;
+    }
+
+    private void writeFully(ByteBuffer source, long position) throws IOException {
+        long at = position;
+        while (source.hasRemaining()) {
+            at += this.channel.write(source, at);
+        }
     }
 
     private static long capacityFor(int bodyLength) {

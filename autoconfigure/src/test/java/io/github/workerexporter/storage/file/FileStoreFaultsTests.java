@@ -54,7 +54,7 @@ class FileStoreFaultsTests {
     }
 
     @Test
-    void aWriterWhoseFileWasTruncatedUnderItWritesANewFileInsteadOfFaultingOnItsMapping() throws IOException {
+    void aWriterWhoseFileWasTruncatedUnderItWritesANewFile() throws IOException {
         for (long size : new long[] { 0, 20, WorkerFileLayout.HEADER_LENGTH + 10, 5000 }) {
             FileMetricStore store = open();
             String id = "truncated-to-" + size;
@@ -94,8 +94,8 @@ class FileStoreFaultsTests {
             throws IOException {
         Optional<Tmpfs> tmpfs = FileStoreFaultsSupport.mountTmpfs(this.dir.resolve("tmpfs"), 256 * 1024);
         if (tmpfs.isEmpty()) {
-            // Not permitted to mount here: check what keeps a full disk from faulting a
-            // store into the mapping, that the writer allocates every byte it maps.
+            // Not permitted to mount here: check what keeps the last record whole on a
+            // full disk, that the writer allocates every byte before it writes a record.
             FileMetricStore store = open();
             store.publish(record("w", 1, payload(20_000)));
             store.publish(record("w", 2, payload(100)));
@@ -113,7 +113,7 @@ class FileStoreFaultsTests {
             store.publish(record("w", 2, payload(100)));
             Path filler = mounted.path().resolve("filler");
             assertThat(FileStoreFaultsSupport.fill(filler)).isPositive();
-            // Within the capacity: the pages are there, the store cannot fault.
+            // Within the capacity: the bytes are allocated, the write needs no room.
             WorkerRecord within = record("w", 3, payload(28_000));
             store.publish(within);
             assertThat(store.readAll()).containsExactly(within);
