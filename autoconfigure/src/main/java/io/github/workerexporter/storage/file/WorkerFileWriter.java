@@ -56,8 +56,6 @@ final class WorkerFileWriter implements AutoCloseable {
                 StandardOpenOption.WRITE);
         try {
             grow(capacityFor(bodyLength));
-            writeFully(ByteBuffer.allocate(8).putInt(WorkerFileLayout.MAGIC).putInt(WorkerFileLayout.VERSION).flip(),
-                    0);
             write(first);
             this.fileKey = Files.readAttributes(temporary, BasicFileAttributes.class).fileKey();
             Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -110,13 +108,16 @@ final class WorkerFileWriter implements AutoCloseable {
             .put(body)
             .flip();
         // Odd while the fields change; a failure leaves it odd and the writer not intact.
-        writeSequence(++this.sequence);
+        // The magic and version go with it every time: a file truncated under a write
+        // is whole again after it.
+        ByteBuffer start = ByteBuffer.allocate(WorkerFileLayout.PID)
+            .putInt(WorkerFileLayout.MAGIC)
+            .putInt(WorkerFileLayout.VERSION)
+            .putLong(++this.sequence)
+            .flip();
+        writeFully(start, 0);
         writeFully(fields, WorkerFileLayout.PID);
-        writeSequence(++this.sequence);
-    }
-
-    private void writeSequence(long value) throws IOException {
-        writeFully(ByteBuffer.allocate(8).putLong(0, value), WorkerFileLayout.SEQUENCE);
+        writeFully(ByteBuffer.allocate(8).putLong(0, ++this.sequence), WorkerFileLayout.SEQUENCE);
     }
 
     /**

@@ -72,6 +72,22 @@ class FileStoreFaultsTests {
     }
 
     @Test
+    void aWriteRacingATruncationLeavesAWholeRecordAndTheWriterStartsANewFileNext() throws IOException {
+        Path path = this.dir.resolve("worker-77.metrics");
+        try (WorkerFileWriter writer = new WorkerFileWriter(path, record("w", 1, payload(100)))) {
+            assertThat(writer.intact()).isTrue();
+            // The truncation after the writer's check, before its write.
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+                channel.truncate(0);
+            }
+            WorkerRecord next = record("w", 2, payload(200));
+            writer.write(next);
+            assertThat(WorkerFileReader.read(path)).isEqualTo(next);
+            assertThat(writer.intact()).isFalse();
+        }
+    }
+
+    @Test
     void writersRecreateTheSharedDirectoryDeletedUnderThem() throws IOException {
         Path shared = this.dir.resolve("multiproc");
         FileMetricStore first = open(shared);
