@@ -26,9 +26,9 @@ import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerRecord;
 
 /**
- * Shared storage in a directory on one host: one memory-mapped file per worker, written
- * only by that worker (layout in {@link WorkerFileLayout}), read by any worker or
- * sidecar. The file name is {@code worker-<hex of the UTF-8 worker id>.metrics} (or
+ * Shared storage in a directory on one host: one file per worker, written in place only
+ * by that worker (layout in {@link WorkerFileLayout}), read by any worker or sidecar. The
+ * file name is {@code worker-<hex of the UTF-8 worker id>.metrics} (or
  * {@code worker-h<SHA-256>.metrics} for long ids), never the pid, and safe on
  * case-insensitive file systems.
  * <p>
@@ -104,22 +104,31 @@ public final class FileMetricStore implements MetricStore {
         return "file";
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>
+     * When this worker's file was truncated, deleted or replaced under it (a sweep,
+     * {@code rm -rf} of the directory, a neighbour), or its last write did not complete,
+     * the record goes to a new file, in a directory created again if it is gone.
+     */
     @Override
     public void publish(WorkerRecord record) {
+        String workerId = record.workerId();
+        WorkerFileWriter writer = this.writers.get(workerId);
         try {
-            WorkerFileWriter writer = this.writers.get(record.workerId());
-            if (writer != null && Files.exists(writer.path())) {
+            if (writer != null && writer.intact()) {
                 writer.write(record);
                 return;
             }
             if (writer != null) {
-                // Swept while this worker could not flush: start a new file.
+                this.writers.remove(workerId);
                 writer.close();
             }
-            this.writers.put(record.workerId(), new WorkerFileWriter(pathOf(record.workerId()), record));
+            Files.createDirectories(this.directory);
+            this.writers.put(workerId, new WorkerFileWriter(pathOf(workerId), record));
         }
         catch (IOException ex) {
-            throw new StoreException("Cannot write " + pathOf(record.workerId()), ex);
+            throw new StoreException("Cannot write " + pathOf(workerId) + " (" + ex + ")", ex);
         }
     }
 

@@ -1,9 +1,7 @@
 package io.github.workerexporter.storage.file;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 import org.jspecify.annotations.Nullable;
@@ -13,7 +11,7 @@ import io.github.workerexporter.storage.WorkerRecord;
 
 /**
  * The byte layout of one worker's file in the shared directory. One writer per file (the
- * worker itself, through a memory mapping); any number of readers in other JVMs. All
+ * worker itself, through positional writes); any number of readers in other JVMs. All
  * numbers are big-endian.
  *
  * <pre>
@@ -45,13 +43,13 @@ import io.github.workerexporter.storage.WorkerRecord;
  *  +-------------------------------------------------------------+
  * </pre>
  *
- * The writer stores {@code sequence + 1} (odd), a store-store fence, the fields and the
- * body, then {@code sequence + 2} with release semantics. A reader reads the sequence,
- * the header and body, then the sequence again, and retries when it was odd or changed;
- * the CRC catches what a seqlock cannot: a file damaged by something else. A writer
- * killed between its two sequence stores leaves the sequence odd for ever: a reader that
- * finds the writer's process gone reads the record without the seqlock and keeps it only
- * when the CRC matches.
+ * The writer writes {@code sequence + 1} (odd), then the fields and the body, then
+ * {@code sequence + 2}, each a positional write that ends before the next begins. A
+ * reader reads the sequence, the header and body, then the sequence again, and retries
+ * when it was odd or changed; the CRC catches what a seqlock cannot: a file damaged by
+ * something else. A writer killed between its two sequence writes leaves the sequence odd
+ * for ever: a reader that finds the writer's process gone reads the record without the
+ * seqlock and keeps it only when the CRC matches.
  *
  * @author Worker Exporter
  */
@@ -75,7 +73,11 @@ final class WorkerFileLayout {
 
     static final int HEADER_LENGTH = 48;
 
-    static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    /**
+     * The longest body a writer writes and a reader reads: 64 MiB, far beyond the metrics
+     * of any worker, so a hostile header cannot make a reader allocate more.
+     */
+    static final int MAX_BODY_LENGTH = 64 << 20;
 
     private WorkerFileLayout() {
     }
@@ -85,6 +87,11 @@ final class WorkerFileLayout {
         byte[] state = record.state().getBytes(StandardCharsets.UTF_8);
         byte[] reason = (record.stopReason() != null) ? record.stopReason().getBytes(StandardCharsets.UTF_8)
                 : new byte[0];
+        long length = 12L + id.length + state.length + reason.length + record.metrics().length;
+        if (length > MAX_BODY_LENGTH) {
+            throw new StoreException("The record of worker " + record.workerId() + " has " + length
+                    + " bytes, over the maximum of " + MAX_BODY_LENGTH);
+        }
         ByteBuffer body = ByteBuffer.allocate(12 + id.length + state.length + reason.length + record.metrics().length);
         body.putInt(id.length).put(id).putInt(state.length).put(state).putInt(reason.length).put(reason);
         body.put(record.metrics());
@@ -92,14 +99,19 @@ final class WorkerFileLayout {
     }
 
     static WorkerRecord record(ByteBuffer header, ByteBuffer body) {
-        String workerId = string(body);
-        String state = string(body);
-        String reason = string(body);
-        byte[] metrics = new byte[body.remaining()];
-        body.get(metrics);
-        @Nullable String stopReason = reason.isEmpty() ? null : reason;
-        return new WorkerRecord(workerId, header.getLong(PID), header.getLong(START_TIME), header.getLong(HEARTBEAT),
-                state, stopReason, metrics);
+        try {
+            String workerId = string(body);
+            String state = string(body);
+            String reason = string(body);
+            byte[] metrics = new byte[body.remaining()];
+            body.get(metrics);
+            @Nullable String stopReason = reason.isEmpty() ? null : reason;
+            return new WorkerRecord(workerId, header.getLong(PID), header.getLong(START_TIME),
+                    header.getLong(HEARTBEAT), state, stopReason, metrics);
+        }
+        catch (BufferUnderflowException ex) {
+            throw new StoreException("the body ends before its strings");
+        }
     }
 
     private static String string(ByteBuffer body) {

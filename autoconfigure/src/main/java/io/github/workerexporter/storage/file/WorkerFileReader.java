@@ -50,7 +50,8 @@ final class WorkerFileReader {
                     Thread.onSpinWait();
                     continue;
                 }
-                if (length < 0 || WorkerFileLayout.HEADER_LENGTH + (long) length > channel.size()) {
+                checkLength(length);
+                if (WorkerFileLayout.HEADER_LENGTH + (long) length > channel.size()) {
                     // The writer grows the file before it writes a longer body.
                     throw new StoreException("truncated: body of " + length + " bytes past the end");
                 }
@@ -87,7 +88,8 @@ final class WorkerFileReader {
      */
     private static WorkerRecord readUnlocked(FileChannel channel, ByteBuffer header) throws IOException {
         int length = header.getInt(WorkerFileLayout.BODY_LENGTH);
-        if (length < 0 || WorkerFileLayout.HEADER_LENGTH + (long) length > channel.size()) {
+        checkLength(length);
+        if (WorkerFileLayout.HEADER_LENGTH + (long) length > channel.size()) {
             throw new StoreException("left mid-write by a writer that died: body of " + length + " bytes");
         }
         ByteBuffer body = ByteBuffer.allocate(length);
@@ -99,6 +101,15 @@ final class WorkerFileReader {
             throw new StoreException("left mid-write by a writer that died: " + ex.getMessage());
         }
         return WorkerFileLayout.record(header, body.flip());
+    }
+
+    /**
+     * A hostile header must not make the reader allocate more than a writer writes.
+     */
+    private static void checkLength(int length) {
+        if (length < 0 || length > WorkerFileLayout.MAX_BODY_LENGTH) {
+            throw new StoreException("body length " + length + " is outside 0 to " + WorkerFileLayout.MAX_BODY_LENGTH);
+        }
     }
 
     private static void checkCrc(byte[] body, int expected) {

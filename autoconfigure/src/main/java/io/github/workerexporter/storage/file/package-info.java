@@ -1,5 +1,5 @@
 /**
- * Shared storage in a directory on one host: one memory-mapped file per worker.
+ * Shared storage in a directory on one host: one file per worker, written in place.
  */
 @NullMarked
 package io.github.workerexporter.storage.file;

@@ -1,0 +1,226 @@
+package io.github.workerexporter.storage.file;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+import io.github.workerexporter.storage.MutableClock;
+import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerRecord;
+import io.github.workerexporter.storage.file.FileStoreFaultsSupport.Tmpfs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.util.FileSystemUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Faults of the shared directory under one {@link FileMetricStore}, in this JVM, on a
+ * real file system: a file truncated or a directory deleted under a live writer, a full
+ * file system (a real tmpfs where this process may mount one), and hostile files. The
+ * end-to-end proofs with worker JVMs are in {@code e2e.FileFaults*Tests}.
+ *
+ * @author Worker Exporter
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class FileStoreFaultsTests {
+
+    private static final Duration RETENTION = Duration.ofMinutes(5);
+
+    @TempDir
+    Path dir;
+
+    private final MutableClock clock = new MutableClock();
+
+    private final List<FileMetricStore> stores = new ArrayList<>();
+
+    @AfterEach
+    void closeStores() {
+        this.stores.forEach(FileMetricStore::close);
+    }
+
+    @Test
+    void aWriterWhoseFileWasTruncatedUnderItWritesANewFile() throws IOException {
+        for (long size : new long[] { 0, 20, WorkerFileLayout.HEADER_LENGTH + 10, 5000 }) {
+            FileMetricStore store = open();
+            String id = "truncated-to-" + size;
+            store.publish(record(id, 1, new byte[6000]));
+            try (FileChannel channel = FileChannel.open(store.pathOf(id), StandardOpenOption.WRITE)) {
+                channel.truncate(size);
+            }
+            WorkerRecord next = record(id, 2, payload(7000));
+            store.publish(next);
+            assertThat(open().readAll()).as("truncated to %d bytes", size).contains(next);
+            WorkerRecord after = record(id, 3, payload(7001));
+            store.publish(after);
+            assertThat(open().readAll()).as("truncated to %d bytes", size).contains(after);
+        }
+    }
+
+    @Test
+    void aWriteRacingATruncationLeavesAWholeRecordAndTheWriterStartsANewFileNext() throws IOException {
+        Path path = this.dir.resolve("worker-77.metrics");
+        try (WorkerFileWriter writer = new WorkerFileWriter(path, record("w", 1, payload(100)))) {
+            assertThat(writer.intact()).isTrue();
+            // The truncation after the writer's check, before its write.
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+                channel.truncate(0);
+            }
+            WorkerRecord next = record("w", 2, payload(200));
+            writer.write(next);
+            assertThat(WorkerFileReader.read(path)).isEqualTo(next);
+            assertThat(writer.intact()).isFalse();
+        }
+    }
+
+    @Test
+    void writersRecreateTheSharedDirectoryDeletedUnderThem() throws IOException {
+        Path shared = this.dir.resolve("multiproc");
+        FileMetricStore first = open(shared);
+        FileMetricStore second = open(shared);
+        first.publish(record("w1", 1, payload(100)));
+        second.publish(record("w2", 1, payload(200)));
+        assertThat(FileSystemUtils.deleteRecursively(shared)).isTrue();
+        // While it is gone the store cannot be read: the scrape serves the local metrics.
+        assertThatExceptionOfType(StoreException.class).isThrownBy(first::readAll);
+        WorkerRecord one = record("w1", 2, payload(101));
+        WorkerRecord two = record("w2", 2, payload(201));
+        first.publish(one);
+        second.publish(two);
+        assertThat(first.readAll()).containsExactlyInAnyOrder(one, two);
+        assertThat(Files.list(shared)).hasSize(2);
+    }
+
+    @Test
+    void aFullFileSystemFailsTheFlushWithoutFaultingAndKeepsTheLastRecordUntilThereIsRoomAgain(CapturedOutput output)
+            throws IOException {
+        Optional<Tmpfs> tmpfs = FileStoreFaultsSupport.mountTmpfs(this.dir.resolve("tmpfs"), 256 * 1024);
+        if (tmpfs.isEmpty()) {
+            // Not permitted to mount here: check what keeps the last record whole on a
+            // full disk, that the writer allocates every byte before it writes a record.
+            FileMetricStore store = open();
+            store.publish(record("w", 1, payload(20_000)));
+            store.publish(record("w", 2, payload(100)));
+            long size = Files.size(store.pathOf("w"));
+            String blocks = FileStoreFaultsSupport.run("stat", "-c", "%b", store.pathOf("w").toString())
+                .output()
+                .trim();
+            assertThat(Long.parseLong(blocks) * 512).as("allocated bytes of %d", size).isGreaterThanOrEqualTo(size);
+            return;
+        }
+        try (Tmpfs mounted = tmpfs.get()) {
+            FileMetricStore store = open(mounted.path());
+            // A capacity of 32 KiB with 20 KB used, then a shorter record.
+            store.publish(record("w", 1, payload(20_000)));
+            store.publish(record("w", 2, payload(100)));
+            Path filler = mounted.path().resolve("filler");
+            assertThat(FileStoreFaultsSupport.fill(filler)).isPositive();
+            // Within the capacity: the bytes are allocated, the write needs no room.
+            WorkerRecord within = record("w", 3, payload(28_000));
+            store.publish(within);
+            assertThat(store.readAll()).containsExactly(within);
+            // Past the capacity: the file cannot grow.
+            assertThatExceptionOfType(StoreException.class)
+                .isThrownBy(() -> store.publish(record("w", 4, payload(100_000))))
+                .withMessageContaining("No space left");
+            assertThat(store.readAll()).containsExactly(within);
+            // A new worker cannot create its file, and leaves no temporary file.
+            FileMetricStore newcomer = open(mounted.path());
+            assertThatExceptionOfType(StoreException.class)
+                .isThrownBy(() -> newcomer.publish(record("new", 1, payload(100))));
+            assertThat(Files.list(mounted.path()).map((path) -> path.getFileName().toString()))
+                .containsExactlyInAnyOrder("filler", store.pathOf("w").getFileName().toString());
+            Files.delete(filler);
+            WorkerRecord grown = record("w", 5, payload(100_000));
+            store.publish(grown);
+            WorkerRecord created = record("new", 2, payload(100));
+            newcomer.publish(created);
+            assertThat(store.readAll()).containsExactlyInAnyOrder(grown, created);
+        }
+        assertThat(output).doesNotContain("InternalError");
+    }
+
+    @Test
+    void skipsHostileFilesWithOneWarningEachAndReadsTheGoodWorkers(CapturedOutput output) throws IOException {
+        FileMetricStore store = open();
+        WorkerRecord good = record("good", 1, payload(300));
+        store.publish(good);
+        byte[] random = new byte[5000];
+        new Random(7).nextBytes(random);
+        Path noise = write("worker-6e6f697365.metrics", random);
+        Path empty = write("worker-656d707479.metrics", new byte[0]);
+        Path python = write("worker-707974686f6e.metrics", FileStoreFaultsSupport.pythonMmapFile(
+                "[\"gunicorn_worker_requests\", \"gunicorn_worker_requests_total\", {\"worker_id\": \"1\"}, \"h\"]"));
+        write("counter_1234.db", FileStoreFaultsSupport.pythonMmapFile("[\"c\", \"c_total\", {}, \"h\"]"));
+        Path directory = Files.createDirectory(this.dir.resolve("worker-646972.metrics"));
+        // A whole header and a checksum that matches, over a body too short for its
+        // strings.
+        Path shortBody = write("worker-73686f7274.metrics", FileStoreFaultsSupport.workerFile(new byte[] { 0, 0 }, 2));
+        // A header that claims a body of 1 GiB, in a sparse file that long.
+        Path huge = write("worker-68756765.metrics", FileStoreFaultsSupport.workerFile(new byte[0], 1 << 30));
+        try (RandomAccessFile file = new RandomAccessFile(huge.toFile(), "rw")) {
+            file.setLength(WorkerFileLayout.HEADER_LENGTH + (1L << 30));
+        }
+        assertThat(store.readAll()).containsExactly(good);
+        assertThat(store.readAll()).containsExactly(good);
+        List<String> warnings = output.getAll().lines().filter((line) -> line.contains("WARN")).toList();
+        for (Path hostile : List.of(noise, empty, python, directory, shortBody, huge)) {
+            assertThat(warnings).filteredOn((line) -> line.contains("Skipped " + hostile + " "))
+                .as(hostile.toString())
+                .hasSize(1);
+        }
+        assertThat(warnings).hasSize(6);
+        assertThat(output).doesNotContain("counter_1234.db");
+    }
+
+    @Test
+    void refusesToWriteARecordLongerThanAReaderAccepts() {
+        FileMetricStore store = open();
+        assertThatExceptionOfType(StoreException.class)
+            .isThrownBy(() -> store.publish(record("w", 1, new byte[WorkerFileLayout.MAX_BODY_LENGTH + 1])));
+        store.publish(record("w", 2, payload(10)));
+        assertThat(store.readAll()).hasSize(1);
+    }
+
+    private Path write(String name, byte[] bytes) throws IOException {
+        return Files.write(this.dir.resolve(name), bytes);
+    }
+
+    private FileMetricStore open() {
+        return open(this.dir);
+    }
+
+    private FileMetricStore open(Path directory) {
+        FileMetricStore store = new FileMetricStore(directory, RETENTION, this.clock);
+        this.stores.add(store);
+        return store;
+    }
+
+    private WorkerRecord record(String id, long heartbeat, byte[] metrics) {
+        return new WorkerRecord(id, ProcessHandle.current().pid(), 1000, this.clock.millis() + heartbeat, "running",
+                null, metrics);
+    }
+
+    private static byte[] payload(int length) {
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = (byte) (i * 31 + length);
+        }
+        return bytes;
+    }
+
+}
