@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -59,6 +60,9 @@ class MetricsServerFaultsTests {
 
     /** Only the marker counter, so that scrapes stay small beside a large exposition. */
     private static final String MARKER = "?name[]=fault_marker_total";
+
+    /** Longest wait for an application to start on a loaded machine. */
+    private static final Duration START_UP = Duration.ofMinutes(3);
 
     private final HttpClient client = MetricsServerFaultsSupport.client();
 
@@ -214,7 +218,7 @@ class MetricsServerFaultsTests {
                     }
                 });
             running = CompletableFuture.supplyAsync(application::run);
-            await().atMost(PATIENCE).until(() -> served.get() > 0);
+            await().atMost(START_UP).until(() -> served.get() > 0);
             for (int i = 0; i < 3; i++) {
                 work(this.client, served.get(), "while-retrying-" + i);
             }
@@ -223,7 +227,7 @@ class MetricsServerFaultsTests {
         finally {
             taken.close();
         }
-        start(running.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+        start(running.get(START_UP.toSeconds(), TimeUnit.SECONDS));
         assertThat(this.metricsPort).isEqualTo(port);
         assertThat(scrape(this.client, port, "")).contains("fault_marker_total 1.0");
     }
