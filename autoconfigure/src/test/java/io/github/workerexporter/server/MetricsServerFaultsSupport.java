@@ -264,16 +264,16 @@ final class MetricsServerFaultsSupport {
     }
 
     /**
-     * A gauge family of series with long label values, an exposition larger than twice
-     * what the kernel may buffer for one socket (the largest send buffer of TCP
-     * auto-tuning, {@code net.ipv4.tcp_wmem}), so that a client that never reads stalls
-     * the server's write whatever the machine.
+     * A gauge family of series with long label values, an exposition a megabyte larger
+     * than the largest send buffer TCP auto-tuning may give a socket
+     * ({@code net.ipv4.tcp_wmem}), so that a client that never reads, its own receive
+     * buffer at the minimum, stalls the server's write whatever the machine.
      * @param name the family name
      * @return the collector, answering the same snapshot to every scrape
      */
     static Collector padding(String name) {
         int padding = 2_000;
-        long bytes = 2 * largestSendBuffer() + (1 << 20);
+        long bytes = largestSendBuffer() + (1 << 20);
         GaugeSnapshot.Builder builder = GaugeSnapshot.builder().name(name).help("Padding for a large exposition");
         String pad = "x".repeat(padding);
         for (int i = 0; i < bytes / padding; i++) {
