@@ -1,26 +1,45 @@
 package io.github.workerexporter.server;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
+import io.prometheus.metrics.exporter.httpserver.DefaultHandler;
+import io.prometheus.metrics.exporter.httpserver.HealthyHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the dedicated metrics HTTP server: client_java's {@link HTTPServer} serving a
- * {@link PrometheusRegistry} in the text, OpenMetrics and protobuf formats (negotiated by
- * {@code Accept}) and gzip-compressed on request.
+ * Owns the dedicated metrics HTTP server: the JDK's {@link HttpServer} with client_java's
+ * handlers, as client_java's {@code HTTPServer} sets them up (its metrics handler, see
+ * {@link MetricsServerHandler}, at the metrics path, {@link HealthyHandler} at
+ * {@code /-/healthy}, {@link DefaultHandler} at {@code /}, each behind the authenticator
+ * if any), serving a {@link PrometheusRegistry} in the text, OpenMetrics and protobuf
+ * formats (negotiated by {@code Accept}) and gzip-compressed on request.
  * <p>
  * {@link #start()} binds the port, retrying a port in use with a linear back-off;
  * {@link #stop()} closes the server and frees the port, and also ends a retry that is
  * waiting. A manager runs its server at most once: after {@link #stop()} it does not
  * start again.
+ * <p>
+ * The server runs its exchanges on its own threads, within {@link MetricsServerLimits}
+ * (see {@link MetricsServerExecutor}): a client that sends half a request or never reads
+ * its response holds a thread for at most the network timeout, and too many at once are
+ * turned away rather than stalling the port. Its accept backlog holds as many connections
+ * as it runs and queues exchanges: client_java's {@code HTTPServer} asks for 3, and a
+ * burst of scrapes then sees its connections dropped by the kernel and retried a second
+ * or more later.
  *
  * @author Worker Exporter
  */
@@ -32,9 +51,13 @@ public class MetricsServerManager implements AutoCloseable {
 
     private final MetricsServerSettings settings;
 
+    private final MetricsServerLimits limits;
+
     private final Object monitor = new Object();
 
-    private @Nullable HTTPServer server;
+    private @Nullable HttpServer server;
+
+    private @Nullable MetricsServerExecutor executor;
 
     private boolean stopped;
 
@@ -44,8 +67,20 @@ public class MetricsServerManager implements AutoCloseable {
      * @param settings where and how to serve it
      */
     public MetricsServerManager(PrometheusRegistry registry, MetricsServerSettings settings) {
+        this(registry, settings, MetricsServerLimits.DEFAULTS);
+    }
+
+    /**
+     * Create a manager with limits of its own.
+     * @param registry the registry to serve
+     * @param settings where and how to serve it
+     * @param limits how much the server gives to its clients
+     */
+    public MetricsServerManager(PrometheusRegistry registry, MetricsServerSettings settings,
+            MetricsServerLimits limits) {
         this.registry = registry;
         this.settings = settings;
+        this.limits = limits;
     }
 
     /**
@@ -60,10 +95,9 @@ public class MetricsServerManager implements AutoCloseable {
         synchronized (this.monitor) {
             for (int attempt = 1; this.server == null && !this.stopped; attempt++) {
                 try {
-                    this.server = createServer();
-                    logger.info("Metrics server started on {}:{} at {} ({})", this.settings.bindAddress(),
-                            this.server.getPort(), this.settings.path(),
-                            (this.settings.https() != null) ? "https" : "http");
+                    startServer();
+                    logger.info("Metrics server started on {}:{} at {} ({})", this.settings.bindAddress(), getPort(),
+                            this.settings.path(), (this.settings.https() != null) ? "https" : "http");
                 }
                 catch (BindException ex) {
                     if (attempt >= this.settings.bindAttempts() || !awaitRetry(attempt, ex)) {
@@ -86,10 +120,12 @@ public class MetricsServerManager implements AutoCloseable {
         synchronized (this.monitor) {
             this.stopped = true;
             this.monitor.notifyAll();
-            if (this.server != null) {
-                int port = this.server.getPort();
-                this.server.close();
+            if (this.server != null && this.executor != null) {
+                int port = getPort();
+                this.server.stop(0);
+                this.executor.shutdown();
                 this.server = null;
+                this.executor = null;
                 logger.info("Metrics server on port {} stopped", port);
             }
         }
@@ -116,23 +152,71 @@ public class MetricsServerManager implements AutoCloseable {
      */
     public int getPort() {
         synchronized (this.monitor) {
-            return (this.server != null) ? this.server.getPort() : -1;
+            return (this.server != null) ? this.server.getAddress().getPort() : -1;
         }
     }
 
-    private HTTPServer createServer() throws IOException {
-        HTTPServer.Builder builder = HTTPServer.builder()
-            .hostname(this.settings.bindAddress())
-            .port(this.settings.port())
-            .metricsHandlerPath(this.settings.path())
-            .registry(this.registry);
+    private void startServer() throws IOException {
+        MetricsServerExecutor executor = new MetricsServerExecutor(this.limits);
+        HttpServer server = null;
+        try {
+            server = createServer(executor);
+            // Started from a daemon thread, its dispatcher thread is a daemon too.
+            executor.submit(server::start).get();
+            this.server = server;
+            this.executor = executor;
+        }
+        catch (IOException | RuntimeException ex) {
+            abandon(server, executor);
+            throw ex;
+        }
+        catch (ExecutionException ex) {
+            abandon(server, executor);
+            throw new IOException("Metrics server could not start its dispatcher", ex.getCause());
+        }
+        catch (InterruptedException ex) {
+            abandon(server, executor);
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while the metrics server started");
+        }
+    }
+
+    private static void abandon(@Nullable HttpServer server, MetricsServerExecutor executor) {
+        if (server != null) {
+            server.stop(0);
+        }
+        executor.shutdownNow();
+    }
+
+    private HttpServer createServer(MetricsServerExecutor executor) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(this.settings.bindAddress(), this.settings.port());
+        int backlog = this.limits.threads() + this.limits.queueCapacity();
+        HttpServer server;
         if (this.settings.https() != null) {
-            builder.httpsConfigurator(this.settings.https());
+            HttpsServer https = HttpsServer.create(address, backlog);
+            https.setHttpsConfigurator(this.settings.https());
+            server = https;
         }
+        else {
+            server = HttpServer.create(address, backlog);
+        }
+        server.setExecutor(executor);
+        String path = this.settings.path();
+        if (!path.equals("/")) {
+            addContext(server, "/", new DefaultHandler(path));
+        }
+        addContext(server, path, new MetricsServerHandler(this.registry, executor));
+        if (!path.equals("/-/healthy")) {
+            addContext(server, "/-/healthy", new HealthyHandler());
+        }
+        return server;
+    }
+
+    private void addContext(HttpServer server, String path, HttpHandler handler) {
+        HttpContext context = server.createContext(path, handler);
         if (this.settings.authenticator() != null) {
-            builder.authenticator(this.settings.authenticator());
+            context.setAuthenticator(this.settings.authenticator());
         }
-        return builder.buildAndStart();
     }
 
     private boolean awaitRetry(int attempt, BindException ex) {
