@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Owns the dedicated metrics HTTP server: client_java's {@link HTTPServer} serving a
  * {@link PrometheusRegistry} in the text, OpenMetrics and protobuf formats (negotiated by
- * {@code Accept}) and gzip-compressed on request.
+ * {@code Accept}) and gzip-compressed on request. Only the metrics path and
+ * {@code /-/healthy} answer; any other path is a 404
+ * ({@link MetricsServerNotFoundHandler}), and a collector that fails a scrape gives a 500
+ * without its stack trace ({@link MetricsServerRegistry}).
  * <p>
  * {@link #start()} binds the port, retrying a port in use with a linear back-off;
  * {@link #stop()} closes the server and frees the port, and also ends a retry that is
@@ -125,7 +128,8 @@ public class MetricsServerManager implements AutoCloseable {
             .hostname(this.settings.bindAddress())
             .port(this.settings.port())
             .metricsHandlerPath(this.settings.path())
-            .registry(this.registry);
+            .registry(new MetricsServerRegistry(this.registry))
+            .defaultHandler(new MetricsServerNotFoundHandler());
         if (this.settings.https() != null) {
             builder.httpsConfigurator(this.settings.https());
         }
