@@ -14,6 +14,7 @@ import com.sun.net.httpserver.HttpsParameters;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.pem.PemContent;
 import org.springframework.boot.ssl.pem.PemSslStoreBundle;
 import org.springframework.boot.ssl.pem.PemSslStoreDetails;
 
@@ -43,8 +44,7 @@ public record MetricsServerTls(Path certfile, Path keyfile, List<Path> clientCaF
      * @throws IllegalStateException if a file holds no valid PEM content
      */
     public HttpsConfigurator createConfigurator() throws IOException {
-        PemSslStoreDetails key = new PemSslStoreDetails(null, Files.readString(this.certfile),
-                Files.readString(this.keyfile));
+        PemSslStoreDetails key = new PemSslStoreDetails(null, readPem(this.certfile), readPem(this.keyfile));
         @Nullable PemSslStoreDetails trust = this.clientCaFiles.isEmpty() ? null
                 : PemSslStoreDetails.forCertificates(readAll(this.clientCaFiles));
         SslBundle bundle = SslBundle.of(new PemSslStoreBundle(key, trust));
@@ -69,9 +69,24 @@ public record MetricsServerTls(Path certfile, Path keyfile, List<Path> clientCaF
     private static String readAll(List<Path> files) throws IOException {
         StringBuilder pem = new StringBuilder();
         for (Path file : files) {
-            pem.append(Files.readString(file)).append('\n');
+            pem.append(readPem(file)).append('\n');
         }
         return pem.toString();
+    }
+
+    /**
+     * Read a PEM file. Spring Boot takes text without a complete PEM block for the
+     * location of a file and puts it in its error message: a key file that lost its
+     * {@code BEGIN} line, or was cut short, would show the key in the failure analysis
+     * and the log. Such a file is refused here, by its name only.
+     */
+    private static String readPem(Path file) throws IOException {
+        String text = Files.readString(file);
+        if (!PemContent.isPresentInText(text)) {
+            throw new IllegalStateException(
+                    file + " holds no complete PEM block (from a -----BEGIN line to its -----END line)");
+        }
+        return text;
     }
 
     private static final class Configurator extends HttpsConfigurator {
