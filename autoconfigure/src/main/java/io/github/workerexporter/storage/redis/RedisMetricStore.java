@@ -207,12 +207,24 @@ public final class RedisMetricStore implements MetricStore {
         }
     }
 
+    /**
+     * The message of a failure and of its root cause, which Spring Data Redis hides
+     * behind "Unable to connect to Redis" or "Error in execution": Redis's own error
+     * ({@code WRONGPASS}, {@code NOPERM}; Redis never repeats a password), a refused
+     * connection or a failed TLS handshake.
+     */
+    private static String reason(DataAccessException ex) {
+        Throwable root = ex.getMostSpecificCause();
+        return (root != ex && root.getMessage() != null) ? ex.getMessage() + " (" + root.getMessage() + ")"
+                : String.valueOf(ex.getMessage());
+    }
+
     private <T> T execute(String action, Function<RedisConnection, T> callback) {
         try (RedisConnection connection = this.connectionFactory.getConnection()) {
             return callback.apply(connection);
         }
         catch (DataAccessException ex) {
-            throw new StoreException("Redis at " + this.location + ": cannot " + action + ": " + ex.getMessage(), ex);
+            throw new StoreException("Redis at " + this.location + ": cannot " + action + ": " + reason(ex), ex);
         }
     }
 
