@@ -16,6 +16,7 @@ import io.github.workerexporter.server.TestCertificates;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.pem.PemSslStoreBundle;
 import org.springframework.boot.ssl.pem.PemSslStoreDetails;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * The certificates of {@link TestCertificates} (a CA, an EC server certificate for
@@ -29,6 +30,24 @@ import org.springframework.boot.ssl.pem.PemSslStoreDetails;
  * @author Worker Exporter
  */
 record SecurityCertificates(Path directory, TestCertificates base) {
+
+    private static @Nullable SecurityCertificates shared;
+
+    /**
+     * The certificates of this JVM, made once in a temporary directory (removed when the
+     * JVM exits), so that test classes share the cost of {@code openssl}.
+     * @return the certificates
+     * @throws Exception if openssl fails
+     */
+    static synchronized SecurityCertificates shared() throws Exception {
+        if (shared == null) {
+            Path directory = Files.createTempDirectory("security-certificates");
+            Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> FileSystemUtils.deleteRecursively(directory.toFile())));
+            shared = create(directory);
+        }
+        return shared;
+    }
 
     static SecurityCertificates create(Path directory) throws Exception {
         SecurityCertificates certificates = new SecurityCertificates(directory, TestCertificates.create(directory));

@@ -105,6 +105,7 @@ class SecurityRedisTlsTests {
     @Test
     void aUserWithoutAccessToTheKeysIsLoggedOnceWithoutThePassword(CapturedOutput output) throws Exception {
         try (ConfigurableApplicationContext context = run(JAILED_USER, PASSWORD, "tls-w3")) {
+            assertThat(context.isActive()).as("start-up does not fail").isTrue();
             awaitRepeatedFailures(output);
             assertThat(count(output.getOut(), FLUSH_FAILED)).as("logged once").isOne();
             assertThat(output.getOut()).contains("NOPERM");

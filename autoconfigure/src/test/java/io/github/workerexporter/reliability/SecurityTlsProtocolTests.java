@@ -72,7 +72,7 @@ class SecurityTlsProtocolTests {
 
     @BeforeAll
     static void createCertificates() throws Exception {
-        certificates = SecurityCertificates.create(directory);
+        certificates = SecurityCertificates.shared();
     }
 
     @ParameterizedTest
@@ -138,7 +138,8 @@ class SecurityTlsProtocolTests {
         Path log = directory.resolve("probe.log");
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "-Djava.security.properties=" + security, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), SecurityTlsProbe.class.getName(), directory.toString()));
+                "-cp", System.getProperty("java.class.path"), SecurityTlsProbe.class.getName(),
+                certificates.directory().toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
