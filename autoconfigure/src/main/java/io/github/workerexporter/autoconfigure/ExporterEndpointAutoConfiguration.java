@@ -7,6 +7,7 @@ import io.github.workerexporter.storage.MetricStore;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.LazyInitializationExcludeFilter;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -18,8 +19,10 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Worker Exporter in Spring Boot's own features, next to
  * {@link WorkerExporterAutoConfiguration}: the {@code exporter} Actuator endpoint, when
- * the application has Actuator and exposes it, and the exporter's beans kept eager under
- * lazy initialization.
+ * the application has Actuator and exposes it, the exporter's secrets masked in the
+ * {@code env} and {@code configprops} endpoints even when they show values
+ * ({@link ExporterSanitizingFunction}), and the exporter's beans kept eager under lazy
+ * initialization.
  *
  * @author Worker Exporter
  */
@@ -39,6 +42,12 @@ public final class ExporterEndpointAutoConfiguration {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
     static class ActuatorConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "exporterSanitizingFunction")
+        static SanitizingFunction exporterSanitizingFunction() {
+            return new ExporterSanitizingFunction();
+        }
 
         @Configuration(proxyBeanMethods = false)
         @ConditionalOnAvailableEndpoint(ExporterEndpoint.class)

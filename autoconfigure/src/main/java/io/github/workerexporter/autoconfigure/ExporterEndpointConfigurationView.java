@@ -75,7 +75,13 @@ final class ExporterEndpointConfigurationView {
         }
     }
 
-    private static boolean isSecret(String name) {
+    /**
+     * Whether a property holds a secret: its name contains {@code password},
+     * {@code secret} or {@code token}, in any case.
+     * @param name the property name
+     * @return whether to mask its value
+     */
+    static boolean isSecret(String name) {
         String lowerCase = name.toLowerCase(Locale.ROOT);
         return SECRET_WORDS.stream().anyMatch(lowerCase::contains);
     }

@@ -107,7 +107,9 @@ public final class ExporterConfigLoader {
         }
         catch (MarkedYAMLException ex) {
             Mark mark = (ex.getProblemMark() != null) ? ex.getProblemMark() : ex.getContextMark();
-            throw new ExporterConfigFileException(path, "invalid YAML" + at(mark) + ": " + ex.getProblem(), ex);
+            // Not the cause: SnakeYAML's message quotes the offending line, which may
+            // hold a password.
+            throw new ExporterConfigFileException(path, "invalid YAML" + at(mark) + ": " + ex.getProblem(), null);
         }
         catch (YAMLException ex) {
             throw new ExporterConfigFileException(path, "invalid YAML: " + ex.getMessage(), ex);

@@ -13,7 +13,6 @@ import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
-import io.prometheus.metrics.exporter.httpserver.DefaultHandler;
 import io.prometheus.metrics.exporter.httpserver.HealthyHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.jspecify.annotations.Nullable;
@@ -24,9 +23,12 @@ import org.slf4j.LoggerFactory;
  * Owns the dedicated metrics HTTP server: the JDK's {@link HttpServer} with client_java's
  * handlers, as client_java's {@code HTTPServer} sets them up (its metrics handler, see
  * {@link MetricsServerHandler}, at the metrics path, {@link HealthyHandler} at
- * {@code /-/healthy}, {@link DefaultHandler} at {@code /}, each behind the authenticator
- * if any), serving a {@link PrometheusRegistry} in the text, OpenMetrics and protobuf
- * formats (negotiated by {@code Accept}) and gzip-compressed on request.
+ * {@code /-/healthy}, each behind the authenticator if any), serving a
+ * {@link PrometheusRegistry} in the text, OpenMetrics and protobuf formats (negotiated by
+ * {@code Accept}) and gzip-compressed on request. Only those two paths answer; any other
+ * path is a 404 ({@link MetricsServerNotFoundHandler}, not client_java's HTML page), and
+ * a collector that fails a scrape gives a 500 without its stack trace
+ * ({@link MetricsServerRegistry}).
  * <p>
  * {@link #start()} binds the port, retrying a port in use with a linear back-off;
  * {@link #stop()} closes the server and frees the port, and also ends a retry that is
@@ -203,9 +205,9 @@ public class MetricsServerManager implements AutoCloseable {
         server.setExecutor(executor);
         String path = this.settings.path();
         if (!path.equals("/")) {
-            addContext(server, "/", new DefaultHandler(path));
+            addContext(server, "/", new MetricsServerNotFoundHandler());
         }
-        addContext(server, path, new MetricsServerHandler(this.registry, executor));
+        addContext(server, path, new MetricsServerHandler(new MetricsServerRegistry(this.registry), executor));
         if (!path.equals("/-/healthy")) {
             addContext(server, "/-/healthy", new HealthyHandler());
         }

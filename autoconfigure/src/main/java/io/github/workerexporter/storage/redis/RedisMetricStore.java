@@ -217,9 +217,10 @@ public final class RedisMetricStore implements MetricStore {
     }
 
     /**
-     * The message of a failure with the message of its root cause, Redis's own error:
-     * Spring Data's alone can be as vague as "Error in execution" for an {@code OOM}
-     * reply.
+     * The message of a failure with the message of its root cause, Redis's own error
+     * ({@code OOM}, {@code WRONGPASS}, {@code NOPERM}; Redis never repeats a password), a
+     * refused connection or a failed TLS handshake: Spring Data's alone can be as vague
+     * as "Unable to connect to Redis" or "Error in execution".
      */
     private static String reason(DataAccessException ex) {
         String message = String.valueOf(ex.getMessage());
