@@ -2,6 +2,7 @@ package io.github.workerexporter.storage.file;
 
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileChannel.MapMode;
@@ -9,14 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.zip.CRC32;
 
 import io.github.workerexporter.storage.WorkerRecord;
 
 /**
- * The single writer of one worker's file, through a memory mapping, with the seqlock of
- * {@link WorkerFileLayout}. A new file is prepared under a temporary name and moved into
- * place once its first record is written, so readers never see an empty header. Not
+ * The single writer of one worker's file, through a memory mapping, alternating between
+ * the two slots of {@link WorkerFileLayout} so that the last complete record survives a
+ * write cut short. A new file is prepared under a temporary name and moved into place
+ * once its first record is written, so readers never see an empty header. Not
  * thread-safe: the flusher is its only caller.
  *
  * @author Worker Exporter
@@ -27,18 +28,29 @@ final class WorkerFileWriter implements AutoCloseable {
 
     private final Path path;
 
-    private FileChannel channel;
+    private final FileChannel channel;
 
     private MappedByteBuffer buffer;
 
-    private long sequence;
+    private long generation;
+
+    private int newest = 1;
+
+    private final int[] offsets = new int[2];
+
+    private final int[] capacities = new int[2];
 
     WorkerFileWriter(Path path, WorkerRecord first) throws IOException {
         this.path = path;
         Path temporary = path.resolveSibling(path.getFileName() + ".tmp");
         this.channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.READ, StandardOpenOption.WRITE);
-        this.buffer = map(capacityFor(WorkerFileLayout.body(first).length));
+        int capacity = capacityFor(WorkerFileLayout.body(first).length);
+        this.offsets[0] = WorkerFileLayout.HEADER_LENGTH;
+        this.offsets[1] = WorkerFileLayout.HEADER_LENGTH + capacity;
+        this.capacities[0] = capacity;
+        this.capacities[1] = capacity;
+        this.buffer = map(WorkerFileLayout.HEADER_LENGTH + 2L * capacity);
         this.buffer.putInt(0, WorkerFileLayout.MAGIC);
         this.buffer.putInt(4, WorkerFileLayout.VERSION);
         write(first);
@@ -49,39 +61,46 @@ final class WorkerFileWriter implements AutoCloseable {
         return this.path;
     }
 
+    /**
+     * Write a record into the older slot: its body first (moved past the end of the file
+     * when it does not fit), then the slot's fields.
+     */
     void write(WorkerRecord record) throws IOException {
         byte[] body = WorkerFileLayout.body(record);
-        if (WorkerFileLayout.HEADER_LENGTH + body.length > this.buffer.capacity()) {
-            this.buffer = map(capacityFor(body.length));
+        int slot = 1 - this.newest;
+        if (body.length > this.capacities[slot]) {
+            long end = this.buffer.capacity();
+            int capacity = capacityFor(body.length);
+            if (end + capacity > Integer.MAX_VALUE) {
+                throw new IOException("a record of " + body.length + " bytes does not fit in a worker file");
+            }
+            this.buffer = map(end + capacity);
+            this.offsets[slot] = (int) end;
+            this.capacities[slot] = capacity;
         }
-        CRC32 crc = new CRC32();
-        crc.update(body);
-        WorkerFileLayout.LONGS.setVolatile(this.buffer, WorkerFileLayout.SEQUENCE, ++this.sequence);
+        this.buffer.put(this.offsets[slot], body);
+        // The body before the slot that points to it: a reader that sees the new slot
+        // sees its body.
         VarHandle.storeStoreFence();
-        this.buffer.putLong(WorkerFileLayout.PID, record.pid());
-        this.buffer.putLong(WorkerFileLayout.START_TIME, record.startTimeMillis());
-        this.buffer.putLong(WorkerFileLayout.HEARTBEAT, record.heartbeatMillis());
-        this.buffer.putInt(WorkerFileLayout.BODY_LENGTH, body.length);
-        this.buffer.putInt(WorkerFileLayout.BODY_CRC, (int) crc.getValue());
-        this.buffer.put(WorkerFileLayout.HEADER_LENGTH, body);
-        WorkerFileLayout.LONGS.setRelease(this.buffer, WorkerFileLayout.SEQUENCE, ++this.sequence);
+        this.buffer.put(WorkerFileLayout.slotOffset(slot),
+                WorkerFileLayout.slot(++this.generation, record, this.offsets[slot], body));
+        this.newest = slot;
     }
 
     private MappedByteBuffer map(long capacity) throws IOException {
         if (this.channel.size() < capacity) {
             // Grow only: a reader's shorter view stays valid.
-            this.channel.write(java.nio.ByteBuffer.wrap(new byte[1]), capacity - 1);
+            this.channel.write(ByteBuffer.wrap(new byte[1]), capacity - 1);
         }
         return this.channel.map(MapMode.READ_WRITE, 0, capacity);
     }
 
-    private static long capacityFor(int bodyLength) {
-        long needed = (long) WorkerFileLayout.HEADER_LENGTH + bodyLength;
-        long capacity = INITIAL_CAPACITY;
-        while (capacity < needed) {
+    private static int capacityFor(int bodyLength) {
+        int capacity = INITIAL_CAPACITY;
+        while (capacity < bodyLength && capacity < (1 << 30)) {
             capacity *= 2;
         }
-        return capacity;
+        return Math.max(capacity, bodyLength);
     }
 
     @Override
