@@ -11,10 +11,10 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 import io.github.workerexporter.environment.WorkerIdentity;
+import io.github.workerexporter.storage.HeartbeatAges;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerRecord;
-import io.github.workerexporter.storage.WorkerStatus;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -39,7 +39,7 @@ public class ExporterEndpoint {
 
     private final Map<String, Object> configuration;
 
-    private final Clock clock;
+    private final HeartbeatAges ages;
 
     /**
      * Create an endpoint.
@@ -56,7 +56,7 @@ public class ExporterEndpoint {
         this.store = store;
         this.heartbeatTimeout = heartbeatTimeout;
         this.configuration = Collections.unmodifiableMap(new TreeMap<>(configuration));
-        this.clock = clock;
+        this.ages = new HeartbeatAges(clock);
     }
 
     /**
@@ -75,8 +75,11 @@ public class ExporterEndpoint {
             return new StorageDescriptor("none", this.heartbeatTimeout, List.of(), null);
         }
         try {
-            long now = this.clock.millis();
-            List<StoredWorker> workers = store.readAll().stream().map((record) -> stored(record, now)).toList();
+            List<WorkerRecord> records = store.readAll();
+            Map<String, Duration> ages = this.ages.observe(records);
+            List<StoredWorker> workers = records.stream()
+                .map((record) -> stored(record, ages.get(record.workerId())))
+                .toList();
             return new StorageDescriptor(store.name(), this.heartbeatTimeout, workers, null);
         }
         catch (StoreException ex) {
@@ -90,17 +93,10 @@ public class ExporterEndpoint {
         }
     }
 
-    private StoredWorker stored(WorkerRecord record, long now) {
+    private StoredWorker stored(WorkerRecord record, Duration age) {
         return new StoredWorker(record.workerId(), record.pid(), Instant.ofEpochMilli(record.startTimeMillis()),
-                record.state(), statusOf(record, now), Instant.ofEpochMilli(record.heartbeatMillis()),
-                record.stopReason());
-    }
-
-    private String statusOf(WorkerRecord record, long now) {
-        if (WorkerStatus.STOPPED.equals(record.state())) {
-            return "stopped";
-        }
-        return (now - record.heartbeatMillis() <= this.heartbeatTimeout.toMillis()) ? "alive" : "lost";
+                record.state(), HeartbeatAges.stateOf(record, age, this.heartbeatTimeout),
+                Instant.ofEpochMilli(record.heartbeatMillis()), record.stopReason());
     }
 
     /**

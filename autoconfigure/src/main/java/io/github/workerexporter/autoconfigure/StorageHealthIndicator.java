@@ -3,14 +3,15 @@ package io.github.workerexporter.autoconfigure;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import io.github.workerexporter.storage.HeartbeatAges;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerRecord;
-import io.github.workerexporter.storage.WorkerStatus;
 import io.github.workerexporter.storage.file.FileMetricStore;
 import io.github.workerexporter.storage.redis.RedisMetricStore;
 
@@ -37,13 +38,13 @@ class StorageHealthIndicator extends AbstractHealthIndicator {
 
     private final Duration heartbeatTimeout;
 
-    private final Clock clock;
+    private final HeartbeatAges ages;
 
     StorageHealthIndicator(MetricStore store, Duration heartbeatTimeout, Clock clock) {
         super("Metric store health check failed");
         this.store = store;
         this.heartbeatTimeout = heartbeatTimeout;
-        this.clock = clock;
+        this.ages = new HeartbeatAges(clock);
     }
 
     @Override
@@ -66,19 +67,14 @@ class StorageHealthIndicator extends AbstractHealthIndicator {
         workers.put("alive", 0);
         workers.put("stopped", 0);
         workers.put("lost", 0);
-        long now = this.clock.millis();
-        for (WorkerRecord record : this.store.readAll()) {
-            workers.merge(stateOf(record, now), 1, Integer::sum);
+        List<WorkerRecord> records = this.store.readAll();
+        Map<String, Duration> ages = this.ages.observe(records);
+        for (WorkerRecord record : records) {
+            // The states of MergingCollector.
+            workers.merge(HeartbeatAges.stateOf(record, ages.get(record.workerId()), this.heartbeatTimeout), 1,
+                    Integer::sum);
         }
         return workers;
-    }
-
-    // The states of MergingCollector.
-    private String stateOf(WorkerRecord record, long now) {
-        if (WorkerStatus.STOPPED.equals(record.state())) {
-            return "stopped";
-        }
-        return (now - record.heartbeatMillis() <= this.heartbeatTimeout.toMillis()) ? "alive" : "lost";
     }
 
     private @Nullable String location() {

@@ -6,9 +6,11 @@ import java.lang.management.MemoryMXBean;
 import java.lang.management.OperatingSystemMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -23,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * <li>CPU: process CPU time over wall time between two calls, in percent of one CPU (as
  * psutil's {@code cpu_percent}, so above 100 on several busy cores). The first call
  * measures since the JVM started instead of returning 0.</li>
+ * <li>Uptime: the wall-clock time from the JVM's start to the creation of these stats,
+ * then the monotonic clock, so a wall clock set back or forward after start never makes
+ * it negative or jump.</li>
  * </ul>
  *
  * @author Worker Exporter
@@ -33,7 +38,9 @@ public class ProcessStats {
 
     private static final Path STATUS = Path.of("/proc/self/status");
 
-    private final Instant startTime;
+    private final long startedNanos;
+
+    private final LongSupplier nanoTime;
 
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
 
@@ -52,7 +59,19 @@ public class ProcessStats {
      * @param startTime when this JVM started
      */
     public ProcessStats(Instant startTime) {
-        this.startTime = startTime;
+        this(startTime, Clock.systemUTC(), System::nanoTime);
+    }
+
+    /**
+     * Create stats for the current JVM on the given clocks.
+     * @param startTime when this JVM started
+     * @param clock the wall clock, read once to measure the time since the start
+     * @param nanoTime a monotonic clock in nanoseconds, such as {@link System#nanoTime()}
+     */
+    public ProcessStats(Instant startTime, Clock clock, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        long sinceStart = Math.max(0, Duration.between(startTime, clock.instant()).toNanos());
+        this.startedNanos = nanoTime.getAsLong() - sinceStart;
         OperatingSystemMXBean bean = ManagementFactory.getOperatingSystemMXBean();
         this.os = (bean instanceof com.sun.management.OperatingSystemMXBean sun) ? sun : null;
     }
@@ -87,12 +106,12 @@ public class ProcessStats {
         if (cpu < 0) {
             return Double.NaN;
         }
-        long wallNow = System.nanoTime();
+        long wallNow = this.nanoTime.getAsLong();
         long cpuDelta;
         long wallDelta;
         if (this.lastCpuNanos < 0) {
             cpuDelta = cpu;
-            wallDelta = Duration.between(this.startTime, Instant.now()).toNanos();
+            wallDelta = wallNow - this.startedNanos;
         }
         else {
             cpuDelta = cpu - this.lastCpuNanos;
@@ -111,7 +130,7 @@ public class ProcessStats {
      * @return seconds since start
      */
     public double uptimeSeconds() {
-        return Duration.between(this.startTime, Instant.now()).toMillis() / 1000.0;
+        return (this.nanoTime.getAsLong() - this.startedNanos) / 1_000_000 / 1000.0;
     }
 
 }

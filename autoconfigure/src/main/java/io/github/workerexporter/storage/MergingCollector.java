@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -24,10 +25,12 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * The merged view of every worker in shared storage, each family exactly once.
  * <ul>
  * <li>Each series gets a {@code worker_id} label unless it has one.</li>
- * <li>A worker is alive while its state is not {@code stopped} and its heartbeat is newer
- * than the heartbeat timeout; lost when not stopped and its heartbeat expired; stopped
- * when it said so. Counters, histograms and summaries of stopped and lost workers stay
- * until the store expires their data.</li>
+ * <li>A worker is alive while its state is not {@code stopped} and its last flush is at
+ * most the heartbeat timeout old; lost when not stopped and its heartbeat expired;
+ * stopped when it said so. The age of a flush is measured on this JVM's monotonic clock
+ * ({@link HeartbeatAges}), so a wall clock that jumps, here or on a worker, neither loses
+ * a flushing worker nor keeps a silent one alive. Counters, histograms and summaries of
+ * stopped and lost workers stay until the store expires their data.</li>
  * <li>Gauges merge by their {@link GaugeMode} (default {@code LIVEALL}: gauges of workers
  * that are not alive are dropped). Aggregating modes drop {@code worker_id}.</li>
  * <li>{@code <prefix>_master_worker_restart_total{reason}} is summed over workers (see
@@ -55,7 +58,7 @@ public final class MergingCollector implements MultiCollector {
 
     private final Duration heartbeatTimeout;
 
-    private final Clock clock;
+    private final HeartbeatAges ages;
 
     private final Supplier<MetricSnapshots> local;
 
@@ -75,12 +78,29 @@ public final class MergingCollector implements MultiCollector {
      */
     public MergingCollector(MetricStore store, SnapshotCodec codec, String prefix, Map<String, GaugeMode> gaugeModes,
             Duration heartbeatTimeout, Clock clock, Supplier<MetricSnapshots> local) {
+        this(store, codec, prefix, gaugeModes, heartbeatTimeout, clock, System::nanoTime, local);
+    }
+
+    /**
+     * Create the merged view that measures the age of flushes on the given monotonic
+     * clock.
+     * @param store the shared store
+     * @param codec the codec of the metrics
+     * @param prefix the metric prefix of the master families
+     * @param gaugeModes the mode of each gauge family by name (others: LIVEALL)
+     * @param heartbeatTimeout how long a worker may go without a flush and stay alive
+     * @param clock the wall clock that heartbeats are compared with at first sight
+     * @param nanoTime a monotonic clock in nanoseconds, such as {@link System#nanoTime()}
+     * @param local this process's own metrics, served when the store cannot be read
+     */
+    public MergingCollector(MetricStore store, SnapshotCodec codec, String prefix, Map<String, GaugeMode> gaugeModes,
+            Duration heartbeatTimeout, Clock clock, LongSupplier nanoTime, Supplier<MetricSnapshots> local) {
         this.store = store;
         this.codec = codec;
         this.prefix = prefix;
         this.gaugeModes = Map.copyOf(gaugeModes);
         this.heartbeatTimeout = heartbeatTimeout;
-        this.clock = clock;
+        this.ages = new HeartbeatAges(clock, nanoTime);
         this.local = local;
         this.readFailures = new FailureLog(logger, "Read of " + store.name() + " storage");
     }
@@ -96,11 +116,11 @@ public final class MergingCollector implements MultiCollector {
             this.readFailures.failed(ex);
             return this.local.get();
         }
-        long now = this.clock.millis();
+        Map<String, Duration> ages = this.ages.observe(records);
         Map<String, Double> byState = new LinkedHashMap<>(Map.of("alive", 0.0, "stopped", 0.0, "lost", 0.0));
         Map<String, FamilyMerge> families = new LinkedHashMap<>();
         for (WorkerRecord record : records) {
-            String state = stateOf(record, now);
+            String state = HeartbeatAges.stateOf(record, ages.get(record.workerId()), this.heartbeatTimeout);
             byState.merge(state, 1.0, Double::sum);
             MetricSnapshots snapshots = decode(record);
             if (snapshots != null) {
@@ -136,13 +156,6 @@ public final class MergingCollector implements MultiCollector {
         GaugeMode mode = this.gaugeModes.get(snapshot.getMetadata().getPrometheusName());
         return (mode != null) ? mode
                 : this.gaugeModes.getOrDefault(snapshot.getMetadata().getName(), GaugeMode.LIVEALL);
-    }
-
-    private String stateOf(WorkerRecord record, long now) {
-        if (WorkerStatus.STOPPED.equals(record.state())) {
-            return "stopped";
-        }
-        return (now - record.heartbeatMillis() <= this.heartbeatTimeout.toMillis()) ? "alive" : "lost";
     }
 
     private @Nullable MetricSnapshots decode(WorkerRecord record) {

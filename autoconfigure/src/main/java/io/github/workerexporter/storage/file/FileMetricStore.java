@@ -12,15 +12,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.workerexporter.storage.HeartbeatAges;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerRecord;
@@ -32,13 +35,14 @@ import io.github.workerexporter.storage.WorkerRecord;
  * {@code worker-h<SHA-256>.metrics} for long ids), never the pid, and safe on
  * case-insensitive file systems.
  * <p>
- * Expiry: records whose heartbeat is older than the retention (stopped workers and lost
- * ones) have expired and are not read. At a clean exit a worker publishes itself
- * {@code stopped} and leaves its file, so its counters stay in the merged view until the
- * retention has passed. When the store deletes expired files ({@code cleanup.db-files}),
- * {@link #sweep()} removes them; it runs when the store opens and on every
- * {@link #readAll()}, so any worker (or sidecar) sweeps what stopped and dead workers
- * left. Otherwise the exporter never deletes a file.
+ * Expiry: records whose last flush is older than the retention (stopped workers and lost
+ * ones) have expired and are not read; the age of a flush is measured on this JVM's
+ * monotonic clock ({@link HeartbeatAges}), so a jump of the wall clock expires nothing.
+ * At a clean exit a worker publishes itself {@code stopped} and leaves its file, so its
+ * counters stay in the merged view until the retention has passed. When the store deletes
+ * expired files ({@code cleanup.db-files}), {@link #sweep()} removes them; it runs when
+ * the store opens and on every {@link #readAll()}, so any worker (or sidecar) sweeps what
+ * stopped and dead workers left. Otherwise the exporter never deletes a file.
  * <p>
  * A foreign, truncated or corrupt file is skipped with one WARN per file, then DEBUG;
  * {@link #readAll()} still answers with the other files.
@@ -57,7 +61,7 @@ public final class FileMetricStore implements MetricStore {
 
     private final Duration retention;
 
-    private final Clock clock;
+    private final HeartbeatAges ages;
 
     private final boolean deleteExpired;
 
@@ -86,9 +90,23 @@ public final class FileMetricStore implements MetricStore {
      * @throws StoreException when the directory cannot be created
      */
     public FileMetricStore(Path directory, Duration retention, Clock clock, boolean deleteExpired) {
+        this(directory, retention, clock, System::nanoTime, deleteExpired);
+    }
+
+    /**
+     * Open the store measuring the age of flushes on the given monotonic clock.
+     * @param directory the shared directory
+     * @param retention how long the data of a worker that stopped flushing stays
+     * @param clock the wall clock that heartbeats are compared with at first sight
+     * @param nanoTime a monotonic clock in nanoseconds, such as {@link System#nanoTime()}
+     * @param deleteExpired whether expired files are deleted, else left in place
+     * @throws StoreException when the directory cannot be created
+     */
+    public FileMetricStore(Path directory, Duration retention, Clock clock, LongSupplier nanoTime,
+            boolean deleteExpired) {
         this.directory = directory;
         this.retention = retention;
-        this.clock = clock;
+        this.ages = new HeartbeatAges(clock, nanoTime);
         this.deleteExpired = deleteExpired;
         try {
             Files.createDirectories(directory);
@@ -134,17 +152,23 @@ public final class FileMetricStore implements MetricStore {
 
     @Override
     public List<WorkerRecord> readAll() {
-        long oldest = this.clock.millis() - this.retention.toMillis();
-        List<WorkerRecord> records = new ArrayList<>();
+        Map<Path, WorkerRecord> read = new LinkedHashMap<>();
         for (Path file : files()) {
             WorkerRecord record = read(file);
-            if (record != null && record.heartbeatMillis() >= oldest) {
-                records.add(record);
-            }
-            else if (record != null && this.deleteExpired) {
-                delete(file);
+            if (record != null) {
+                read.put(file, record);
             }
         }
+        Map<String, Duration> ages = this.ages.observe(read.values());
+        List<WorkerRecord> records = new ArrayList<>();
+        read.forEach((file, record) -> {
+            if (ages.get(record.workerId()).compareTo(this.retention) <= 0) {
+                records.add(record);
+            }
+            else if (this.deleteExpired) {
+                delete(file);
+            }
+        });
         return records;
     }
 

@@ -3,6 +3,7 @@ package io.github.workerexporter.storage.file;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
 
 import org.jspecify.annotations.Nullable;
 
@@ -18,38 +19,37 @@ import io.github.workerexporter.storage.WorkerRecord;
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +-------------------------------------------------------------+
- *  |                   Magic 0x57455846 ("WEXF")                 |  0
+ *  |                   Magic 0x57455846 ("WEXF")                 |   0
  *  +-------------------------------------------------------------+
- *  |                      Layout version (1)                     |  4
+ *  |                      Layout version (2)                     |   4
  *  +-------------------------------------------------------------+
- *  |                 Sequence (seqlock, 64 bits)                 |  8
- *  |             odd while a write is in progress                |
+ *  |  Slot 0 (48 bytes):                                         |   8
+ *  |    Generation (64 bits): which slot holds the newer record  |  +0
+ *  |    Process id (64 bits)                                     |  +8
+ *  |    Start time, epoch millis (64 bits)                       | +16
+ *  |    Heartbeat, epoch millis (64 bits)                        | +24
+ *  |    Body offset in the file                                  | +32
+ *  |    Body length                                              | +36
+ *  |    CRC-32 of the body                                       | +40
+ *  |    CRC-32 of the slot's bytes +0 to +39 and the body CRC    | +44
  *  +-------------------------------------------------------------+
- *  |                  Process id (64 bits)                       | 16
+ *  |  Slot 1 (48 bytes), the same                                |  56
  *  +-------------------------------------------------------------+
- *  |             Start time, epoch millis (64 bits)              | 24
- *  +-------------------------------------------------------------+
- *  |             Heartbeat, epoch millis (64 bits)               | 32
- *  +-------------------------------------------------------------+
- *  |                       Body length                           | 40
- *  +-------------------------------------------------------------+
- *  |                       CRC-32 of body                        | 44
- *  +-------------------------------------------------------------+
- *  |  Body: worker id, state, stop reason ("" = none), each an  ...  48
- *  |  int length + UTF-8 bytes; then the encoded metrics         |
+ *  |  Bodies of the two slots, anywhere after the slots: the     | 104
+ *  |  worker id, state, stop reason ("" = none), each an int    ...
+ *  |  length + UTF-8 bytes; then the encoded metrics            ...
  *  |  (SnapshotCodec) up to the body length                     ...
- *  +-------------------------------------------------------------+
- *  |  Unused capacity (the file grows by doubling)              ...
  *  +-------------------------------------------------------------+
  * </pre>
  *
- * The writer writes {@code sequence + 1} (odd), then the fields and the body, then
- * {@code sequence + 2}, each a positional write that ends before the next begins. A
- * reader reads the sequence, the header and body, then the sequence again, and retries
- * when it was odd or changed; the CRC catches what a seqlock cannot: a file damaged by
- * something else. A writer killed between its two sequence writes leaves the sequence odd
- * for ever: a reader that finds the writer's process gone reads the record without the
- * seqlock and keeps it only when the CRC matches.
+ * The writer alternates between the slots: it writes the new body where the older slot's
+ * body was (or past the end of the file, grown, when it does not fit there), then that
+ * slot's fields with a higher generation and their CRC. The newer slot and its body are
+ * never touched while the other is written, so a writer killed at any instruction
+ * ({@code kill -9}) leaves its last complete record whole. A reader takes the slot of the
+ * highest generation whose CRCs match; one that sees the other slot's body overwritten
+ * under it (a writer two flushes ahead) reads again. A file in which no slot matches its
+ * CRCs was damaged by something else.
  *
  * @author Worker Exporter
  */
@@ -57,21 +57,13 @@ final class WorkerFileLayout {
 
     static final int MAGIC = 0x57455846;
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
-    static final int SEQUENCE = 8;
+    static final int SLOT_LENGTH = 48;
 
-    static final int PID = 16;
+    static final int HEADER_LENGTH = 8 + 2 * SLOT_LENGTH;
 
-    static final int START_TIME = 24;
-
-    static final int HEARTBEAT = 32;
-
-    static final int BODY_LENGTH = 40;
-
-    static final int BODY_CRC = 44;
-
-    static final int HEADER_LENGTH = 48;
+    private static final int CHECKED = 44;
 
     /**
      * The longest body a writer writes and a reader reads: 64 MiB, far beyond the metrics
@@ -80,6 +72,10 @@ final class WorkerFileLayout {
     static final int MAX_BODY_LENGTH = 64 << 20;
 
     private WorkerFileLayout() {
+    }
+
+    static int slotOffset(int slot) {
+        return 8 + slot * SLOT_LENGTH;
     }
 
     static byte[] body(WorkerRecord record) {
@@ -98,7 +94,47 @@ final class WorkerFileLayout {
         return body.array();
     }
 
-    static WorkerRecord record(ByteBuffer header, ByteBuffer body) {
+    static int crc(byte[] bytes, int length) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes, 0, length);
+        return (int) crc.getValue();
+    }
+
+    /**
+     * The bytes of a slot.
+     */
+    static byte[] slot(long generation, WorkerRecord record, int bodyOffset, byte[] body) {
+        ByteBuffer slot = ByteBuffer.allocate(SLOT_LENGTH)
+            .putLong(generation)
+            .putLong(record.pid())
+            .putLong(record.startTimeMillis())
+            .putLong(record.heartbeatMillis())
+            .putInt(bodyOffset)
+            .putInt(body.length)
+            .putInt(crc(body, body.length));
+        slot.putInt(crc(slot.array(), CHECKED));
+        return slot.array();
+    }
+
+    /**
+     * A slot read from a header.
+     * @param header the header, {@link #HEADER_LENGTH} bytes
+     * @param slot 0 or 1
+     * @return the slot, or {@code null} when its CRC does not match (never written, or
+     * torn)
+     */
+    static @Nullable Slot slot(ByteBuffer header, int slot) {
+        byte[] bytes = new byte[SLOT_LENGTH];
+        header.get(slotOffset(slot), bytes);
+        ByteBuffer fields = ByteBuffer.wrap(bytes);
+        if (fields.getInt(CHECKED) != crc(bytes, CHECKED)) {
+            return null;
+        }
+        return new Slot(fields.getLong(0), fields.getLong(8), fields.getLong(16), fields.getLong(24), fields.getInt(32),
+                fields.getInt(36), fields.getInt(40));
+    }
+
+    static WorkerRecord record(Slot slot, ByteBuffer body) {
         try {
             String workerId = string(body);
             String state = string(body);
@@ -106,8 +142,8 @@ final class WorkerFileLayout {
             byte[] metrics = new byte[body.remaining()];
             body.get(metrics);
             @Nullable String stopReason = reason.isEmpty() ? null : reason;
-            return new WorkerRecord(workerId, header.getLong(PID), header.getLong(START_TIME),
-                    header.getLong(HEARTBEAT), state, stopReason, metrics);
+            return new WorkerRecord(workerId, slot.pid(), slot.startTimeMillis(), slot.heartbeatMillis(), state,
+                    stopReason, metrics);
         }
         catch (BufferUnderflowException ex) {
             throw new StoreException("the body ends before its strings");
@@ -122,6 +158,22 @@ final class WorkerFileLayout {
         byte[] bytes = new byte[length];
         body.get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The fields of one slot whose CRC matched.
+     *
+     * @param generation higher in the newer slot
+     * @param pid the process id
+     * @param startTimeMillis the start time
+     * @param heartbeatMillis the heartbeat
+     * @param bodyOffset where the body is
+     * @param bodyLength how long it is
+     * @param bodyCrc its CRC-32
+     */
+    record Slot(long generation, long pid, long startTimeMillis, long heartbeatMillis, int bodyOffset, int bodyLength,
+            int bodyCrc) {
+
     }
 
 }

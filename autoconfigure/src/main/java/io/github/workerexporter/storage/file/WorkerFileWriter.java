@@ -9,28 +9,28 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
-import java.util.zip.CRC32;
 
 import org.jspecify.annotations.Nullable;
 
 import io.github.workerexporter.storage.WorkerRecord;
 
 /**
- * The single writer of one worker's file, with the seqlock of {@link WorkerFileLayout},
- * through positional writes into the page cache that readers in other processes read. A
- * new file is prepared under a temporary name and moved into place once its first record
- * is written, so readers never see an empty header. Not thread-safe: the flusher is its
- * only caller.
+ * The single writer of one worker's file, alternating between the two slots of
+ * {@link WorkerFileLayout} so that the last complete record survives a write cut short
+ * ({@code kill -9}). A new file is prepared under a temporary name and moved into place
+ * once its first record is written, so readers never see an empty header. Not
+ * thread-safe: the flusher is its only caller.
  * <p>
- * Not a memory mapping: a store into a mapping whose page is gone (the file truncated by
+ * Positional writes into the page cache that readers in other processes read, not a
+ * memory mapping: a store into a mapping whose page is gone (the file truncated by
  * someone else) or cannot be allocated (a full disk) raises {@code SIGBUS}, which the JVM
  * turns into an asynchronous {@link InternalError} that may surface anywhere in the
  * flusher thread, even inside the collection of a histogram, which it then leaves broken.
- * A positional write fails with an {@link IOException} instead. The file grows by
- * doubling, with zeros, before the seqlock is taken: on a full disk the growth fails and
- * the last whole record stays readable. {@link #intact()} tells the caller to start a new
- * file when its file was truncated, deleted or replaced under it, or when a write failed
- * half-way.
+ * A positional write fails with an {@link IOException} instead. The file grows with
+ * zeros, never sparsely, before a body is written into the new space: on a full disk the
+ * growth fails and the last whole record stays readable. {@link #intact()} tells the
+ * caller to start a new file when its file was truncated, deleted or replaced under it,
+ * or when a write failed half-way.
  *
  * @author Worker Exporter
  */
@@ -44,18 +44,30 @@ final class WorkerFileWriter implements AutoCloseable {
 
     private final FileChannel channel;
 
-    private long capacity;
+    private long size;
 
-    private long sequence;
+    private long generation;
+
+    private int newest = 1;
+
+    private final int[] offsets = new int[2];
+
+    private final int[] capacities = new int[2];
+
+    private boolean failed;
 
     WorkerFileWriter(Path path, WorkerRecord first) throws IOException {
         this.path = path;
         Path temporary = path.resolveSibling(path.getFileName() + ".tmp");
-        int bodyLength = WorkerFileLayout.body(first).length;
+        int capacity = capacityFor(WorkerFileLayout.body(first).length);
         this.channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE);
         try {
-            grow(capacityFor(bodyLength));
+            this.offsets[0] = WorkerFileLayout.HEADER_LENGTH;
+            this.offsets[1] = WorkerFileLayout.HEADER_LENGTH + capacity;
+            this.capacities[0] = capacity;
+            this.capacities[1] = capacity;
+            grow(WorkerFileLayout.HEADER_LENGTH + 2L * capacity);
             write(first);
             this.fileKey = Files.readAttributes(temporary, BasicFileAttributes.class).fileKey();
             Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -75,63 +87,66 @@ final class WorkerFileWriter implements AutoCloseable {
 
     /**
      * Whether this writer can go on writing its file: the file at its path is still the
-     * one it writes, as long as its capacity, and its last write completed. Else the
-     * caller closes it and starts a new file.
+     * one it writes, as long as it made it, and its last write completed. Else the caller
+     * closes it and starts a new file.
      * @return whether the file is intact
      */
     boolean intact() {
-        if ((this.sequence & 1) != 0) {
+        if (this.failed) {
             return false;
         }
         try {
             BasicFileAttributes attributes = Files.readAttributes(this.path, BasicFileAttributes.class);
-            return Objects.equals(attributes.fileKey(), this.fileKey) && attributes.size() >= this.capacity;
+            return Objects.equals(attributes.fileKey(), this.fileKey) && attributes.size() >= this.size;
         }
         catch (IOException ex) {
             return false;
         }
     }
 
+    /**
+     * Write a record into the older slot: its body first (moved past the end of the file,
+     * grown, when it does not fit), then the slot's fields. The magic and version go with
+     * every slot: a file truncated under a write is whole again after it.
+     */
     void write(WorkerRecord record) throws IOException {
         byte[] body = WorkerFileLayout.body(record);
-        if (WorkerFileLayout.HEADER_LENGTH + body.length > this.capacity) {
-            grow(capacityFor(body.length));
+        int slot = 1 - this.newest;
+        if (body.length > this.capacities[slot]) {
+            // A growth that fails (a full disk) leaves both slots as they were: the
+            // writer stays intact and grows again at the next flush.
+            int capacity = capacityFor(body.length);
+            if (this.size + capacity > Integer.MAX_VALUE) {
+                throw new IOException("a record of " + body.length + " bytes does not fit in a worker file");
+            }
+            long end = this.size;
+            grow(end + capacity);
+            this.offsets[slot] = (int) end;
+            this.capacities[slot] = capacity;
         }
-        CRC32 crc = new CRC32();
-        crc.update(body);
-        ByteBuffer fields = ByteBuffer.allocate(WorkerFileLayout.HEADER_LENGTH - WorkerFileLayout.PID + body.length)
-            .putLong(record.pid())
-            .putLong(record.startTimeMillis())
-            .putLong(record.heartbeatMillis())
-            .putInt(body.length)
-            .putInt((int) crc.getValue())
-            .put(body)
-            .flip();
-        // Odd while the fields change; a failure leaves it odd and the writer not intact.
-        // The magic and version go with it every time: a file truncated under a write
-        // is whole again after it.
-        ByteBuffer start = ByteBuffer.allocate(WorkerFileLayout.PID)
-            .putInt(WorkerFileLayout.MAGIC)
-            .putInt(WorkerFileLayout.VERSION)
-            .putLong(++this.sequence)
-            .flip();
-        writeFully(start, 0);
-        writeFully(fields, WorkerFileLayout.PID);
-        writeFully(ByteBuffer.allocate(8).putLong(0, ++this.sequence), WorkerFileLayout.SEQUENCE);
+        this.failed = true;
+        writeFully(ByteBuffer.wrap(body), this.offsets[slot]);
+        // The body before the slot that points to it: a reader that sees the new slot
+        // sees its body (one thread's writes reach the page cache in order).
+        writeFully(ByteBuffer.allocate(8).putInt(WorkerFileLayout.MAGIC).putInt(WorkerFileLayout.VERSION).flip(), 0);
+        writeFully(ByteBuffer.wrap(WorkerFileLayout.slot(++this.generation, record, this.offsets[slot], body)),
+                WorkerFileLayout.slotOffset(slot));
+        this.newest = slot;
+        this.failed = false;
     }
 
     /**
      * Grow only, so a reader's shorter view stays valid, and with zeros, never sparsely,
      * so every byte is allocated before a record is written into it.
      */
-    private void grow(long capacity) throws IOException {
+    private void grow(long size) throws IOException {
         ByteBuffer zeros = ByteBuffer.allocate(INITIAL_CAPACITY);
-        long size = this.channel.size();
-        while (size < capacity) {
-            zeros.clear().limit((int) Math.min(zeros.capacity(), capacity - size));
-            size += this.channel.write(zeros, size);
+        long at = Math.max(this.size, this.channel.size());
+        while (at < size) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), size - at));
+            at += this.channel.write(zeros, at);
         }
-        this.capacity = capacity;
+        this.size = size;
     }
 
     private void writeFully(ByteBuffer source, long position) throws IOException {
@@ -141,13 +156,12 @@ final class WorkerFileWriter implements AutoCloseable {
         }
     }
 
-    private static long capacityFor(int bodyLength) {
-        long needed = (long) WorkerFileLayout.HEADER_LENGTH + bodyLength;
-        long capacity = INITIAL_CAPACITY;
-        while (capacity < needed) {
+    private static int capacityFor(int bodyLength) {
+        int capacity = INITIAL_CAPACITY;
+        while (capacity < bodyLength && capacity < (1 << 30)) {
             capacity *= 2;
         }
-        return capacity;
+        return Math.max(capacity, bodyLength);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -25,7 +26,8 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * could be read, else 0.</li>
  * </ul>
  * Computed when scraped; the directory walk and the Redis check are done at most once per
- * update interval.
+ * update interval. The uptime and the interval follow the monotonic clock after start, so
+ * a wall clock set back never makes the uptime negative.
  *
  * @author Worker Exporter
  */
@@ -33,9 +35,9 @@ public final class SidecarMetrics implements MultiCollector {
 
     private final String prefix;
 
-    private final Instant startTime;
+    private final long startedNanos;
 
-    private final Clock clock;
+    private final LongSupplier nanoTime;
 
     private final PeriodicValue<DirectoryUsage> directory;
 
@@ -49,23 +51,41 @@ public final class SidecarMetrics implements MultiCollector {
      * @param redisConnected whether Redis can be read, or {@code null} when Redis is not
      * used
      * @param updateInterval how long a directory walk or a Redis check is reused
-     * @param clock the clock
+     * @param clock the wall clock, read once to measure the time since the start
      */
     public SidecarMetrics(String prefix, Instant startTime, @Nullable Path directory,
             @Nullable BooleanSupplier redisConnected, Duration updateInterval, Clock clock) {
+        this(prefix, startTime, directory, redisConnected, updateInterval, clock, System::nanoTime);
+    }
+
+    /**
+     * Create the sidecar's families on the given clocks.
+     * @param prefix the metric prefix
+     * @param startTime when the sidecar started
+     * @param directory the shared directory, or {@code null} in Redis mode
+     * @param redisConnected whether Redis can be read, or {@code null} when Redis is not
+     * used
+     * @param updateInterval how long a directory walk or a Redis check is reused
+     * @param clock the wall clock, read once to measure the time since the start
+     * @param nanoTime a monotonic clock in nanoseconds, such as {@link System#nanoTime()}
+     */
+    public SidecarMetrics(String prefix, Instant startTime, @Nullable Path directory,
+            @Nullable BooleanSupplier redisConnected, Duration updateInterval, Clock clock, LongSupplier nanoTime) {
         this.prefix = prefix;
-        this.startTime = startTime;
-        this.clock = clock;
+        this.nanoTime = nanoTime;
+        long sinceStart = Math.max(0, Duration.between(startTime, clock.instant()).toNanos());
+        this.startedNanos = nanoTime.getAsLong() - sinceStart;
         this.directory = new PeriodicValue<>(
-                () -> (directory != null) ? DirectoryUsage.of(directory) : DirectoryUsage.NONE, updateInterval, clock);
+                () -> (directory != null) ? DirectoryUsage.of(directory) : DirectoryUsage.NONE, updateInterval,
+                nanoTime);
         this.redisConnected = (redisConnected != null)
-                ? new PeriodicValue<>(redisConnected::getAsBoolean, updateInterval, clock) : null;
+                ? new PeriodicValue<>(redisConnected::getAsBoolean, updateInterval, nanoTime) : null;
     }
 
     @Override
     public MetricSnapshots collect() {
         DirectoryUsage usage = this.directory.get();
-        double uptime = Duration.between(this.startTime, this.clock.instant()).toMillis() / 1000.0;
+        double uptime = (this.nanoTime.getAsLong() - this.startedNanos) / 1_000_000 / 1000.0;
         MetricSnapshots.Builder result = MetricSnapshots.builder()
             .metricSnapshot(gauge("uptime_seconds", "Sidecar container uptime in seconds", uptime))
             .metricSnapshot(gauge("multiproc_dir_size_bytes", "Size of multiprocess directory in bytes", usage.bytes()))

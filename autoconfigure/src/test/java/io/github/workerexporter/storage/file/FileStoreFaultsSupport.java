@@ -12,7 +12,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.CRC32;
 
 /**
  * Real faults of a shared directory for the fault tests, here and in the end-to-end
@@ -136,18 +135,27 @@ public final class FileStoreFaultsSupport {
     }
 
     /**
-     * A header of this exporter's layout, with a valid magic, version and even sequence,
-     * for hostile files that pass the first checks.
-     * @param body the body the header describes
-     * @param bodyLength the length it claims
+     * A file of this exporter's layout whose first slot and its CRCs are valid, for
+     * hostile files that pass the first checks: the slot claims a body of
+     * {@code bodyLength} bytes right after the header, with the CRC of {@code body}.
+     * @param body the body written after the header
+     * @param bodyLength the length the slot claims
      * @return the header followed by the body
      */
     public static byte[] workerFile(byte[] body, int bodyLength) {
-        CRC32 crc = new CRC32();
-        crc.update(body);
+        ByteBuffer slot = ByteBuffer.allocate(WorkerFileLayout.SLOT_LENGTH)
+            .putLong(1)
+            .putLong(1)
+            .putLong(1000)
+            .putLong(System.currentTimeMillis())
+            .putInt(WorkerFileLayout.HEADER_LENGTH)
+            .putInt(bodyLength)
+            .putInt(WorkerFileLayout.crc(body, body.length));
+        slot.putInt(WorkerFileLayout.crc(slot.array(), WorkerFileLayout.SLOT_LENGTH - 4));
         ByteBuffer file = ByteBuffer.allocate(WorkerFileLayout.HEADER_LENGTH + body.length);
-        file.putInt(WorkerFileLayout.MAGIC).putInt(WorkerFileLayout.VERSION).putLong(2).putLong(1).putLong(1000);
-        file.putLong(System.currentTimeMillis()).putInt(bodyLength).putInt((int) crc.getValue()).put(body);
+        file.putInt(WorkerFileLayout.MAGIC).putInt(WorkerFileLayout.VERSION).put(slot.array());
+        file.position(WorkerFileLayout.HEADER_LENGTH);
+        file.put(body);
         return file.array();
     }
 

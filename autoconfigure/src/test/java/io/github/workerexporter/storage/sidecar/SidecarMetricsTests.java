@@ -34,7 +34,7 @@ class SidecarMetricsTests {
         Files.createDirectories(this.dir.resolve("sub"));
         Files.write(this.dir.resolve("sub/b.metrics"), new byte[20]);
         SidecarMetrics metrics = new SidecarMetrics("gunicorn", this.clock.instant(), this.dir, null, INTERVAL,
-                this.clock);
+                this.clock, this.clock::nanoTime);
         this.clock.advance(Duration.ofMillis(2500));
         assertThat(Exposition.text(metrics.collect()))
             .contains("# HELP gunicorn_sidecar_uptime_seconds Sidecar container uptime in seconds")
@@ -49,7 +49,7 @@ class SidecarMetricsTests {
     @Test
     void walksTheDirectoryAtMostOncePerUpdateInterval() throws IOException {
         SidecarMetrics metrics = new SidecarMetrics("gunicorn", this.clock.instant(), this.dir, null, INTERVAL,
-                this.clock);
+                this.clock, this.clock::nanoTime);
         assertThat(Exposition.text(metrics.collect())).contains("gunicorn_sidecar_multiproc_files_count 0.0");
         Files.write(this.dir.resolve("a.metrics"), new byte[1]);
         this.clock.advance(INTERVAL.minusSeconds(1));
@@ -61,9 +61,9 @@ class SidecarMetricsTests {
     @Test
     void reportsZeroForAnAbsentDirectoryAndForRedisMode() {
         SidecarMetrics absent = new SidecarMetrics("gunicorn", this.clock.instant(), this.dir.resolve("absent"), null,
-                INTERVAL, this.clock);
+                INTERVAL, this.clock, this.clock::nanoTime);
         SidecarMetrics redis = new SidecarMetrics("gunicorn", this.clock.instant(), null, () -> true, INTERVAL,
-                this.clock);
+                this.clock, this.clock::nanoTime);
         assertThat(Exposition.text(absent.collect())).contains("gunicorn_sidecar_multiproc_dir_size_bytes 0.0")
             .contains("gunicorn_sidecar_multiproc_files_count 0.0");
         assertThat(Exposition.text(redis.collect())).contains("gunicorn_sidecar_multiproc_dir_size_bytes 0.0")
@@ -74,7 +74,7 @@ class SidecarMetricsTests {
     void reportsTheRedisConnectionOnlyInRedisMode() {
         AtomicBoolean connected = new AtomicBoolean(true);
         SidecarMetrics metrics = new SidecarMetrics("app", this.clock.instant(), null, connected::get, INTERVAL,
-                this.clock);
+                this.clock, this.clock::nanoTime);
         assertThat(Exposition.text(metrics.collect()))
             .contains("# HELP app_sidecar_redis_connected Redis connection status (1=connected, 0=disconnected)")
             .contains("app_sidecar_redis_connected 1.0");

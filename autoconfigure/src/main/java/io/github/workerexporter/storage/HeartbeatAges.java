@@ -1,0 +1,113 @@
+package io.github.workerexporter.storage;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * How long ago each worker last flushed, as one reader of the store sees it, measured on
+ * the reader's monotonic clock so that a jump of a wall clock (the reader's or a
+ * worker's: an NTP step, a resumed virtual machine, a hand-set date) neither declares a
+ * flushing worker lost nor keeps a silent one alive.
+ * <p>
+ * Heartbeats are epoch millis of each worker's wall clock, possibly on other hosts, so
+ * the reader notes on its own monotonic clock when it saw a worker's record change:
+ * <ul>
+ * <li>a worker it has not seen before: the age is the difference of the wall clocks,
+ * never negative (the only case where a jump can mislead: a reader that starts right
+ * after a jump, or a worker it never saw);</li>
+ * <li>a record that changed since the previous read (a flush, or a new life under the
+ * same worker id): the difference of the wall clocks when it lies between zero and the
+ * time since that read, as it does when the clocks agree; otherwise the clocks disagree
+ * and the flush counts as just seen, so that a worker whose clock jumped is alive while
+ * it flushes;</li>
+ * <li>a record unchanged: the age grows with the monotonic clock only.</li>
+ * </ul>
+ * Workers absent from a read are forgotten. Thread-safe.
+ *
+ * @author Worker Exporter
+ */
+public final class HeartbeatAges {
+
+    private final Clock clock;
+
+    private final LongSupplier nanoTime;
+
+    private final Map<String, Seen> seen = new HashMap<>();
+
+    /**
+     * Ages on this JVM's monotonic clock ({@link System#nanoTime()}).
+     * @param clock the wall clock that heartbeats are compared with at first sight
+     */
+    public HeartbeatAges(Clock clock) {
+        this(clock, System::nanoTime);
+    }
+
+    /**
+     * Ages on the given monotonic clock.
+     * @param clock the wall clock that heartbeats are compared with at first sight
+     * @param nanoTime a monotonic clock in nanoseconds, such as {@link System#nanoTime()}
+     */
+    public HeartbeatAges(Clock clock, LongSupplier nanoTime) {
+        this.clock = clock;
+        this.nanoTime = nanoTime;
+    }
+
+    /**
+     * Note one complete read of the store and tell how long ago each worker flushed.
+     * @param records every record of the read
+     * @return the age of each worker's last flush by worker id, never negative
+     */
+    public synchronized Map<String, Duration> observe(Collection<WorkerRecord> records) {
+        long now = this.nanoTime.getAsLong();
+        long wall = this.clock.millis();
+        Map<String, Seen> current = new HashMap<>();
+        Map<String, Duration> ages = new HashMap<>();
+        for (WorkerRecord record : records) {
+            long hint = TimeUnit.MILLISECONDS.toNanos(Math.max(0, wall - record.heartbeatMillis()));
+            Seen previous = this.seen.get(record.workerId());
+            long changedAt;
+            if (previous == null) {
+                changedAt = now - hint;
+            }
+            else if (previous.startTimeMillis() == record.startTimeMillis()
+                    && previous.heartbeatMillis() == record.heartbeatMillis()) {
+                changedAt = previous.changedAt();
+            }
+            else {
+                changedAt = (hint <= now - previous.seenAt()) ? now - hint : now;
+            }
+            current.put(record.workerId(),
+                    new Seen(record.startTimeMillis(), record.heartbeatMillis(), changedAt, now));
+            ages.put(record.workerId(), Duration.ofNanos(now - changedAt));
+        }
+        this.seen.clear();
+        this.seen.putAll(current);
+        return ages;
+    }
+
+    /**
+     * The state of a worker in the master view: {@code stopped} when it said so,
+     * {@code alive} while its last flush is at most the heartbeat timeout old, else
+     * {@code lost}.
+     * @param record the worker's record
+     * @param age the age of its last flush, from {@link #observe}
+     * @param heartbeatTimeout how long a worker may go without a flush and stay alive
+     * @return the state
+     */
+    public static String stateOf(WorkerRecord record, Duration age, Duration heartbeatTimeout) {
+        if (WorkerStatus.STOPPED.equals(record.state())) {
+            return "stopped";
+        }
+        return (age.compareTo(heartbeatTimeout) <= 0) ? "alive" : "lost";
+    }
+
+    private record Seen(long startTimeMillis, long heartbeatMillis, long changedAt, long seenAt) {
+
+    }
+
+}
