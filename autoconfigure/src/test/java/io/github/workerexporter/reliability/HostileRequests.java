@@ -85,8 +85,37 @@ final class HostileRequests {
 
     }
 
+    /**
+     * A request of a random kind: mostly distinct URLs, the volume of which is the point;
+     * the kinds the server rejects before the application (and may answer by closing the
+     * connection) less often.
+     * @param random the source of randomness
+     * @return the request
+     */
     static Request next(Random random) {
-        Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
+        int draw = random.nextInt(100);
+        Kind kind;
+        if (draw < 35) {
+            kind = Kind.UNMATCHED;
+        }
+        else if (draw < 70) {
+            kind = Kind.PATH_VARIABLE;
+        }
+        else if (draw < 80) {
+            kind = Kind.BAD_VALUE;
+        }
+        else if (draw < 88) {
+            kind = Kind.RAW_TEMPLATE;
+        }
+        else if (draw < 94) {
+            kind = Kind.ODD_METHOD;
+        }
+        else if (draw < 99) {
+            kind = Kind.GARBAGE_PATH;
+        }
+        else {
+            kind = Kind.LONG_HEADER;
+        }
         return of(kind, random);
     }
 

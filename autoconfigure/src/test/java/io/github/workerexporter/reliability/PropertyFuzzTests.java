@@ -170,7 +170,7 @@ class PropertyFuzzTests {
         List<Map.Entry<String, String>> properties = new ArrayList<>(PropertyFuzzSupport.properties().entrySet());
         List<String> variables = variables();
         int started = 0;
-        int cases = 400;
+        int cases = 200;
         for (int i = 0; i < cases; i++) {
             Map<String, String> set = new LinkedHashMap<>();
             Map<String, String> env = new LinkedHashMap<>();
