@@ -170,7 +170,7 @@ class ConfigFileFuzzTests {
                 + "    gauge_modes:\n      g: max\n  redis:\n    key_prefix: app\n";
         List<String> problems = new ArrayList<>();
         PropertyFuzzSupport support = new PropertyFuzzSupport(this.dir);
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 60; i++) {
             byte[] bytes = base.getBytes(StandardCharsets.UTF_8);
             for (int n = 1 + random.nextInt(4); n > 0; n--) {
                 int at = random.nextInt(bytes.length);

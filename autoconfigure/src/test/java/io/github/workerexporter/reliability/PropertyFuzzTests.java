@@ -38,21 +38,20 @@ class PropertyFuzzTests {
     private static final String UNICODE = "w\u00f6rker-\ud83d\ude00-\u540d\u524d";
 
     /** Values for whole numbers. */
-    private static final List<String> NUMBERS = List.of("", " ", "-1", "0", "65536", "2147483648",
-            "9223372036854775808", "1e309", "NaN", "null", "maybe", " 5 ", "${unresolvable}", LONG);
+    private static final List<String> NUMBERS = List.of("", "-1", "0", "65536", "2147483648", "9223372036854775808",
+            "1e309", "NaN", " 5 ", "${unresolvable}");
 
     /** Values for booleans. */
-    private static final List<String> BOOLEANS = List.of("", "maybe", "on", "1", "-1", "null", " ", "0", "true", "YES",
-            "${unresolvable}", UNICODE, "a\nb");
-
-    /** Values for durations: a bare number is milliseconds, or seconds for some. */
-    private static final List<String> DURATIONS = List.of("", " ", "-1", "0", "65536", "2147483648",
-            "9223372036854775807", "9223372036854775807s", "106751991167301d", "1e309", "NaN", "null", "maybe", "-5s",
+    private static final List<String> BOOLEANS = List.of("", "maybe", "on", "1", "-1", "null", "0", "YES",
             "${unresolvable}");
 
+    /** Values for durations: a bare number is milliseconds, or seconds for some. */
+    private static final List<String> DURATIONS = List.of("", "-1", "0", "2147483648", "9223372036854775807",
+            "9223372036854775807s", "106751991167301d", "NaN", "-5s", "${unresolvable}");
+
     /** Values for strings, paths and addresses. */
-    private static final List<String> STRINGS = List.of("", " ", "-1", "0", "null", "maybe", LONG, UNICODE, "a\nb",
-            "${unresolvable}", "/nonexistent/worker-exporter/fuzz");
+    private static final List<String> STRINGS = List.of("", " ", "-1", "null", LONG, UNICODE, "a\nb", "${unresolvable}",
+            "/nonexistent/worker-exporter/fuzz");
 
     /** Values for enumerations. */
     private static final List<String> ENUMS = List.of("", "null", "maybe", "WARN", "${unresolvable}", "0");
@@ -170,7 +169,7 @@ class PropertyFuzzTests {
         List<Map.Entry<String, String>> properties = new ArrayList<>(PropertyFuzzSupport.properties().entrySet());
         List<String> variables = variables();
         int started = 0;
-        int cases = 200;
+        int cases = 80;
         for (int i = 0; i < cases; i++) {
             Map<String, String> set = new LinkedHashMap<>();
             Map<String, String> env = new LinkedHashMap<>();
