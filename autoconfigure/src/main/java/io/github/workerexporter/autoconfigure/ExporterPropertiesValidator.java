@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import org.springframework.util.StringUtils;
 
@@ -20,10 +23,14 @@ final class ExporterPropertiesValidator {
 
     private static final String PORT_RANGE = "a whole number from 1 to 65535";
 
+    /** The longest duration the exporter takes: 100 years, far from any overflow. */
+    private static final Duration MAX_DURATION = Duration.ofDays(36_500);
+
     private ExporterPropertiesValidator() {
     }
 
     static void validate(ExporterProperties properties) {
+        validateDurations(properties);
         validateRedis(properties.getRedis());
         validateMultiprocDir(properties.getPrometheus().getMultiprocDir());
         String workerId = properties.getWorker().getId();
@@ -32,6 +39,30 @@ final class ExporterPropertiesValidator {
                     "must be non-blank and at most 200 characters",
                     "a short unique name such as the pod name, " + "or unset for host name and pid");
         }
+    }
+
+    /**
+     * Every duration at most {@link #MAX_DURATION}: the exporter, its storage and its
+     * Redis client compute with them in milliseconds and nanoseconds, where a longer one
+     * overflows.
+     */
+    private static void validateDurations(ExporterProperties properties) {
+        Map<String, Duration> durations = new LinkedHashMap<>();
+        durations.put("exporter.gunicorn.timeout", properties.getGunicorn().getTimeout());
+        durations.put("exporter.gunicorn.keepalive", properties.getGunicorn().getKeepalive());
+        durations.put("exporter.process.timeout", properties.getProcess().getTimeout());
+        durations.put("exporter.prometheus.bind-backoff", properties.getPrometheus().getBindBackoff());
+        durations.put("exporter.redis.timeout", properties.getRedis().getTimeout());
+        durations.put("exporter.storage.flush-interval", properties.getStorage().getFlushInterval());
+        durations.put("exporter.storage.heartbeat-timeout", properties.getStorage().getHeartbeatTimeout());
+        durations.put("exporter.storage.retention", properties.getStorage().getRetention());
+        durations.put("exporter.sidecar.update-interval", properties.getSidecar().getUpdateInterval());
+        durations.forEach((property, duration) -> {
+            if (duration != null && duration.compareTo(MAX_DURATION) > 0) {
+                throw new InvalidExporterPropertyException(property, duration.toSeconds() + "s", "too long",
+                        "a duration of at most " + MAX_DURATION.toDays() + "d (100 years)");
+            }
+        });
     }
 
     private static void validateRedis(ExporterProperties.Redis redis) {
