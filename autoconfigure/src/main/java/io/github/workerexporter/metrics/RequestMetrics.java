@@ -2,10 +2,7 @@ package io.github.workerexporter.metrics;
 
 import java.util.stream.IntStream;
 
-import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.jspecify.annotations.Nullable;
 
@@ -15,8 +12,10 @@ import org.jspecify.annotations.Nullable;
  * the prefix ({@code gunicorn} in the original) is configurable.
  * <p>
  * Every request is recorded once with {@link #record}. The {@code worker_id} data points
- * are resolved at construction, so recording a successful request allocates nothing. The
- * error families are touched only on errors:
+ * are resolved at construction, so recording a successful request allocates nothing, and
+ * the request counter and the three histograms are {@link StripedCounter} and
+ * {@link ClassicHistogram}, so request threads recording at the same time do not contend.
+ * The error families are touched only on errors:
  * <ul>
  * <li>{@code _worker_failed_requests_total}: an exception escaped the application
  * ({@code error_type} is its simple class name), or else the response status is 5xx
@@ -45,13 +44,13 @@ public final class RequestMetrics {
         .mapToObj((status) -> "HTTP_" + status)
         .toArray(String[]::new);
 
-    private final CounterDataPoint requests;
+    private final StripedCounter requests;
 
-    private final DistributionDataPoint duration;
+    private final ClassicHistogram duration;
 
-    private final DistributionDataPoint requestSize;
+    private final ClassicHistogram requestSize;
 
-    private final DistributionDataPoint responseSize;
+    private final ClassicHistogram responseSize;
 
     private final LabelSetCap failed;
 
@@ -65,20 +64,15 @@ public final class RequestMetrics {
      * @param maxLabelSets the maximum label sets of each error family (at least 1)
      */
     public RequestMetrics(PrometheusRegistry registry, String prefix, String workerId, int maxLabelSets) {
-        this.requests = counter(prefix + "_worker_requests_total", "Total number of requests handled by this worker",
-                "worker_id")
-            .register(registry)
-            .labelValues(workerId);
-        this.duration = histogram(prefix + "_worker_request_duration_seconds", "Request duration in seconds",
-                DURATION_BUCKETS)
-            .register(registry)
-            .labelValues(workerId);
-        this.requestSize = histogram(prefix + "_worker_request_size_bytes", "Request size in bytes", SIZE_BUCKETS)
-            .register(registry)
-            .labelValues(workerId);
-        this.responseSize = histogram(prefix + "_worker_response_size_bytes", "Response size in bytes", SIZE_BUCKETS)
-            .register(registry)
-            .labelValues(workerId);
+        this.requests = new StripedCounter(prefix + "_worker_requests_total",
+                "Total number of requests handled by this worker", "worker_id", workerId);
+        registry.register(this.requests);
+        this.duration = histogram(registry, prefix + "_worker_request_duration_seconds", "Request duration in seconds",
+                DURATION_BUCKETS, workerId);
+        this.requestSize = histogram(registry, prefix + "_worker_request_size_bytes", "Request size in bytes",
+                SIZE_BUCKETS, workerId);
+        this.responseSize = histogram(registry, prefix + "_worker_response_size_bytes", "Response size in bytes",
+                SIZE_BUCKETS, workerId);
         this.failed = new LabelSetCap(
                 counter(prefix + "_worker_failed_requests_total",
                         "Total number of failed requests handled by this worker", ERROR_LABELS)
@@ -142,14 +136,11 @@ public final class RequestMetrics {
         return Counter.builder().name(name).help(help).labelNames(labels).withoutExemplars();
     }
 
-    private static Histogram.Builder histogram(String name, String help, double[] buckets) {
-        return Histogram.builder()
-            .name(name)
-            .help(help)
-            .labelNames("worker_id")
-            .classicOnly()
-            .classicUpperBounds(buckets)
-            .withoutExemplars();
+    private static ClassicHistogram histogram(PrometheusRegistry registry, String name, String help, double[] buckets,
+            String workerId) {
+        ClassicHistogram histogram = new ClassicHistogram(name, help, buckets, "worker_id", workerId);
+        registry.register(histogram);
+        return histogram;
     }
 
 }

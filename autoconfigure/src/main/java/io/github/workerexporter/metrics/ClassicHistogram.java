@@ -1,0 +1,123 @@
+package io.github.workerexporter.metrics;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.registry.MetricType;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.Exemplars;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
+
+/**
+ * A classic Prometheus histogram of one data point (one label set) that threads sharing
+ * it record into without contending: its buckets and sum are {@link Stripes}, cache lines
+ * of each thread's own.
+ * <p>
+ * Why not client_java's {@code Histogram} ({@code classicOnly()}): each observation of
+ * its data point first increments one of a few {@code AtomicLong}s picked by thread id
+ * (the switch of its scrape buffer), allocated side by side on one cache line, then
+ * {@code LongAdder}s whose base field two cores pass back and forth; two request threads
+ * then contend on every request (see {@code HistogramBenchmark} and
+ * {@code RequestBenchmark} in {@code benchmarks/}). Its buffer makes a snapshot's
+ * buckets, count and sum agree exactly; here the count is the sum of the buckets, so
+ * {@code _count} and the {@code +Inf} bucket always agree, and only {@code _sum} may
+ * include an observation whose bucket the same snapshot has not seen yet. The exposition
+ * (names, HELP, bucket bounds, {@code le} labels, created timestamp) is client_java's
+ * own, since the snapshot is its model's {@link HistogramSnapshot}.
+ *
+ * @author Worker Exporter
+ */
+final class ClassicHistogram implements Collector {
+
+    private final MetricMetadata metadata;
+
+    private final Labels labels;
+
+    private final double[] upperBounds;
+
+    private final Stripes stripes;
+
+    private final int sumSlot;
+
+    private final long createdTimestampMillis = System.currentTimeMillis();
+
+    /**
+     * A histogram of one data point.
+     * @param name the family name, such as
+     * {@code gunicorn_worker_request_duration_seconds}
+     * @param help the HELP text
+     * @param upperBounds the finite upper bounds, ascending ({@code +Inf} is added)
+     * @param labelName the name of the data point's one label
+     * @param labelValue its value
+     */
+    ClassicHistogram(String name, String help, double[] upperBounds, String labelName, String labelValue) {
+        this.metadata = new MetricMetadata(name, help);
+        this.labels = Labels.of(labelName, labelValue);
+        this.upperBounds = Arrays.copyOf(upperBounds, upperBounds.length + 1);
+        this.upperBounds[upperBounds.length] = Double.POSITIVE_INFINITY;
+        for (int i = 1; i < this.upperBounds.length; i++) {
+            if (!(this.upperBounds[i - 1] < this.upperBounds[i])) {
+                throw new IllegalArgumentException("Upper bounds must ascend: " + Arrays.toString(upperBounds));
+            }
+        }
+        this.sumSlot = this.upperBounds.length;
+        this.stripes = new Stripes(this.sumSlot + 1);
+    }
+
+    /**
+     * Record one value in the first bucket whose upper bound is at least the value, as
+     * Prometheus' {@code le} says. NaN is ignored, as client_java does.
+     * @param value the value
+     */
+    void observe(double value) {
+        if (Double.isNaN(value)) {
+            return;
+        }
+        double[] bounds = this.upperBounds;
+        int i = 0;
+        while (value > bounds[i]) {
+            i++;
+        }
+        int stripe = this.stripes.stripe();
+        this.stripes.add(stripe, i, 1);
+        this.stripes.addDouble(stripe, this.sumSlot, value);
+    }
+
+    @Override
+    public HistogramSnapshot collect() {
+        long[] counts = new long[this.sumSlot];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = this.stripes.sum(i);
+        }
+        return new HistogramSnapshot(this.metadata,
+                List.of(new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(this.upperBounds, counts),
+                        this.stripes.sumDouble(this.sumSlot), this.labels, Exemplars.EMPTY,
+                        this.createdTimestampMillis)));
+    }
+
+    @Override
+    public String getPrometheusName() {
+        return this.metadata.getPrometheusName();
+    }
+
+    @Override
+    public MetricType getMetricType() {
+        return MetricType.HISTOGRAM;
+    }
+
+    @Override
+    public Set<String> getLabelNames() {
+        return Set.of(this.labels.getName(0));
+    }
+
+    @Override
+    public MetricMetadata getMetadata() {
+        return this.metadata;
+    }
+
+}
