@@ -21,7 +21,10 @@
 #   JAR=<sample app jar> JAVA_OPTS="<JVM options of the app>" URL_PATH=/users/42
 #   APP_CPUS=0-1 WRK_CPUS=2-3   pin the app and wrk with taskset (on a machine with 4+ cores)
 #   STARTUP_TIMEOUT=120          seconds an app may take to answer 200 on /actuator/health
-#   STARTUP_ONLY=1               measure start-up only (no wrk): use many rounds, e.g. ROUNDS=20
+#   STARTUP_ONLY=1               measure start-up only (no wrk): use many rounds, e.g. ROUNDS=20;
+#                                the app records its start-up steps (-Dsample.startup-steps=true,
+#                                Actuator's startup endpoint), and startup-steps.py (python3) tells
+#                                the time spent creating the exporter's beans and each phase
 # Needs java, curl, wrk (installed with apt-get when missing and running as root) and,
 # for the redis mode, redis-server. Only 127.0.0.1 is ever contacted. Every process it
 # starts is stopped on exit, Ctrl-C included.
@@ -72,6 +75,7 @@ die() { echo "load.sh: $*" >&2; exit 2; }
 require() {
 	command -v java >/dev/null || die "java is not on the PATH"
 	command -v curl >/dev/null || die "curl is not on the PATH: apt-get install -y curl"
+	[[ $STARTUP_ONLY != 1 ]] || command -v python3 >/dev/null || die "python3 is not on the PATH (STARTUP_ONLY=1 reads the start-up steps with it)"
 	if ! command -v wrk >/dev/null; then
 		if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
 			echo "Installing wrk with apt-get..."
@@ -107,7 +111,9 @@ app_command() { # the app's command line, under taskset when APP_CPUS is set
 	local command=()
 	[[ -z ${APP_CPUS:-} ]] || command=(taskset -c "$APP_CPUS")
 	# shellcheck disable=SC2206
-	command+=(java $JAVA_OPTS -jar "$JAR")
+	command+=(java $JAVA_OPTS)
+	[[ $STARTUP_ONLY != 1 ]] || command+=(-Dsample.startup-steps=true)
+	command+=(-jar "$JAR")
 	printf '%s\0' "${command[@]}"
 }
 
@@ -190,7 +196,8 @@ measure() { # load the running app (uses run's variables): sets rps, p50, p99 an
 	fi
 }
 
-# One run: appends "mode rps p50_ms p99_ms health_ms started_s cpu_us running_s round" to results.
+# One run: appends "mode rps p50_ms p99_ms health_ms started_s cpu_us running_s round" to results,
+# then (start-up only) "exporter_beans_ms environment_ms refresh_ms started_ms ready_ms".
 run() {
 	local mode=$1 round=$2
 	local port metrics_port redis_port="" dir="" log="$WORK/$mode-$round.log"
@@ -216,6 +223,7 @@ run() {
 				--spring.data.redis.host=127.0.0.1 --spring.data.redis.port="$redis_port") ;;
 		*) die "unknown mode $mode: off, memory, file or redis" ;;
 	esac
+	[[ $STARTUP_ONLY != 1 ]] || args+=(--management.endpoints.web.exposure.include=health,startup)
 	local url="http://127.0.0.1:$port"
 	local started
 	started=$(now_ms)
@@ -239,9 +247,12 @@ run() {
 
 	local running_s
 	running_s=$(grep -o 'process running for [0-9.]*' "$log" | awk '{ print $4 }' | head -1)
-	local rps=n/a p50=n/a p99=n/a cpu_us=n/a
+	local rps=n/a p50=n/a p99=n/a cpu_us=n/a steps="n/a n/a n/a n/a n/a"
 	if [[ $STARTUP_ONLY != 1 ]]; then
 		measure
+	else
+		steps=$(curl -s -X POST "$url/actuator/startup" | python3 "$ROOT/benchmarks/startup-steps.py") ||
+			die "could not read the start-up steps of the app ($mode): $log"
 	fi
 	stop_process "$APP_PID"
 	APP_PID=""
@@ -250,7 +261,7 @@ run() {
 		REDIS_PID=""
 	fi
 	[[ -z $dir ]] || rm -rf "$dir"
-	echo "$mode $rps $p50 $p99 $startup_ms ${started_s:-n/a} $cpu_us ${running_s:-n/a} $round" >>"$WORK/results"
+	echo "$mode $rps $p50 $p99 $startup_ms ${started_s:-n/a} $cpu_us ${running_s:-n/a} $round $steps" >>"$WORK/results"
 	printf '  round %d %-7s %10s req/s  p50 %8s ms  p99 %8s ms  CPU %7s us/req  health 200 after %6s ms\n' \
 		"$round" "$mode" "$rps" "$p50" "$p99" "$cpu_us" "$startup_ms"
 }
@@ -289,6 +300,15 @@ if [[ $STARTUP_ONLY == 1 ]]; then
 	for mode in "${modes[@]}"; do
 		printf '%-7s %16s %22s %16s %22s\n' "$mode" "$(column_of "$mode" 8)" "$(paired "$mode" 8)" \
 			"$(column_of "$mode" 5)" "$(paired "$mode" 5)"
+	done
+	echo
+	echo "Start-up steps (Spring's ApplicationStartup): the exporter's own beans, and each phase"
+	echo "with the per-round difference to off, in ms:"
+	printf '%-7s %14s %22s %22s %22s %22s\n' mode "exporter beans" "environment vs off" "refresh vs off" \
+		"started vs off" "ready vs off"
+	for mode in "${modes[@]}"; do
+		printf '%-7s %14s %22s %22s %22s %22s\n' "$mode" "$(column_of "$mode" 10)" "$(paired "$mode" 11)" \
+			"$(paired "$mode" 12)" "$(paired "$mode" 13)" "$(paired "$mode" 14)"
 	done
 	exit 0
 fi
