@@ -168,7 +168,7 @@ class MetricsServerConfigurationTests {
     }
 
     @Test
-    void theLimitsDefaultToThoseOfTheServer() {
+    void theLimitPropertiesDefaultToTheMetricsServersOwnDefaults() {
         this.contextRunner.run((context) -> assertThat(MetricsServerPropertiesValidator
             .limits(context.getBean(ExporterProperties.class).getPrometheus().getServer()))
             .isEqualTo(MetricsServerLimits.DEFAULTS));
