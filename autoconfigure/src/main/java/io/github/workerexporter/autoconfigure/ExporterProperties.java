@@ -167,6 +167,8 @@ public class ExporterProperties {
 
         private final Auth auth = new Auth();
 
+        private final MetricsServer server = new MetricsServer();
+
         public int getMetricsPort() {
             return this.metricsPort;
         }
@@ -229,6 +231,60 @@ public class ExporterProperties {
 
         public Auth getAuth() {
             return this.auth;
+        }
+
+        public MetricsServer getServer() {
+            return this.server;
+        }
+
+    }
+
+    /**
+     * Threads, queue and network timeout of the metrics HTTP server, so that slow,
+     * stalled or hostile clients cannot stall it.
+     */
+    public static class MetricsServer {
+
+        /**
+         * Maximum number of requests the metrics HTTP server serves at once (1-1000).
+         */
+        private int maxThreads = 32;
+
+        /**
+         * Maximum number of requests that wait for a thread of the metrics HTTP server
+         * when all are busy (1-10000); past it a new connection is closed at once.
+         */
+        private int maxQueueCapacity = 512;
+
+        /**
+         * How long one request to the metrics HTTP server may spend on the network,
+         * reading its request and writing its response (100ms-1h); past it its connection
+         * is closed. Collecting the metrics does not count.
+         */
+        private Duration networkTimeout = Duration.ofSeconds(10);
+
+        public int getMaxThreads() {
+            return this.maxThreads;
+        }
+
+        public void setMaxThreads(int maxThreads) {
+            this.maxThreads = maxThreads;
+        }
+
+        public int getMaxQueueCapacity() {
+            return this.maxQueueCapacity;
+        }
+
+        public void setMaxQueueCapacity(int maxQueueCapacity) {
+            this.maxQueueCapacity = maxQueueCapacity;
+        }
+
+        public Duration getNetworkTimeout() {
+            return this.networkTimeout;
+        }
+
+        public void setNetworkTimeout(Duration networkTimeout) {
+            this.networkTimeout = networkTimeout;
         }
 
     }

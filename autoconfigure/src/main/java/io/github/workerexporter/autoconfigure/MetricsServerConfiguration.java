@@ -22,7 +22,8 @@ import org.springframework.core.env.PropertySource;
 
 /**
  * The dedicated metrics HTTP server (MetricsServerManager), serving the
- * {@link PrometheusRegistry} bean: started at {@code when_ready}, stopped at
+ * {@link PrometheusRegistry} bean within the limits of
+ * {@code exporter.prometheus.server.*}: started at {@code when_ready}, stopped at
  * {@code on_exit} (or when the context closes). Once started, its port is published as
  * {@value #PORT_PROPERTY}.
  *
@@ -42,7 +43,8 @@ class MetricsServerConfiguration {
     @Bean
     @ConditionalOnMissingBean
     MetricsServerManager metricsServerManager(ExporterProperties properties, PrometheusRegistry registry) {
-        return new MetricsServerManager(registry, MetricsServerPropertiesValidator.validate(properties));
+        return new MetricsServerManager(registry, MetricsServerPropertiesValidator.validate(properties),
+                MetricsServerPropertiesValidator.limits(properties.getPrometheus().getServer()));
     }
 
     @Bean

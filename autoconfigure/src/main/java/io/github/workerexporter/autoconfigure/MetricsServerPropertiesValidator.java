@@ -2,19 +2,22 @@ package io.github.workerexporter.autoconfigure;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 
 import com.sun.net.httpserver.Authenticator;
 import org.jspecify.annotations.Nullable;
 
 import io.github.workerexporter.server.MetricsServerBasicAuthenticator;
+import io.github.workerexporter.server.MetricsServerLimits;
 import io.github.workerexporter.server.MetricsServerSettings;
 
 import org.springframework.util.StringUtils;
 
 /**
- * Checks the {@code exporter.prometheus.*}, {@code exporter.ssl.*} and
- * {@code exporter.prometheus.auth.*} properties and turns them into the metrics server's
- * {@link MetricsServerSettings}. A bad value is an
+ * Checks the {@code exporter.prometheus.*}, {@code exporter.ssl.*},
+ * {@code exporter.prometheus.auth.*} and {@code exporter.prometheus.server.*} properties
+ * and turns them into the metrics server's {@link MetricsServerSettings} and
+ * {@link MetricsServerLimits}. A bad value is an
  * {@link InvalidExporterPropertyException}, thrown when the manager bean is created,
  * before anything listens.
  *
@@ -23,6 +26,19 @@ import org.springframework.util.StringUtils;
 final class MetricsServerPropertiesValidator {
 
     private static final String PREFIX = "exporter.prometheus.";
+
+    private static final String SERVER = PREFIX + "server.";
+
+    /** Far more than the few Prometheus servers that scrape one port need at once. */
+    private static final int MAX_THREADS = 1000;
+
+    private static final int MAX_QUEUE_CAPACITY = 10_000;
+
+    /** Below it, healthy scrapes over a real network would be cut. */
+    private static final Duration MIN_NETWORK_TIMEOUT = Duration.ofMillis(100);
+
+    /** Far beyond any scrape timeout of Prometheus. */
+    private static final Duration MAX_NETWORK_TIMEOUT = Duration.ofHours(1);
 
     private MetricsServerPropertiesValidator() {
     }
@@ -58,6 +74,43 @@ final class MetricsServerPropertiesValidator {
                 prometheus.getBindBackoff(), prometheus.getOnBindFailure() == ExporterProperties.OnBindFailure.FAIL,
                 MetricsServerSslSettings.resolve(properties.getSsl(), prometheus.getSsl()),
                 authenticator(prometheus.getAuth()));
+    }
+
+    /**
+     * Check the limits of the metrics server.
+     * @param server the {@code exporter.prometheus.server.*} properties
+     * @return the limits
+     * @throws InvalidExporterPropertyException on a bad value
+     */
+    static MetricsServerLimits limits(ExporterProperties.MetricsServer server) {
+        checkRange("max-threads", server.getMaxThreads(), MAX_THREADS, 32);
+        checkRange("max-queue-capacity", server.getMaxQueueCapacity(), MAX_QUEUE_CAPACITY, 512);
+        Duration timeout = server.getNetworkTimeout();
+        if (timeout.compareTo(MIN_NETWORK_TIMEOUT) < 0 || timeout.compareTo(MAX_NETWORK_TIMEOUT) > 0) {
+            throw new InvalidExporterPropertyException(SERVER + "network-timeout", shown(timeout),
+                    (timeout.compareTo(MIN_NETWORK_TIMEOUT) < 0) ? "too short" : "too long",
+                    "a duration from 100ms to 1h, such as 10s");
+        }
+        return new MetricsServerLimits(server.getMaxThreads(), server.getMaxQueueCapacity(), timeout);
+    }
+
+    /**
+     * A duration as a user writes it: {@code 0s}, {@code 50ms}, {@code 7200s}; whole
+     * seconds when it is too long to count in smaller units without overflow.
+     */
+    private static String shown(Duration duration) {
+        long seconds = duration.getSeconds();
+        if (duration.getNano() == 0 || seconds > 1_000_000_000L || seconds < -1_000_000_000L) {
+            return seconds + "s";
+        }
+        return (duration.getNano() % 1_000_000 == 0) ? duration.toMillis() + "ms" : duration.toNanos() + "ns";
+    }
+
+    private static void checkRange(String name, int value, int max, int example) {
+        if (value < 1 || value > max) {
+            throw new InvalidExporterPropertyException(SERVER + name, value, (value < 1) ? "less than 1" : "too large",
+                    "a whole number from 1 to %d, such as %d".formatted(max, example));
+        }
     }
 
     private static String checkBindAddress(String address) {

@@ -7,6 +7,9 @@ import java.time.Duration;
  * cannot stall it for long: the JDK's HTTP server reads each request and writes each
  * response on a thread of its own, and a client can hold that thread by sending half a
  * request or by never reading its response.
+ * <p>
+ * The auto-configured server takes them from {@code exporter.prometheus.server.*}
+ * ({@code max-threads}, {@code max-queue-capacity}, {@code network-timeout}).
  *
  * @param threads how many exchanges run at once (at least 1)
  * @param queueCapacity how many more exchanges wait for a thread (at least 1); past that
@@ -19,8 +22,9 @@ import java.time.Duration;
 public record MetricsServerLimits(int threads, int queueCapacity, Duration networkTimeout) {
 
     /**
-     * The limits of a metrics server: 32 threads, 512 waiting exchanges, and 10 seconds
-     * on the network, Prometheus' default scrape timeout.
+     * The default limits of a metrics server, those of the properties: 32 threads, 512
+     * waiting exchanges, and 10 seconds on the network, Prometheus' default scrape
+     * timeout.
      */
     public static final MetricsServerLimits DEFAULTS = new MetricsServerLimits(32, 512, Duration.ofSeconds(10));
 

@@ -36,12 +36,12 @@ import org.slf4j.LoggerFactory;
  * start again.
  * <p>
  * The server runs its exchanges on its own threads, within {@link MetricsServerLimits}
- * (see {@link MetricsServerExecutor}): a client that sends half a request or never reads
- * its response holds a thread for at most the network timeout, and too many at once are
- * turned away rather than stalling the port. Its accept backlog holds as many connections
- * as it runs and queues exchanges: client_java's {@code HTTPServer} asks for 3, and a
- * burst of scrapes then sees its connections dropped by the kernel and retried a second
- * or more later.
+ * ({@code exporter.prometheus.server.*}, see {@link MetricsServerExecutor}): a client
+ * that sends half a request or never reads its response holds a thread for at most the
+ * network timeout, and too many at once are turned away rather than stalling the port.
+ * Its accept backlog holds as many connections as it runs and queues exchanges:
+ * client_java's {@code HTTPServer} asks for 3, and a burst of scrapes then sees its
+ * connections dropped by the kernel and retried a second or more later.
  *
  * @author Worker Exporter
  */
@@ -64,7 +64,7 @@ public class MetricsServerManager implements AutoCloseable {
     private boolean stopped;
 
     /**
-     * Create a manager.
+     * Create a manager with the {@linkplain MetricsServerLimits#DEFAULTS default limits}.
      * @param registry the registry to serve
      * @param settings where and how to serve it
      */

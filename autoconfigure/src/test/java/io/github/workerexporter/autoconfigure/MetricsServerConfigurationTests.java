@@ -12,11 +12,14 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import io.github.workerexporter.hooks.ExporterHook;
 import io.github.workerexporter.hooks.HookManager;
 import io.github.workerexporter.hooks.HookManager.NamedHook;
 import io.github.workerexporter.hooks.HookPhase;
+import io.github.workerexporter.server.MetricsServerLimits;
 import io.github.workerexporter.server.MetricsServerManager;
 import io.github.workerexporter.server.MetricsServerSettings;
 import io.github.workerexporter.server.TestCertificates;
@@ -162,6 +165,47 @@ class MetricsServerConfigurationTests {
         this.contextRunner.withPropertyValues("exporter.prometheus.auth.username=prometheus")
             .run((context) -> assertThat(invalidProperty(context).getProperty())
                 .isEqualTo("exporter.prometheus.auth.password"));
+    }
+
+    @Test
+    void theLimitPropertiesDefaultToTheMetricsServersOwnDefaults() {
+        this.contextRunner.run((context) -> assertThat(MetricsServerPropertiesValidator
+            .limits(context.getBean(ExporterProperties.class).getPrometheus().getServer()))
+            .isEqualTo(MetricsServerLimits.DEFAULTS));
+    }
+
+    @Test
+    void bindsTheLimitsInSnakeCaseAsInTheOriginalsFiles() {
+        this.contextRunner.withPropertyValues("exporter.prometheus.server.max_threads=3",
+                "exporter.prometheus.server.max_queue_capacity=7", "exporter.prometheus.server.network_timeout=250ms")
+            .run((context) -> assertThat(MetricsServerPropertiesValidator
+                .limits(context.getBean(ExporterProperties.class).getPrometheus().getServer()))
+                .isEqualTo(new MetricsServerLimits(3, 7, Duration.ofMillis(250))));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|',
+            textBlock = """
+                    max-threads        | 0                    | 0                    | less than 1 | a whole number from 1 to 1000, such as 32
+                    max-threads        | -4                   | -4                   | less than 1 | a whole number from 1 to 1000, such as 32
+                    max-threads        | 100000               | 100000               | too large   | a whole number from 1 to 1000, such as 32
+                    max-queue-capacity | 0                    | 0                    | less than 1 | a whole number from 1 to 10000, such as 512
+                    max-queue-capacity | 1000000              | 1000000              | too large   | a whole number from 1 to 10000, such as 512
+                    network-timeout    | 0s                   | 0s                   | too short   | a duration from 100ms to 1h, such as 10s
+                    network-timeout    | -5s                  | -5s                  | too short   | a duration from 100ms to 1h, such as 10s
+                    network-timeout    | 50ms                 | 50ms                 | too short   | a duration from 100ms to 1h, such as 10s
+                    network-timeout    | 2h                   | 7200s                | too long    | a duration from 100ms to 1h, such as 10s
+                    network-timeout    | 9223372036854775807s | 9223372036854775807s | too long    | a duration from 100ms to 1h, such as 10s
+                    """)
+    void failsStartUpOnABadLimitWithOneMessageNamingThePropertyTheValueAndTheFix(String key, String value, String shown,
+            String reason, String action) {
+        String property = "exporter.prometheus.server." + key;
+        this.contextRunner.withPropertyValues(property + "=" + value).run((context) -> {
+            assertThat(invalidProperty(context).getProperty()).isEqualTo(property);
+            assertThat(StartupFailures.message(context.getStartupFailure())).isEqualTo(
+                    "Invalid value '%s' for property '%s': %s.\nSet '%s' to a valid value: %s.", shown, property,
+                    reason, property, action);
+        });
     }
 
     private static HttpResponse<Void> httpsGet(int port, boolean withClientCertificate)

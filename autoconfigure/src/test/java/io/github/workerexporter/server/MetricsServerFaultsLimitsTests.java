@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
 
 import static io.github.workerexporter.server.MetricsServerFaultsSupport.PATIENCE;
 import static io.github.workerexporter.server.MetricsServerFaultsSupport.closeAll;
@@ -33,7 +34,9 @@ import static io.github.workerexporter.server.MetricsServerFaultsSupport.complet
 import static io.github.workerexporter.server.MetricsServerFaultsSupport.exchangesRunning;
 import static io.github.workerexporter.server.MetricsServerFaultsSupport.gated;
 import static io.github.workerexporter.server.MetricsServerFaultsSupport.gauge;
+import static io.github.workerexporter.server.MetricsServerFaultsSupport.metricsPort;
 import static io.github.workerexporter.server.MetricsServerFaultsSupport.padding;
+import static io.github.workerexporter.server.MetricsServerFaultsSupport.runExporter;
 import static io.github.workerexporter.server.MetricsServerFaultsSupport.scrape;
 import static io.github.workerexporter.server.MetricsServerFaultsSupport.scrapeAsync;
 import static io.github.workerexporter.server.MetricsServerFaultsSupport.slowReader;
@@ -48,7 +51,8 @@ import static org.awaitility.Awaitility.await;
  * The {@link MetricsServerLimits} of a {@link MetricsServerManager}, with small limits
  * and real sockets on loopback: a stalled client is cut once its network time is up and
  * its thread serves again, collection is never cut, and connections past the threads and
- * the queue are turned away at once.
+ * the queue are turned away at once. Where a test shows what a property does, the limits
+ * come from {@code exporter.prometheus.server.*} through the auto-configuration.
  *
  * @author Worker Exporter
  */
@@ -56,6 +60,8 @@ import static org.awaitility.Awaitility.await;
 class MetricsServerFaultsLimitsTests {
 
     private static final String CUT = "Metrics server closed a connection that spent more than 500 ms";
+
+    private static final String NETWORK_TIMEOUT = "exporter.prometheus.server.network-timeout";
 
     private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)content-length: *([0-9]+)");
 
@@ -69,6 +75,8 @@ class MetricsServerFaultsLimitsTests {
 
     private MetricsServerManager manager;
 
+    private ConfigurableApplicationContext context;
+
     @AfterEach
     void stopServer() {
         this.gate.countDown();
@@ -76,20 +84,25 @@ class MetricsServerFaultsLimitsTests {
         if (this.manager != null) {
             this.manager.stop();
         }
+        if (this.context != null) {
+            this.context.close();
+        }
     }
 
     @Test
-    void cutsAClientThatSendsHalfARequestOnceItsNetworkTimeIsUp() throws Exception {
-        int port = start(new MetricsServerLimits(2, 8, Duration.ofMillis(500)));
+    void cutsAClientThatSendsHalfARequestOnceItsNetworkTimeIsUp(CapturedOutput output) throws Exception {
+        int port = start(NETWORK_TIMEOUT + "=500ms");
         Socket half = stalled(port, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         this.hostile.add(half);
         assertThat(readUntilClosed(half)).as("answer to half a request").isEmpty();
+        // Logged just after the cut, as the configured time.
+        await().atMost(PATIENCE).until(() -> output.toString().contains(CUT));
         assertThat(scrape(this.client, port, "")).contains("test_requests_total 3.0");
     }
 
     @Test
     void cutsAClientThatNeverReadsItsResponseOnceItsNetworkTimeIsUp(CapturedOutput output) throws Exception {
-        int port = start(new MetricsServerLimits(2, 8, Duration.ofMillis(500)));
+        int port = start(NETWORK_TIMEOUT + "=500ms");
         this.registry.register(padding("fault_padding"));
         Socket reader = slowReader(port, "");
         this.hostile.add(reader);
@@ -130,7 +143,8 @@ class MetricsServerFaultsLimitsTests {
 
     @Test
     void turnsAwayAConnectionPastItsThreadsAndQueueAtOnce() throws Exception {
-        int port = start(new MetricsServerLimits(1, 1, Duration.ofSeconds(30)));
+        int port = start("exporter.prometheus.server.max-threads=1", "exporter.prometheus.server.max-queue-capacity=1",
+                NETWORK_TIMEOUT + "=30s");
         AtomicInteger collecting = new AtomicInteger();
         this.registry.register(gated("fault_gate", this.gate, collecting));
         CompletableFuture<HttpResponse<String>> first = scrapeAsync(this.client, port, "");
@@ -165,6 +179,16 @@ class MetricsServerFaultsLimitsTests {
         this.manager = new MetricsServerManager(this.registry, settings(0), limits);
         assertThat(this.manager.start()).isTrue();
         return this.manager.getPort();
+    }
+
+    /**
+     * Start the auto-configured metrics server of the registry.
+     * @param properties the {@code exporter.prometheus.server.*} properties
+     * @return its port
+     */
+    private int start(String... properties) {
+        this.context = runExporter(this.registry, properties);
+        return metricsPort(this.context);
     }
 
     /**

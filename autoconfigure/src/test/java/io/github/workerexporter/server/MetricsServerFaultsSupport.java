@@ -31,9 +31,12 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricFamilyDescriptor;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 
+import io.github.workerexporter.autoconfigure.WorkerExporterAutoConfiguration;
+
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -76,6 +79,11 @@ final class MetricsServerFaultsSupport {
 
     private static final Pattern METADATA = Pattern.compile("# (?:TYPE|HELP|UNIT) " + NAME + "(?: .*)?");
 
+    /** Free ports on loopback, no configuration file. */
+    private static final String[] LOOPBACK = { "spring.config.location=optional:classpath:/none/",
+            "spring.main.banner-mode=off", "server.address=127.0.0.1", "server.port=0",
+            "exporter.prometheus.metrics-port=0", "exporter.prometheus.bind-address=127.0.0.1" };
+
     private MetricsServerFaultsSupport() {
     }
 
@@ -89,20 +97,34 @@ final class MetricsServerFaultsSupport {
     }
 
     /**
-     * Run the application with a metrics server whose network timeout is so long that a
-     * stalled client stays stalled for the whole test.
+     * Run the application with a metrics server whose network timeout
+     * ({@code exporter.prometheus.server.network-timeout}) is so long that a stalled
+     * client stays stalled for the whole test.
      * @return the running application
      */
     static ConfigurableApplicationContext runPatient() {
-        return application().sources(PatientMetricsServer.class).run();
+        return run("exporter.prometheus.server.network-timeout=5m");
     }
 
     static SpringApplicationBuilder application(String... properties) {
         return new SpringApplicationBuilder(FaultsApplication.class).web(WebApplicationType.SERVLET)
-            .properties("spring.config.location=optional:classpath:/none/", "spring.main.banner-mode=off",
-                    "server.address=127.0.0.1", "server.port=0", "exporter.prometheus.metrics-port=0",
-                    "exporter.prometheus.bind-address=127.0.0.1")
+            .properties(LOOPBACK)
             .properties(properties);
+    }
+
+    /**
+     * Run the exporter's auto-configuration alone, without a web server, its metrics
+     * server serving the given registry on a free loopback port.
+     * @param registry the registry to serve
+     * @param properties more properties
+     * @return the running application, its metrics server started
+     */
+    static ConfigurableApplicationContext runExporter(PrometheusRegistry registry, String... properties) {
+        return new SpringApplicationBuilder(ExporterApplication.class).web(WebApplicationType.NONE)
+            .initializers((context) -> context.getBeanFactory().registerSingleton("prometheusRegistry", registry))
+            .properties(LOOPBACK)
+            .properties(properties)
+            .run();
     }
 
     static int applicationPort(ConfigurableApplicationContext context) {
@@ -377,19 +399,11 @@ final class MetricsServerFaultsSupport {
     }
 
     /**
-     * The metrics server of the application, as auto-configured but with the default
-     * limits' network timeout raised to five minutes.
+     * The exporter's auto-configuration alone.
      */
     @Configuration(proxyBeanMethods = false)
-    static class PatientMetricsServer {
-
-        @Bean
-        MetricsServerManager metricsServerManager(PrometheusRegistry registry) {
-            MetricsServerLimits limits = new MetricsServerLimits(MetricsServerLimits.DEFAULTS.threads(),
-                    MetricsServerLimits.DEFAULTS.queueCapacity(), Duration.ofMinutes(5));
-            return new MetricsServerManager(registry,
-                    new MetricsServerSettings("127.0.0.1", 0, "/metrics", 1, Duration.ZERO, true, null, null), limits);
-        }
+    @ImportAutoConfiguration(WorkerExporterAutoConfiguration.class)
+    static class ExporterApplication {
 
     }
 
