@@ -1,5 +1,8 @@
 package io.github.workerexporter.e2e;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -19,6 +22,13 @@ import org.springframework.web.bind.annotation.RestController;
  * auto-configuration of a starter user, {@code GET /work/{id}}, and the arguments the
  * test gives ({@code --exporter.worker.id=w1 ...}). Once ready it prints
  * {@code ready http-port=<port> metrics-port=<port>} on standard output.
+ * <p>
+ * The application counts the requests it handled itself, in a Micrometer counter
+ * ({@value #HANDLED}, {@code e2e_handled_requests_total{worker_id}} in the merged view):
+ * the reference that the exporter's {@code gunicorn_worker_requests_total} must equal,
+ * counted by the server and not by the test's HTTP client.
+ *
+ * @author Worker Exporter
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
@@ -27,6 +37,18 @@ public class E2eWorker {
 
     /** The line a worker prints once ready, before its ports. */
     static final String READY = "ready ";
+
+    /** The Micrometer counter of the requests the application handled. */
+    static final String HANDLED = "e2e.handled.requests";
+
+    /**
+     * Whether the application counts a request to the path in {@value #HANDLED}.
+     * @param path the path of a request
+     * @return whether it does
+     */
+    static boolean counts(String path) {
+        return path.startsWith("/work/");
+    }
 
     public static void main(String[] args) {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(E2eWorker.class)
@@ -48,8 +70,15 @@ public class E2eWorker {
     @RestController
     static class WorkController {
 
+        private final Counter handled;
+
+        WorkController(MeterRegistry registry) {
+            this.handled = registry.counter(HANDLED);
+        }
+
         @GetMapping("/work/{id}")
         String work(@PathVariable String id) {
+            this.handled.increment();
             return "done " + id;
         }
 

@@ -115,7 +115,8 @@ final class FileFaultsWorkers implements AutoCloseable {
 
     /**
      * Send {@code GET path(n)} for {@code n} in {@code [0, count)} to one worker from the
-     * given number of client threads, each stopping early once {@code stop} says so.
+     * given number of client threads, each stopping early once {@code stop} says so; sent
+     * by {@link LoopbackHttp}, which never sends a request twice.
      * @param worker the worker
      * @param count how many requests at most
      * @param threads the client threads
@@ -132,12 +133,14 @@ final class FileFaultsWorkers implements AutoCloseable {
             for (int t = 0; t < threads; t++) {
                 int first = t;
                 tasks.add(executor.submit(() -> {
-                    for (int n = first; n < count && !stop.getAsBoolean(); n += threads) {
-                        if (get(worker.http(path.apply(n))).status() == 200) {
-                            ok.incrementAndGet();
-                        }
-                        else {
-                            failed.incrementAndGet();
+                    try (LoopbackHttp http = new LoopbackHttp(worker.httpPort())) {
+                        for (int n = first; n < count && !stop.getAsBoolean(); n += threads) {
+                            if (http.get(path.apply(n)).status() == 200) {
+                                ok.incrementAndGet();
+                            }
+                            else {
+                                failed.incrementAndGet();
+                            }
                         }
                     }
                 }));
@@ -410,8 +413,12 @@ final class FileFaultsWorkers implements AutoCloseable {
             return log().lines().filter((line) -> line.contains(" WARN ") && line.contains(text)).toList();
         }
 
+        int httpPort() {
+            return Integer.parseInt(this.ready.group(1));
+        }
+
         URI http(String path) {
-            return URI.create("http://127.0.0.1:" + this.ready.group(1) + path);
+            return URI.create("http://127.0.0.1:" + httpPort() + path);
         }
 
         URI metrics() {

@@ -29,9 +29,10 @@ import io.github.workerexporter.metrics.RequestExposition;
 /**
  * Real worker JVMs ({@link E2eWorker}) for the worker fault tests, one log file per life
  * (so a worker restarted under the same id is found ready by its new life's line, with
- * its new ports), and a steady load that counts the answers of each worker apart. The
- * JVMs get the test classpath and small heaps; {@link #close()} stops every one still
- * running (SIGTERM, then SIGKILL).
+ * its new ports), and a steady load that counts the answers of each worker apart, sent by
+ * {@link LoopbackHttp}, which never sends a request twice. The JVMs get the test
+ * classpath and small heaps; {@link #close()} stops every one still running (SIGTERM,
+ * then SIGKILL).
  *
  * @author Worker Exporter
  */
@@ -109,9 +110,11 @@ final class WorkerFaultsJvms implements AutoCloseable {
             for (Jvm jvm : jvms) {
                 answers.add(executor.submit(() -> {
                     long ok = 0;
-                    for (int n = 0; n < count; n++) {
-                        if (get(jvm.http("/work/" + n)) == 200) {
-                            ok++;
+                    try (LoopbackHttp http = new LoopbackHttp(jvm.httpPort())) {
+                        for (int n = 0; n < count; n++) {
+                            if (http.get("/work/" + n).status() == 200) {
+                                ok++;
+                            }
                         }
                     }
                     return ok;
@@ -147,12 +150,14 @@ final class WorkerFaultsJvms implements AutoCloseable {
         for (Jvm jvm : jvms) {
             for (int t = 0; t < threadsEach; t++) {
                 Thread thread = new Thread(() -> {
-                    for (int n = 0; !load.stop.get() && jvm.process().isAlive(); n++) {
-                        if (get(jvm.http("/work/" + n)) == 200) {
-                            jvm.ok().incrementAndGet();
-                        }
-                        else {
-                            jvm.failed().incrementAndGet();
+                    try (LoopbackHttp http = new LoopbackHttp(jvm.httpPort())) {
+                        for (int n = 0; !load.stop.get() && jvm.process().isAlive(); n++) {
+                            if (http.get("/work/" + n).status() == 200) {
+                                jvm.ok().incrementAndGet();
+                            }
+                            else {
+                                jvm.failed().incrementAndGet();
+                            }
                         }
                     }
                 }, "load-" + jvm.id() + "-" + t);
@@ -276,22 +281,6 @@ final class WorkerFaultsJvms implements AutoCloseable {
         throw new AssertionError("Worker " + id + " did not start:\n" + read(log));
     }
 
-    private int get(URI uri) {
-        try {
-            return this.client
-                .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
-                        HttpResponse.BodyHandlers.discarding())
-                .statusCode();
-        }
-        catch (IOException ex) {
-            return -1;
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
     private static String read(Path log) {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
@@ -333,10 +322,6 @@ final class WorkerFaultsJvms implements AutoCloseable {
      * @param failed requests it did not answer 200 (another status, or no answer)
      */
     record Jvm(String id, Process process, int httpPort, int metricsPort, Path log, AtomicLong ok, AtomicLong failed) {
-
-        URI http(String path) {
-            return URI.create("http://127.0.0.1:" + this.httpPort + path);
-        }
 
         URI metrics() {
             return URI.create("http://127.0.0.1:" + this.metricsPort + "/metrics");

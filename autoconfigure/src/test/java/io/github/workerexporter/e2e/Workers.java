@@ -3,25 +3,23 @@ package io.github.workerexporter.e2e;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.github.workerexporter.e2e.LoopbackHttp.Answer;
 import io.github.workerexporter.metrics.RequestExposition;
 
 /**
@@ -30,6 +28,17 @@ import io.github.workerexporter.metrics.RequestExposition;
  * is closed, a file is not), sends them requests from a few client threads over loopback,
  * scrapes their metrics ports (not instrumented, so a scrape never counts as a request)
  * and stops or kills them. {@link #close()} stops every worker still running.
+ * <p>
+ * <b>Exact totals.</b> Every request goes through {@link LoopbackHttp}, which never sends
+ * a request twice, and is counted per worker: answered 200 by a path the application
+ * counts itself ({@link E2eWorker#HANDLED}), failed, or answered by another path (such as
+ * {@code /actuator/prometheus}). {@link #exact} compares the merged view with the
+ * application's own count, not with the client's: the exporter's
+ * {@code gunicorn_worker_requests_total} of a worker must equal the requests its
+ * application handled plus the other requests it answered, and the application must have
+ * handled at least the requests answered 200.
+ *
+ * @author Worker Exporter
  */
 final class Workers implements AutoCloseable {
 
@@ -44,11 +53,6 @@ final class Workers implements AutoCloseable {
     private final List<String> common;
 
     private final List<Worker> started = new ArrayList<>();
-
-    private final HttpClient client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10))
-        .build();
 
     /**
      * Workers that all get the common arguments.
@@ -79,64 +83,74 @@ final class Workers implements AutoCloseable {
     }
 
     /**
-     * Send {@code GET /work/{n}} requests to each worker from the given number of client
-     * threads in all, and return how many answered 200.
+     * Send {@code each} requests {@code GET /work/n} to each worker from
+     * {@code threadsEach} client threads per worker, and wait for the answers.
      * @param workers the workers
-     * @param requestsEach how many requests each worker gets
-     * @param threads the client threads, shared by the workers
-     * @return the number of 200 answers; the others are errors
+     * @param each how many requests each worker gets
+     * @param threadsEach the client threads of each worker
+     * @return the answers
      */
-    long load(List<Worker> workers, int requestsEach, int threads) {
-        return load(workers, requestsEach, threads, () -> false).ok();
+    Load send(List<Worker> workers, int each, int threadsEach) {
+        return load(workers, each, threadsEach).await();
     }
 
     /**
-     * Like {@link #load(List, int, int)}, but each thread stops early once {@code stop}
-     * says so.
-     * @return the answers
+     * Start sending {@code GET /work/n} requests to each worker from {@code threadsEach}
+     * client threads per worker, until each worker had {@code each} requests, the load is
+     * stopped or the worker died.
+     * @param workers the workers
+     * @param each how many requests each worker gets at most
+     * @param threadsEach the client threads of each worker
+     * @return the running load
      */
-    Load load(List<Worker> workers, int requestsEach, int threads, BooleanSupplier stop) {
-        ExecutorService executor = Executors.newFixedThreadPool(threads);
-        AtomicLong ok = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        int perWorker = Math.max(1, threads / workers.size());
-        try {
-            List<Future<?>> tasks = new ArrayList<>();
-            for (Worker worker : workers) {
-                for (int t = 0; t < perWorker; t++) {
-                    int first = t;
-                    tasks.add(executor.submit(() -> {
-                        for (int n = first; n < requestsEach && !stop.getAsBoolean(); n += perWorker) {
-                            if (get(worker.http("/work/" + n)) == 200) {
-                                ok.incrementAndGet();
-                            }
-                            else {
-                                failed.incrementAndGet();
-                            }
+    Load load(List<Worker> workers, int each, int threadsEach) {
+        Load load = new Load();
+        for (Worker worker : workers) {
+            for (int t = 0; t < threadsEach; t++) {
+                int first = t;
+                load.run(worker, "load-" + worker.id() + "-" + t, () -> {
+                    try (LoopbackHttp http = new LoopbackHttp(worker.httpPort())) {
+                        for (int n = first; n < each && !load.stopped()
+                                && worker.process().isAlive(); n += threadsEach) {
+                            load.count(worker, request(worker, http, "/work/" + n));
                         }
-                    }));
-                }
-            }
-            for (Future<?> task : tasks) {
-                task.get(10, TimeUnit.MINUTES);
+                    }
+                });
             }
         }
-        catch (Exception ex) {
-            throw new IllegalStateException("Load failed", ex);
+        return load;
+    }
+
+    /**
+     * Send one request to a worker's application, counted as one of its requests once
+     * answered.
+     * @param worker the worker
+     * @param path the path
+     * @return the answer
+     */
+    Answer get(Worker worker, String path) {
+        try (LoopbackHttp http = new LoopbackHttp(worker.httpPort())) {
+            return request(worker, http, path);
         }
-        finally {
-            executor.shutdownNow();
-        }
-        return new Load(ok.get(), failed.get());
     }
 
     /**
      * Scrape a worker's metrics port.
      * @param worker the worker
      * @return the parsed exposition
+     * @throws IllegalStateException when the answer is not 200
      */
     RequestExposition scrape(Worker worker) {
-        return scrape(worker, worker.metrics());
+        return parse(worker, scrapeRaw(worker));
+    }
+
+    /**
+     * Get a worker's metrics port.
+     * @param worker the worker
+     * @return the answer
+     */
+    Answer scrapeRaw(Worker worker) {
+        return LoopbackHttp.getOnce(worker.metrics());
     }
 
     /**
@@ -146,25 +160,7 @@ final class Workers implements AutoCloseable {
      * @return the parsed exposition
      */
     RequestExposition scrapeActuator(Worker worker) {
-        return scrape(worker, worker.http("/actuator/prometheus"));
-    }
-
-    private RequestExposition scrape(Worker worker, URI uri) {
-        try {
-            HttpResponse<String> response = this.client.send(HttpRequest.newBuilder(uri).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("Scrape of " + worker.id() + ": HTTP " + response.statusCode());
-            }
-            return RequestExposition.parse(response.body());
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
+        return parse(worker, get(worker, "/actuator/prometheus"));
     }
 
     /**
@@ -196,6 +192,105 @@ final class Workers implements AutoCloseable {
     }
 
     /**
+     * Scrape a worker until its merged view is {@link #exact} for the workers, and print
+     * how many requests each application handled beyond those answered 200.
+     * @param observer the worker to scrape
+     * @param deadline how long to try
+     * @param workers the workers whose totals must be exact
+     * @return the first exact exposition
+     * @throws AssertionError with the differences and the last exposition when the
+     * deadline passed
+     */
+    RequestExposition awaitExact(Worker observer, Duration deadline, Collection<Worker> workers) {
+        return awaitExact(observer, deadline, workers, (exposition) -> true);
+    }
+
+    /**
+     * Like {@link #awaitExact(Worker, Duration, Collection)}, with a condition more.
+     * @param observer the worker to scrape
+     * @param deadline how long to try
+     * @param workers the workers whose totals must be exact
+     * @param condition what the exposition should show besides
+     * @return the first exact exposition that meets the condition
+     */
+    RequestExposition awaitExact(Worker observer, Duration deadline, Collection<Worker> workers,
+            Predicate<RequestExposition> condition) {
+        Map<String, String> last = new LinkedHashMap<>();
+        try {
+            RequestExposition exact = awaitScrape(observer, deadline, (exposition) -> {
+                last.clear();
+                last.putAll(differences(exposition, workers));
+                return last.isEmpty() && condition.test(exposition);
+            });
+            for (Worker worker : workers) {
+                long more = (long) handled(exact, worker.id()) - worker.ok();
+                if (more > 0) {
+                    System.out.printf("%s handled %d requests more than the client saw answered 200 (%d failed)%n",
+                            worker.id(), more, worker.failed());
+                }
+            }
+            return exact;
+        }
+        catch (AssertionError ex) {
+            throw new AssertionError("Not exact: " + last + "\n" + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Whether the merged view shows for each worker exactly the requests its application
+     * handled plus the other requests it answered, and its application handled at least
+     * the requests answered 200.
+     * @param exposition the merged view
+     * @param workers the workers
+     * @return whether it does
+     */
+    static boolean exact(RequestExposition exposition, Collection<Worker> workers) {
+        return differences(exposition, workers).isEmpty();
+    }
+
+    private static Map<String, String> differences(RequestExposition exposition, Collection<Worker> workers) {
+        Map<String, String> differences = new LinkedHashMap<>();
+        for (Worker worker : workers) {
+            double requests = requests(exposition, worker.id());
+            double handled = handled(exposition, worker.id());
+            if (requests != handled + worker.other() || handled < worker.ok()) {
+                differences.put(worker.id(), "gunicorn_worker_requests_total " + requests + ", handled " + handled
+                        + " + other " + worker.other() + ", answered 200 " + worker.ok());
+            }
+        }
+        return differences;
+    }
+
+    /**
+     * The merged {@code gunicorn_worker_requests_total} of a worker.
+     * @param exposition the merged view
+     * @param workerId the worker id
+     * @return its value, 0 when absent
+     */
+    static double requests(RequestExposition exposition, String workerId) {
+        return exposition.value("gunicorn_worker_requests_total{worker_id=\"" + workerId + "\"}");
+    }
+
+    /**
+     * The requests a worker's application counted itself ({@link E2eWorker#HANDLED}).
+     * @param exposition the merged view
+     * @param workerId the worker id
+     * @return its value, 0 when absent
+     */
+    static double handled(RequestExposition exposition, String workerId) {
+        return exposition.value("e2e_handled_requests_total{worker_id=\"" + workerId + "\"}");
+    }
+
+    /**
+     * The sum of the merged {@code gunicorn_worker_requests_total}.
+     * @param exposition the merged view
+     * @return the sum
+     */
+    static double total(RequestExposition exposition) {
+        return exposition.series("gunicorn_worker_requests_total").stream().mapToDouble(exposition::value).sum();
+    }
+
+    /**
      * End a worker with SIGKILL, as {@code kill -9}: no shutdown hook, no last flush.
      * @param worker the worker
      */
@@ -218,6 +313,28 @@ final class Workers implements AutoCloseable {
                 await(worker.process());
             }
         }
+    }
+
+    private static Answer request(Worker worker, LoopbackHttp http, String path) {
+        Answer answer = http.get(path);
+        if (E2eWorker.counts(path) && answer.status() == 200) {
+            worker.ok.incrementAndGet();
+        }
+        else if (!E2eWorker.counts(path) && answer.status() > 0) {
+            worker.other.incrementAndGet();
+        }
+        else {
+            worker.failed.incrementAndGet();
+        }
+        return answer;
+    }
+
+    private static RequestExposition parse(Worker worker, Answer answer) {
+        if (answer.status() != 200) {
+            throw new IllegalStateException(
+                    "Scrape of " + worker.id() + ": HTTP " + answer.status() + "\n" + answer.body());
+        }
+        return RequestExposition.parse(answer.body());
     }
 
     private Process launch(String id) {
@@ -273,20 +390,6 @@ final class Workers implements AutoCloseable {
         return this.logs.resolve(id + ".log");
     }
 
-    private int get(URI uri) {
-        try {
-            return this.client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
-                .statusCode();
-        }
-        catch (IOException ex) {
-            return -1;
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
     private static String read(Path log) {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
@@ -306,7 +409,7 @@ final class Workers implements AutoCloseable {
         }
     }
 
-    private static void sleep(long millis) {
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         }
@@ -317,32 +420,166 @@ final class Workers implements AutoCloseable {
     }
 
     /**
-     * A running worker JVM.
-     *
-     * @param id its worker id
-     * @param process the process
-     * @param httpPort the port of the application
-     * @param metricsPort the port of the metrics server
+     * One life of a worker JVM, and the requests the test sent it through
+     * {@link Workers}.
      */
-    record Worker(String id, Process process, int httpPort, int metricsPort) {
+    static final class Worker {
 
-        URI http(String path) {
-            return URI.create("http://127.0.0.1:" + this.httpPort + path);
+        private final String id;
+
+        private final Process process;
+
+        private final int httpPort;
+
+        private final int metricsPort;
+
+        private final AtomicLong ok = new AtomicLong();
+
+        private final AtomicLong failed = new AtomicLong();
+
+        private final AtomicLong other = new AtomicLong();
+
+        Worker(String id, Process process, int httpPort, int metricsPort) {
+            this.id = id;
+            this.process = process;
+            this.httpPort = httpPort;
+            this.metricsPort = metricsPort;
+        }
+
+        String id() {
+            return this.id;
+        }
+
+        Process process() {
+            return this.process;
+        }
+
+        int httpPort() {
+            return this.httpPort;
         }
 
         URI metrics() {
             return URI.create("http://127.0.0.1:" + this.metricsPort + "/metrics");
         }
 
+        /**
+         * The requests to a path the application counts that were answered 200.
+         * @return their number
+         */
+        long ok() {
+            return this.ok.get();
+        }
+
+        /**
+         * The requests not answered 200 by a path the application counts, or not
+         * answered.
+         * @return their number
+         */
+        long failed() {
+            return this.failed.get();
+        }
+
+        /**
+         * The requests answered by a path the application does not count, such as
+         * {@code /actuator/prometheus}.
+         * @return their number
+         */
+        long other() {
+            return this.other.get();
+        }
+
     }
 
     /**
-     * The answers to a load.
-     *
-     * @param ok the requests answered 200
-     * @param failed the others (another status, or no answer)
+     * Client threads sending requests to workers, and the answers they had.
      */
-    record Load(long ok, long failed) {
+    static final class Load {
+
+        private final AtomicBoolean stop = new AtomicBoolean();
+
+        private final List<Thread> threads = new ArrayList<>();
+
+        private final AtomicLong ok = new AtomicLong();
+
+        private final AtomicLong failed = new AtomicLong();
+
+        private final Map<Worker, AtomicLong> okOf = new LinkedHashMap<>();
+
+        private void run(Worker worker, String name, Runnable requests) {
+            this.okOf.putIfAbsent(worker, new AtomicLong());
+            Thread thread = new Thread(requests, name);
+            thread.setDaemon(true);
+            this.threads.add(thread);
+            thread.start();
+        }
+
+        private boolean stopped() {
+            return this.stop.get();
+        }
+
+        private void count(Worker worker, Answer answer) {
+            if (answer.status() == 200) {
+                this.ok.incrementAndGet();
+                this.okOf.get(worker).incrementAndGet();
+            }
+            else {
+                this.failed.incrementAndGet();
+            }
+        }
+
+        /**
+         * Stop sending and wait for the requests in flight.
+         * @return this load
+         */
+        Load stop() {
+            this.stop.set(true);
+            return await();
+        }
+
+        /**
+         * Wait until every client thread is done.
+         * @return this load
+         */
+        Load await() {
+            for (Thread thread : this.threads) {
+                try {
+                    thread.join(TimeUnit.MINUTES.toMillis(10));
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(ex);
+                }
+                if (thread.isAlive()) {
+                    throw new IllegalStateException(thread.getName() + " still sends after 10 minutes");
+                }
+            }
+            return this;
+        }
+
+        /**
+         * The requests answered 200.
+         * @return their number
+         */
+        long ok() {
+            return this.ok.get();
+        }
+
+        /**
+         * The requests of one worker answered 200.
+         * @param worker the worker
+         * @return their number
+         */
+        long ok(Worker worker) {
+            return this.okOf.get(worker).get();
+        }
+
+        /**
+         * The other requests (another status, or no answer).
+         * @return their number
+         */
+        long failed() {
+            return this.failed.get();
+        }
 
     }
 
