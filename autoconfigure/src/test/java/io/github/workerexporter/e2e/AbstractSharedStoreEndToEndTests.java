@@ -1,19 +1,18 @@
 package io.github.workerexporter.e2e;
 
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.github.workerexporter.e2e.Workers.Load;
-import io.github.workerexporter.e2e.Workers.Worker;
 import io.github.workerexporter.metrics.RequestExposition;
 
-import static io.github.workerexporter.e2e.Workers.handled;
-import static io.github.workerexporter.e2e.Workers.requests;
-import static io.github.workerexporter.e2e.Workers.total;
+import static io.github.workerexporter.e2e.Totals.handled;
+import static io.github.workerexporter.e2e.Totals.requests;
+import static io.github.workerexporter.e2e.Totals.total;
+import static io.github.workerexporter.e2e.Workers.DEADLINE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -34,14 +33,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * interval plus the time of the flush itself. After a restart under the same worker id
  * its request counters start again from zero (a counter reset, as for any restarted
  * process), while the restart is counted once as {@code crash}.
+ *
+ * @author Worker Exporter
  */
 abstract class AbstractSharedStoreEndToEndTests {
 
     /** The flush interval of the workers. */
     static final String FLUSH = "--exporter.storage.flush-interval=200ms";
-
-    /** How long a condition may take on a busy machine. */
-    static final Duration DEADLINE = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
@@ -54,7 +52,7 @@ abstract class AbstractSharedStoreEndToEndTests {
     abstract List<String> storeArguments(Path dir);
 
     Workers workers(String... more) {
-        List<String> arguments = new java.util.ArrayList<>(storeArguments(this.dir));
+        List<String> arguments = new ArrayList<>(storeArguments(this.dir));
         arguments.addAll(List.of(FLUSH, "--exporter.prometheus.metrics-port=0"));
         arguments.addAll(List.of(more));
         return new Workers(this.dir.resolve("logs"), arguments.toArray(String[]::new));

@@ -1,11 +1,8 @@
 package io.github.workerexporter.e2e;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,12 +11,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.workerexporter.e2e.LoopbackHttp.Answer;
-import io.github.workerexporter.e2e.Workers.Load;
-import io.github.workerexporter.e2e.Workers.Worker;
 import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.storage.redis.RedisServerSupport;
 import io.github.workerexporter.storage.redis.RedisStoreFaultsSupport;
 
+import static io.github.workerexporter.e2e.Workers.DEADLINE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -38,8 +34,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("reliability")
 class RedisFaultsTests {
-
-    private static final Duration DEADLINE = AbstractSharedStoreEndToEndTests.DEADLINE;
 
     private static final String PREFIX = "faults";
 
@@ -87,7 +81,7 @@ class RedisFaultsTests {
         }
         awaitExactTotals();
         // The flushes failed on the flush thread, never on a request thread.
-        assertThat(log("w1")).anyMatch((line) -> line.contains("WARN") && line.contains("exporter-flush]")
+        assertThat(log(started.get(0))).anyMatch((line) -> line.contains("WARN") && line.contains("exporter-flush]")
                 && line.contains("Flush to redis storage failed") && line.contains("timed out"));
     }
 
@@ -107,7 +101,7 @@ class RedisFaultsTests {
         }
         awaitExactTotals();
         for (Worker worker : started) {
-            assertThat(log(worker.id()).filter((line) -> line.contains("WARN")
+            assertThat(log(worker).filter((line) -> line.contains("WARN")
                     && line.contains("Flush to redis storage failed") && line.contains("OOM command not allowed")))
                 .as(worker.id())
                 .hasSize(1);
@@ -205,13 +199,8 @@ class RedisFaultsTests {
                 (exposition) -> exposition.value("gunicorn_master_workers{state=\"alive\"}") == 2);
     }
 
-    private static java.util.stream.Stream<String> log(String workerId) {
-        try {
-            return Files.readString(dir.resolve("logs").resolve(workerId + ".log")).lines();
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+    private static Stream<String> log(Worker worker) {
+        return worker.log().lines();
     }
 
 }

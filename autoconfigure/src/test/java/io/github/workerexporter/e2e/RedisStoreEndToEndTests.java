@@ -7,16 +7,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.github.workerexporter.e2e.Workers.Load;
-import io.github.workerexporter.e2e.Workers.Worker;
 import io.github.workerexporter.storage.redis.RedisServerSupport;
 
-import static io.github.workerexporter.e2e.Workers.requests;
+import static io.github.workerexporter.e2e.Totals.requests;
+import static io.github.workerexporter.e2e.Workers.DEADLINE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The end-to-end proofs over a real Redis server that this class starts, each test under
  * a key prefix of its own, plus an outage of Redis under load.
+ *
+ * @author Worker Exporter
  */
 class RedisStoreEndToEndTests extends AbstractSharedStoreEndToEndTests {
 

@@ -2,84 +2,144 @@ package io.github.workerexporter.e2e;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import io.github.workerexporter.e2e.LoopbackHttp.Answer;
 import io.github.workerexporter.metrics.RequestExposition;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
- * Real worker JVMs ({@link E2eWorker}) for the end-to-end tests: starts them with the
- * test classpath and small heaps, their output in a log file each (a dead process's pipe
- * is closed, a file is not), sends them requests from a few client threads over loopback,
- * scrapes their metrics ports (not instrumented, so a scrape never counts as a request)
- * and stops or kills them. {@link #close()} stops every worker still running.
+ * The one launcher of the end-to-end tests' JVMs: starts them ({@link E2eWorker}, or
+ * another main class that prints {@link E2eWorker#READY}) with the test classpath and
+ * small heaps, under a wrapper command where a test needs one (such as {@code setpriv}),
+ * one {@link Worker} and one log file per life; sends them requests over loopback;
+ * scrapes their metrics ports (not instrumented, so a scrape never counts as a request);
+ * waits for conditions; kills them. {@link #close()} stops every JVM still running
+ * (SIGTERM, then SIGKILL).
  * <p>
- * <b>Exact totals.</b> Every request goes through {@link LoopbackHttp}, which never sends
- * a request twice, and is counted per worker: answered 200 by a path the application
- * counts itself ({@link E2eWorker#HANDLED}), failed, or answered by another path (such as
- * {@code /actuator/prometheus}). {@link #exact} compares the merged view with the
- * application's own count, not with the client's: the exporter's
- * {@code gunicorn_worker_requests_total} of a worker must equal the requests its
- * application handled plus the other requests it answered, and the application must have
- * handled at least the requests answered 200.
+ * Every request goes through {@link LoopbackHttp}, which never sends a request twice, and
+ * is counted by its {@link Worker}, so that {@link #awaitExact} can wait for
+ * {@link Totals exact totals}. One launcher for every end-to-end test, hence its size.
  *
  * @author Worker Exporter
  */
 final class Workers implements AutoCloseable {
 
-    /** How long a worker may take to start on a busy machine. */
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    /** How long a condition may take on a busy machine. */
+    static final Duration DEADLINE = Duration.ofSeconds(60);
 
-    private static final Pattern READY = Pattern
-        .compile(Pattern.quote(E2eWorker.READY) + "http-port=(\\d+) metrics-port=(\\d+)");
+    /**
+     * How long a JVM may take to start (or to fail to) on a busy machine, eight at once.
+     */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
 
     private final Path logs;
 
-    private final List<String> common;
+    private final List<String> wrapper;
 
-    private final List<Worker> started = new ArrayList<>();
+    private final Class<?> main;
+
+    private final List<String> arguments;
+
+    private final List<Worker> started = Collections.synchronizedList(new ArrayList<>());
+
+    private final AtomicInteger lives = new AtomicInteger();
 
     /**
-     * Workers that all get the common arguments.
-     * @param logs where the workers' logs go
-     * @param common arguments of every worker, such as
+     * Worker JVMs of {@link E2eWorker} that all get the same arguments.
+     * @param logs where the logs go
+     * @param arguments arguments of every worker besides its id, such as
      * {@code --exporter.redis.enabled=true}
      */
-    Workers(Path logs, String... common) {
-        this.logs = logs;
-        this.common = List.of(common);
+    Workers(Path logs, String... arguments) {
+        this(logs, List.of(), E2eWorker.class, List.of(arguments));
     }
 
     /**
-     * Start workers in parallel and wait until each one serves.
+     * JVMs that all run the same main class with the same arguments.
+     * @param logs where the logs go
+     * @param wrapper the command before {@code java}, or none
+     * @param main the main class; it gets {@code --exporter.worker.id=<id>} and the
+     * arguments
+     * @param arguments arguments of every JVM besides its id
+     */
+    Workers(Path logs, List<String> wrapper, Class<?> main, List<String> arguments) {
+        this.logs = logs;
+        this.wrapper = List.copyOf(wrapper);
+        this.main = main;
+        this.arguments = List.copyOf(arguments);
+    }
+
+    /**
+     * Start JVMs all at once, then wait until each one is ready.
      * @param ids their worker ids
      * @return the running workers, in the order of the ids
      */
     List<Worker> start(String... ids) {
-        List<Process> processes = new ArrayList<>();
+        List<Worker> launched = new ArrayList<>();
         for (String id : ids) {
-            processes.add(launch(id));
+            launched.add(launch(id));
         }
-        List<Worker> workers = new ArrayList<>();
-        for (int i = 0; i < ids.length; i++) {
-            workers.add(awaitReady(ids[i], processes.get(i)));
+        for (Worker worker : launched) {
+            awaitReady(worker);
         }
-        return workers;
+        return launched;
+    }
+
+    /**
+     * Start a JVM that should refuse to start, and wait until it has exited.
+     * @param id its worker id
+     * @return its log
+     */
+    String startFailing(String id) {
+        Worker worker = launch(id);
+        if (!await(worker.process(), START_TIMEOUT)) {
+            throw new AssertionError("Worker " + id + " neither started nor failed:\n" + worker.log());
+        }
+        awaitOutput(worker);
+        if (worker.ready()) {
+            throw new AssertionError("Worker " + id + " started:\n" + worker.log());
+        }
+        return worker.log();
+    }
+
+    /**
+     * Send {@code count} requests {@code GET /work/n} to one worker from two client
+     * threads, and wait for the answers.
+     * @param worker the worker
+     * @param count how many requests
+     * @return the answers
+     */
+    Load send(Worker worker, int count) {
+        return send(List.of(worker), count, 2);
+    }
+
+    /**
+     * Send {@code count} requests {@code GET /work/n} to one worker from two client
+     * threads, all answered 200, then scrape it until its merged view has exact totals
+     * for it.
+     * @param worker the worker
+     * @param count how many requests
+     * @return the first exact exposition
+     */
+    RequestExposition sendAndAwaitExact(Worker worker, int count) {
+        Load load = send(worker, count);
+        assertThat(load.failed()).as("requests to %s that failed", worker.id()).isZero();
+        assertThat(load.ok()).as("requests to %s answered 200", worker.id()).isEqualTo(count);
+        return awaitExact(worker, DEADLINE, List.of(worker));
     }
 
     /**
@@ -95,35 +155,33 @@ final class Workers implements AutoCloseable {
     }
 
     /**
-     * Start sending {@code GET /work/n} requests to each worker from {@code threadsEach}
-     * client threads per worker, until each worker had {@code each} requests, the load is
-     * stopped or the worker died.
+     * Start sending {@code GET /work/n} requests to each worker, as
+     * {@link #load(List, int, int, IntFunction)}.
      * @param workers the workers
      * @param each how many requests each worker gets at most
      * @param threadsEach the client threads of each worker
      * @return the running load
      */
     Load load(List<Worker> workers, int each, int threadsEach) {
-        Load load = new Load();
-        for (Worker worker : workers) {
-            for (int t = 0; t < threadsEach; t++) {
-                int first = t;
-                load.run(worker, "load-" + worker.id() + "-" + t, () -> {
-                    try (LoopbackHttp http = new LoopbackHttp(worker.httpPort())) {
-                        for (int n = first; n < each && !load.stopped()
-                                && worker.process().isAlive(); n += threadsEach) {
-                            load.count(worker, request(worker, http, "/work/" + n));
-                        }
-                    }
-                });
-            }
-        }
-        return load;
+        return load(workers, each, threadsEach, (n) -> "/work/" + n);
     }
 
     /**
-     * Send one request to a worker's application, counted as one of its requests once
-     * answered.
+     * Start sending requests {@code GET path(n)} to each worker from {@code threadsEach}
+     * client threads per worker, {@code n} from 0 until each worker had {@code each}
+     * requests, the load is stopped or the worker died.
+     * @param workers the workers
+     * @param each how many requests each worker gets at most
+     * @param threadsEach the client threads of each worker
+     * @param path the path of request {@code n}
+     * @return the running load
+     */
+    Load load(List<Worker> workers, int each, int threadsEach, IntFunction<String> path) {
+        return new Load(workers, each, threadsEach, path);
+    }
+
+    /**
+     * Send one request to a worker's application.
      * @param worker the worker
      * @param path the path
      * @return the answer
@@ -135,13 +193,16 @@ final class Workers implements AutoCloseable {
     }
 
     /**
-     * Scrape a worker's metrics port.
+     * Send one request with a client, counted by its worker.
      * @param worker the worker
-     * @return the parsed exposition
-     * @throws IllegalStateException when the answer is not 200
+     * @param http a client of the worker's application port
+     * @param path the path
+     * @return the answer
      */
-    RequestExposition scrape(Worker worker) {
-        return parse(worker, scrapeRaw(worker));
+    static Answer request(Worker worker, LoopbackHttp http, String path) {
+        Answer answer = http.get(path);
+        worker.count(path, answer.status());
+        return answer;
     }
 
     /**
@@ -154,6 +215,16 @@ final class Workers implements AutoCloseable {
     }
 
     /**
+     * Scrape a worker's metrics port.
+     * @param worker the worker
+     * @return the parsed exposition; parsing fails on a duplicate series
+     * @throws IllegalStateException when the answer is not 200
+     */
+    RequestExposition scrape(Worker worker) {
+        return parse(worker, scrapeRaw(worker));
+    }
+
+    /**
      * Scrape a worker's actuator endpoint, which counts as one request of that worker
      * once it answered.
      * @param worker the worker
@@ -161,6 +232,14 @@ final class Workers implements AutoCloseable {
      */
     RequestExposition scrapeActuator(Worker worker) {
         return parse(worker, get(worker, "/actuator/prometheus"));
+    }
+
+    private static RequestExposition parse(Worker worker, Answer answer) {
+        if (answer.status() != 200) {
+            throw new IllegalStateException(
+                    "Scrape of " + worker.id() + ": HTTP " + answer.status() + "\n" + answer.body());
+        }
+        return RequestExposition.parse(answer.body());
     }
 
     /**
@@ -192,26 +271,29 @@ final class Workers implements AutoCloseable {
     }
 
     /**
-     * Scrape a worker until its merged view is {@link #exact} for the workers, and print
-     * how many requests each application handled beyond those answered 200.
+     * Scrape a worker until its merged view has exact totals for the workers.
      * @param observer the worker to scrape
      * @param deadline how long to try
      * @param workers the workers whose totals must be exact
      * @return the first exact exposition
-     * @throws AssertionError with the differences and the last exposition when the
-     * deadline passed
+     * @see #awaitExact(Worker, Duration, Collection, Predicate)
      */
     RequestExposition awaitExact(Worker observer, Duration deadline, Collection<Worker> workers) {
         return awaitExact(observer, deadline, workers, (exposition) -> true);
     }
 
     /**
-     * Like {@link #awaitExact(Worker, Duration, Collection)}, with a condition more.
+     * Scrape a worker until its merged view has {@link Totals exact totals} for the
+     * workers and meets the condition. Prints how many requests an application handled
+     * beyond those answered 200 (requests that failed on the client's side, never
+     * resent).
      * @param observer the worker to scrape
      * @param deadline how long to try
      * @param workers the workers whose totals must be exact
      * @param condition what the exposition should show besides
-     * @return the first exact exposition that meets the condition
+     * @return the first such exposition
+     * @throws AssertionError with the differences and the last exposition when the
+     * deadline passed
      */
     RequestExposition awaitExact(Worker observer, Duration deadline, Collection<Worker> workers,
             Predicate<RequestExposition> condition) {
@@ -219,11 +301,11 @@ final class Workers implements AutoCloseable {
         try {
             RequestExposition exact = awaitScrape(observer, deadline, (exposition) -> {
                 last.clear();
-                last.putAll(differences(exposition, workers));
+                last.putAll(Totals.differences(exposition, workers));
                 return last.isEmpty() && condition.test(exposition);
             });
             for (Worker worker : workers) {
-                long more = (long) handled(exact, worker.id()) - worker.ok();
+                long more = (long) Totals.handled(exact, worker.id()) - worker.ok();
                 if (more > 0) {
                     System.out.printf("%s handled %d requests more than the client saw answered 200 (%d failed)%n",
                             worker.id(), more, worker.failed());
@@ -237,57 +319,20 @@ final class Workers implements AutoCloseable {
     }
 
     /**
-     * Whether the merged view shows for each worker exactly the requests its application
-     * handled plus the other requests it answered, and its application handled at least
-     * the requests answered 200.
-     * @param exposition the merged view
-     * @param workers the workers
-     * @return whether it does
+     * Wait until a worker's log has a line that contains the text.
+     * @param worker the worker
+     * @param text the text
      */
-    static boolean exact(RequestExposition exposition, Collection<Worker> workers) {
-        return differences(exposition, workers).isEmpty();
-    }
-
-    private static Map<String, String> differences(RequestExposition exposition, Collection<Worker> workers) {
-        Map<String, String> differences = new LinkedHashMap<>();
-        for (Worker worker : workers) {
-            double requests = requests(exposition, worker.id());
-            double handled = handled(exposition, worker.id());
-            if (requests != handled + worker.other() || handled < worker.ok()) {
-                differences.put(worker.id(), "gunicorn_worker_requests_total " + requests + ", handled " + handled
-                        + " + other " + worker.other() + ", answered 200 " + worker.ok());
+    void awaitLog(Worker worker, String text) {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (System.nanoTime() < end) {
+            if (worker.log().contains(text)) {
+                return;
             }
+            sleep(100);
         }
-        return differences;
-    }
-
-    /**
-     * The merged {@code gunicorn_worker_requests_total} of a worker.
-     * @param exposition the merged view
-     * @param workerId the worker id
-     * @return its value, 0 when absent
-     */
-    static double requests(RequestExposition exposition, String workerId) {
-        return exposition.value("gunicorn_worker_requests_total{worker_id=\"" + workerId + "\"}");
-    }
-
-    /**
-     * The requests a worker's application counted itself ({@link E2eWorker#HANDLED}).
-     * @param exposition the merged view
-     * @param workerId the worker id
-     * @return its value, 0 when absent
-     */
-    static double handled(RequestExposition exposition, String workerId) {
-        return exposition.value("e2e_handled_requests_total{worker_id=\"" + workerId + "\"}");
-    }
-
-    /**
-     * The sum of the merged {@code gunicorn_worker_requests_total}.
-     * @param exposition the merged view
-     * @return the sum
-     */
-    static double total(RequestExposition exposition) {
-        return exposition.series("gunicorn_worker_requests_total").stream().mapToDouble(exposition::value).sum();
+        throw new AssertionError(
+                "The log of " + worker.id() + " has no '" + text + "' within " + DEADLINE + ":\n" + worker.log());
     }
 
     /**
@@ -296,18 +341,22 @@ final class Workers implements AutoCloseable {
      */
     void kill(Worker worker) {
         worker.process().destroyForcibly();
-        await(worker.process());
+        assertThat(await(worker.process())).as("%s ended by SIGKILL", worker.id()).isTrue();
     }
 
     /**
-     * Stop every worker with SIGTERM (a clean exit), SIGKILL for any that hangs.
+     * Stop every JVM with SIGTERM (a clean exit), SIGKILL for any that hangs.
      */
     @Override
     public void close() {
-        for (Worker worker : this.started) {
+        List<Worker> workers;
+        synchronized (this.started) {
+            workers = new ArrayList<>(this.started);
+        }
+        for (Worker worker : workers) {
             worker.process().destroy();
         }
-        for (Worker worker : this.started) {
+        for (Worker worker : workers) {
             if (!await(worker.process())) {
                 worker.process().destroyForcibly();
                 await(worker.process());
@@ -315,97 +364,63 @@ final class Workers implements AutoCloseable {
         }
     }
 
-    private static Answer request(Worker worker, LoopbackHttp http, String path) {
-        Answer answer = http.get(path);
-        if (E2eWorker.counts(path) && answer.status() == 200) {
-            worker.ok.incrementAndGet();
-        }
-        else if (!E2eWorker.counts(path) && answer.status() > 0) {
-            worker.other.incrementAndGet();
-        }
-        else {
-            worker.failed.incrementAndGet();
-        }
-        return answer;
-    }
-
-    private static RequestExposition parse(Worker worker, Answer answer) {
-        if (answer.status() != 200) {
-            throw new IllegalStateException(
-                    "Scrape of " + worker.id() + ": HTTP " + answer.status() + "\n" + answer.body());
-        }
-        return RequestExposition.parse(answer.body());
-    }
-
-    private Process launch(String id) {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "-Xmx256m", "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
-                System.getProperty("java.class.path"), E2eWorker.class.getName(), "--exporter.worker.id=" + id));
-        command.addAll(this.common);
+    private Worker launch(String id) {
+        List<String> command = new ArrayList<>(this.wrapper);
+        command.addAll(List.of(ProcessHandle.current().info().command().orElseThrow(), "-Xmx256m", "-Xss512k",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-cp",
+                System.getProperty("java.class.path"), this.main.getName(), "--exporter.worker.id=" + id));
+        command.addAll(this.arguments);
         try {
-            Path log = logOf(id);
             Files.createDirectories(this.logs);
-            return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            process.getOutputStream().close();
+            Worker worker = new Worker(id, process,
+                    this.logs.resolve(id + "-life" + this.lives.incrementAndGet() + ".log"));
+            this.started.add(worker);
+            return worker;
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
     }
 
-    private Worker awaitReady(String id, Process process) {
-        Path log = logOf(id);
+    private void awaitReady(Worker worker) {
         long end = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < end) {
-            Optional<Matcher> ready = readyLine(log);
-            if (ready.isPresent()) {
-                Worker worker = new Worker(id, process, Integer.parseInt(ready.get().group(1)),
-                        Integer.parseInt(ready.get().group(2)));
-                this.started.add(worker);
-                return worker;
+            if (worker.ready()) {
+                return;
             }
-            if (!process.isAlive()) {
+            if (!worker.process().isAlive()) {
+                awaitOutput(worker);
                 break;
             }
-            sleep(100);
+            sleep(20);
         }
-        process.destroyForcibly();
-        throw new AssertionError("Worker " + id + " did not start:\n" + read(log));
-    }
-
-    private Optional<Matcher> readyLine(Path log) {
-        // A restarted worker appends to the log of its previous life: the last line wins.
-        Matcher last = null;
-        for (String line : read(log).split("\n")) {
-            Matcher matcher = READY.matcher(line);
-            if (matcher.matches()) {
-                last = matcher;
-            }
-        }
-        return Optional.ofNullable(last);
-    }
-
-    private Path logOf(String id) {
-        return this.logs.resolve(id + ".log");
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.exists(log) ? Files.readString(log) : "";
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+        worker.process().destroyForcibly();
+        throw new AssertionError("Worker " + worker.id() + " did not start:\n" + worker.log());
     }
 
     private static boolean await(Process process) {
+        return await(process, Duration.ofSeconds(30));
+    }
+
+    private static boolean await(Process process, Duration timeout) {
         try {
-            return process.waitFor(30, TimeUnit.SECONDS);
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    private static void awaitOutput(Worker worker) {
+        try {
+            worker.awaitOutput();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
         }
     }
 
@@ -417,170 +432,6 @@ final class Workers implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ex);
         }
-    }
-
-    /**
-     * One life of a worker JVM, and the requests the test sent it through
-     * {@link Workers}.
-     */
-    static final class Worker {
-
-        private final String id;
-
-        private final Process process;
-
-        private final int httpPort;
-
-        private final int metricsPort;
-
-        private final AtomicLong ok = new AtomicLong();
-
-        private final AtomicLong failed = new AtomicLong();
-
-        private final AtomicLong other = new AtomicLong();
-
-        Worker(String id, Process process, int httpPort, int metricsPort) {
-            this.id = id;
-            this.process = process;
-            this.httpPort = httpPort;
-            this.metricsPort = metricsPort;
-        }
-
-        String id() {
-            return this.id;
-        }
-
-        Process process() {
-            return this.process;
-        }
-
-        int httpPort() {
-            return this.httpPort;
-        }
-
-        URI metrics() {
-            return URI.create("http://127.0.0.1:" + this.metricsPort + "/metrics");
-        }
-
-        /**
-         * The requests to a path the application counts that were answered 200.
-         * @return their number
-         */
-        long ok() {
-            return this.ok.get();
-        }
-
-        /**
-         * The requests not answered 200 by a path the application counts, or not
-         * answered.
-         * @return their number
-         */
-        long failed() {
-            return this.failed.get();
-        }
-
-        /**
-         * The requests answered by a path the application does not count, such as
-         * {@code /actuator/prometheus}.
-         * @return their number
-         */
-        long other() {
-            return this.other.get();
-        }
-
-    }
-
-    /**
-     * Client threads sending requests to workers, and the answers they had.
-     */
-    static final class Load {
-
-        private final AtomicBoolean stop = new AtomicBoolean();
-
-        private final List<Thread> threads = new ArrayList<>();
-
-        private final AtomicLong ok = new AtomicLong();
-
-        private final AtomicLong failed = new AtomicLong();
-
-        private final Map<Worker, AtomicLong> okOf = new LinkedHashMap<>();
-
-        private void run(Worker worker, String name, Runnable requests) {
-            this.okOf.putIfAbsent(worker, new AtomicLong());
-            Thread thread = new Thread(requests, name);
-            thread.setDaemon(true);
-            this.threads.add(thread);
-            thread.start();
-        }
-
-        private boolean stopped() {
-            return this.stop.get();
-        }
-
-        private void count(Worker worker, Answer answer) {
-            if (answer.status() == 200) {
-                this.ok.incrementAndGet();
-                this.okOf.get(worker).incrementAndGet();
-            }
-            else {
-                this.failed.incrementAndGet();
-            }
-        }
-
-        /**
-         * Stop sending and wait for the requests in flight.
-         * @return this load
-         */
-        Load stop() {
-            this.stop.set(true);
-            return await();
-        }
-
-        /**
-         * Wait until every client thread is done.
-         * @return this load
-         */
-        Load await() {
-            for (Thread thread : this.threads) {
-                try {
-                    thread.join(TimeUnit.MINUTES.toMillis(10));
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(ex);
-                }
-                if (thread.isAlive()) {
-                    throw new IllegalStateException(thread.getName() + " still sends after 10 minutes");
-                }
-            }
-            return this;
-        }
-
-        /**
-         * The requests answered 200.
-         * @return their number
-         */
-        long ok() {
-            return this.ok.get();
-        }
-
-        /**
-         * The requests of one worker answered 200.
-         * @param worker the worker
-         * @return their number
-         */
-        long ok(Worker worker) {
-            return this.okOf.get(worker).get();
-        }
-
-        /**
-         * The other requests (another status, or no answer).
-         * @return their number
-         */
-        long failed() {
-            return this.failed.get();
-        }
-
     }
 
 }
