@@ -307,7 +307,9 @@ final class Workers implements AutoCloseable {
             for (Worker worker : workers) {
                 long more = (long) Totals.handled(exact, worker.id()) - worker.ok();
                 if (more > 0) {
-                    System.out.printf("%s handled %d requests more than the client saw answered 200 (%d failed)%n",
+                    System.out.printf(
+                            "%s: the application handled %d requests more than answered 200 "
+                                    + "(%d failed on the client's side, the others sent twice by the client)%n",
                             worker.id(), more, worker.failed());
                 }
             }
