@@ -2,20 +2,15 @@ package io.github.workerexporter.e2e;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
-import io.github.workerexporter.e2e.FileFaultsWorkers.Answer;
-import io.github.workerexporter.e2e.FileFaultsWorkers.Load;
-import io.github.workerexporter.e2e.FileFaultsWorkers.Worker;
+import io.github.workerexporter.e2e.LoopbackHttp.Answer;
 import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.storage.file.FileStoreFaultsSupport;
 import io.github.workerexporter.storage.file.FileStoreFaultsSupport.Result;
@@ -25,17 +20,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.util.FileSystemUtils;
 
+import static io.github.workerexporter.e2e.FileFaultsTests.file;
+import static io.github.workerexporter.e2e.Totals.requests;
+import static io.github.workerexporter.e2e.Totals.total;
+import static io.github.workerexporter.e2e.Workers.DEADLINE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The long shared-directory faults, with two real worker JVMs ({@link FileFaultsWorker})
- * each, real HTTP on loopback and real faults of the file system: the directory deleted,
- * made read-only, and a full disk (a file size limit, and a full tmpfs where this process
- * may mount one). Each test sends requests through the fault and checks that none fails,
- * that the failure is logged once at WARN, that the workers recover by themselves, and
- * that the merged {@code gunicorn_worker_requests_total} is exact once the fault has
- * ended. Counters are cumulative in each worker, so a flush that fails loses nothing: the
- * next one that succeeds writes the whole count.
+ * The long shared-directory faults, with two real worker JVMs ({@link E2eWorker}) each,
+ * real HTTP on loopback and real faults of the file system: the directory deleted, made
+ * read-only, and a full disk (a file size limit, and a full tmpfs where this process may
+ * mount one). Each test sends requests through the fault and checks that none fails, that
+ * the failure is logged once at WARN, that the workers recover by themselves, and that
+ * the merged {@code gunicorn_worker_requests_total} is exact once the fault has ended:
+ * each worker's equals the requests its application counted itself
+ * ({@link Workers#awaitExact}). Counters are cumulative in each worker, so a flush that
+ * fails loses nothing: the next one that succeeds writes the whole count.
  *
  * @author Worker Exporter
  */
@@ -59,25 +59,22 @@ class FileFaultsReliabilityTests {
     @Test
     void workersRecreateTheDirectoryDeletedUnderThemAndLoseNothing() {
         Path shared = this.dir.resolve("multiproc");
-        try (FileFaultsWorkers workers = workers(List.of(), shared)) {
+        try (Workers workers = workers(List.of(), shared)) {
             List<Worker> all = workers.start("w1", "w2");
-            long before = warmUp(workers, all);
-            Background load = new Background(workers, all);
+            warmUp(workers, all);
+            Load load = workers.load(all, Integer.MAX_VALUE, 2);
             for (int round = 0; round < 3; round++) {
                 deleteRecursively(shared);
                 assertAnswers(workers.scrapeRaw(all.get(0)));
                 awaitFiles(shared, "w1", "w2");
             }
-            List<Load> during = load.stop();
-            for (int i = 0; i < all.size(); i++) {
-                assertThat(during.get(i).failed()).as(all.get(i).id()).isZero();
-                assertThat(during.get(i).ok()).as(all.get(i).id()).isPositive();
-            }
-            long w1 = before / 2 + during.get(0).ok();
-            long w2 = before / 2 + during.get(1).ok();
+            load.stop();
+            assertThat(load.failed()).isZero();
             for (Worker worker : all) {
-                workers.awaitScrape(worker, (exposition) -> requests(exposition, "w1") == w1
-                        && requests(exposition, "w2") == w2 && total(exposition) == w1 + w2);
+                assertThat(load.ok(worker)).as(worker.id()).isPositive();
+            }
+            for (Worker worker : all) {
+                workers.awaitExact(worker, DEADLINE, all, (exposition) -> onlyThese(exposition, all));
             }
             for (Worker worker : all) {
                 System.out.printf("rm -rf x3: %s logged %s%n", worker.id(),
@@ -101,7 +98,7 @@ class FileFaultsReliabilityTests {
     void aWorkerThatCannotCreateItsFileInAReadOnlyDirectoryRetriesUntilItIsWritableAndLosesNothing() {
         Path shared = this.dir.resolve("multiproc");
         ReadOnly readOnly = ReadOnly.choose(this.dir.resolve("probe"));
-        try (FileFaultsWorkers workers = workers(readOnly.wrapper(), shared)) {
+        try (Workers workers = workers(readOnly.wrapper(), shared)) {
             List<Worker> all = workers.start("w1", "w2");
             Worker w1 = all.get(0);
             Worker w2 = all.get(1);
@@ -115,10 +112,10 @@ class FileFaultsReliabilityTests {
                 signal("CONT", w2);
             }
             try {
-                assertThat(workers.work(w1, 300).ok()).isEqualTo(300);
-                assertThat(workers.work(w2, 300).ok()).isEqualTo(300);
+                assertThat(workers.send(w1, 300).ok()).isEqualTo(300);
+                assertThat(workers.send(w2, 300).ok()).isEqualTo(300);
                 workers.awaitLog(w2, FLUSH_FAILED);
-                RequestExposition during = workers.awaitScrape(w1, (exposition) -> requests(exposition, "w1") == 600);
+                RequestExposition during = workers.awaitExact(w1, DEADLINE, List.of(w1));
                 assertThat(requests(during, "w2")).isZero();
                 String refused = workers.startFailing("w3");
                 assertThat(refused).contains("exporter.prometheus.multiproc-dir").contains("not writable");
@@ -127,8 +124,7 @@ class FileFaultsReliabilityTests {
             finally {
                 readOnly.off(shared);
             }
-            workers.awaitScrape(w1, (exposition) -> requests(exposition, "w1") == 600
-                    && requests(exposition, "w2") == 600 && total(exposition) == 1200);
+            workers.awaitExact(w1, DEADLINE, all, (exposition) -> onlyThese(exposition, all));
             System.out.printf("read-only (%s): %s%n", readOnly, w2.warnings(FLUSH_FAILED));
             assertThat(w2.warnings(FLUSH_FAILED)).hasSize(1);
             workers.awaitLog(w2, "Flush to file storage recovered");
@@ -154,7 +150,7 @@ class FileFaultsReliabilityTests {
      * totals are exact.
      */
     private void diskFull(Path shared, Function<Worker, Fault> faults) {
-        try (FileFaultsWorkers workers = workers(List.of(), shared)) {
+        try (Workers workers = workers(List.of(), shared)) {
             List<Worker> all = workers.start("w1", "w2");
             Worker w1 = all.get(0);
             Worker w2 = all.get(1);
@@ -165,26 +161,24 @@ class FileFaultsReliabilityTests {
             try {
                 while (w1.warnings(FLUSH_FAILED).isEmpty() && series < 20_000) {
                     int first = series;
-                    Load grown = workers.load(w1, 200, 2, (n) -> "/grow/" + (first + n), () -> false);
+                    Load grown = workers.load(List.of(w1), 200, 2, (n) -> "/grow/" + (first + n)).await();
                     assertThat(grown.ok()).isEqualTo(200);
                     series += 200;
-                    FileFaultsWorkers.sleep(500);
+                    Workers.sleep(500);
                 }
                 assertThat(w1.warnings(FLUSH_FAILED)).singleElement().asString().contains(fault.error());
-                assertThat(workers.work(w1, 300).ok()).isEqualTo(300);
-                assertThat(workers.work(w2, 300).ok()).isEqualTo(300);
+                assertThat(workers.send(w1, 300).ok()).isEqualTo(300);
+                assertThat(workers.send(w2, 300).ok()).isEqualTo(300);
                 int grownSeries = series;
-                RequestExposition during = workers.awaitScrape(w2, (exposition) -> requests(exposition, "w2") == 600);
+                RequestExposition during = workers.awaitExact(w2, DEADLINE, List.of(w2));
                 // The last whole record of w1, from before its file had to grow.
                 assertThat(requests(during, "w1")).isBetween(300.0, 300.0 + grownSeries - 1);
             }
             finally {
                 fault.off();
             }
-            long w1Total = 300 + series + 300;
             int grownSeries = series;
-            RequestExposition after = workers.awaitScrape(w2, (exposition) -> requests(exposition, "w1") == w1Total
-                    && requests(exposition, "w2") == 600 && total(exposition) == w1Total + 600);
+            RequestExposition after = workers.awaitExact(w2, DEADLINE, all, (exposition) -> onlyThese(exposition, all));
             assertThat(after.series("fault_series_total")).hasSize(grownSeries);
             System.out.printf("disk full after %d new series: %s%n", grownSeries, w1.warnings(FLUSH_FAILED));
             assertThat(w1.warnings(FLUSH_FAILED)).hasSize(1);
@@ -193,21 +187,25 @@ class FileFaultsReliabilityTests {
         }
     }
 
-    private FileFaultsWorkers workers(List<String> wrapper, Path shared) {
-        return new FileFaultsWorkers(this.dir.resolve("logs"), wrapper, "--exporter.prometheus.multiproc-dir=" + shared,
-                "--exporter.storage.flush-interval=200ms", "--exporter.prometheus.metrics-port=0");
+    private Workers workers(List<String> wrapper, Path shared) {
+        return FileFaultsTests.workers(this.dir.resolve("logs"), wrapper, shared);
     }
 
     /**
      * 300 requests to each worker, until the merged view has them all.
-     * @return the requests sent
      */
-    private static long warmUp(FileFaultsWorkers workers, List<Worker> all) {
+    private static void warmUp(Workers workers, List<Worker> all) {
         for (Worker worker : all) {
-            assertThat(workers.work(worker, 300).ok()).isEqualTo(300);
+            assertThat(workers.send(worker, 300).ok()).isEqualTo(300);
         }
-        workers.awaitScrape(all.get(0), (exposition) -> total(exposition) == 300L * all.size());
-        return 300L * all.size();
+        workers.awaitExact(all.get(0), DEADLINE, all);
+    }
+
+    /**
+     * The merged view counts the requests of these workers and of no other.
+     */
+    private static boolean onlyThese(RequestExposition exposition, List<Worker> workers) {
+        return total(exposition) == workers.stream().mapToDouble((worker) -> requests(exposition, worker.id())).sum();
     }
 
     private static void assertAnswers(Answer answer) {
@@ -244,12 +242,12 @@ class FileFaultsReliabilityTests {
     }
 
     private static void awaitFiles(Path shared, String... ids) {
-        long end = System.nanoTime() + FileFaultsWorkers.DEADLINE.toNanos();
+        long end = System.nanoTime() + DEADLINE.toNanos();
         while (System.nanoTime() < end) {
-            if (java.util.Arrays.stream(ids).allMatch((id) -> Files.exists(file(shared, id)))) {
+            if (Arrays.stream(ids).allMatch((id) -> Files.exists(file(shared, id)))) {
                 return;
             }
-            FileFaultsWorkers.sleep(50);
+            Workers.sleep(50);
         }
         throw new AssertionError("The workers did not write their files again in " + shared);
     }
@@ -266,18 +264,6 @@ class FileFaultsReliabilityTests {
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
-    }
-
-    private static Path file(Path shared, String id) {
-        return shared.resolve("worker-" + HexFormat.of().formatHex(id.getBytes(StandardCharsets.UTF_8)) + ".metrics");
-    }
-
-    static double requests(RequestExposition exposition, String workerId) {
-        return exposition.value("gunicorn_worker_requests_total{worker_id=\"" + workerId + "\"}");
-    }
-
-    static double total(RequestExposition exposition) {
-        return exposition.series("gunicorn_worker_requests_total").stream().mapToDouble(exposition::value).sum();
     }
 
     /**
@@ -419,29 +405,6 @@ class FileFaultsReliabilityTests {
             catch (IOException ex) {
                 throw new UncheckedIOException(ex);
             }
-        }
-
-    }
-
-    /**
-     * Requests to each worker from two threads per worker, until stopped.
-     */
-    static final class Background {
-
-        private final AtomicBoolean stop = new AtomicBoolean();
-
-        private final List<CompletableFuture<Load>> loads = new ArrayList<>();
-
-        Background(FileFaultsWorkers workers, List<Worker> all) {
-            for (Worker worker : all) {
-                this.loads.add(CompletableFuture
-                    .supplyAsync(() -> workers.load(worker, 1_000_000, 2, (n) -> "/work/" + n, this.stop::get)));
-            }
-        }
-
-        List<Load> stop() {
-            this.stop.set(true);
-            return this.loads.stream().map(CompletableFuture::join).toList();
         }
 
     }

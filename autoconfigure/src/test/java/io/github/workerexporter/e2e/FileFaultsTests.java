@@ -15,8 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 
-import io.github.workerexporter.e2e.FileFaultsWorkers.Answer;
-import io.github.workerexporter.e2e.FileFaultsWorkers.Worker;
+import io.github.workerexporter.e2e.LoopbackHttp.Answer;
 import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.WorkerRecord;
@@ -27,13 +26,16 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.github.workerexporter.e2e.Totals.assertExact;
+import static io.github.workerexporter.e2e.Totals.requests;
+import static io.github.workerexporter.e2e.Workers.DEADLINE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The quick shared-directory faults, each with one real worker JVM
- * ({@link FileFaultsWorker}) and real HTTP on loopback: foreign and hostile files in the
- * directory, and the worker's own file truncated under it. The long faults (the directory
- * deleted, read-only, a full disk) are in {@link FileFaultsReliabilityTests}.
+ * The quick shared-directory faults, each with one real worker JVM ({@link E2eWorker})
+ * and real HTTP on loopback: foreign and hostile files in the directory, and the worker's
+ * own file truncated under it. The long faults (the directory deleted, read-only, a full
+ * disk) are in {@link FileFaultsReliabilityTests}.
  *
  * @author Worker Exporter
  */
@@ -45,10 +47,10 @@ class FileFaultsTests {
     @Test
     void theScrapeSkipsForeignAndHostileFilesWithOneWarningEachAndServesEveryGoodWorker() throws IOException {
         Path shared = this.dir.resolve("multiproc");
-        try (FileFaultsWorkers workers = workers(shared)) {
+        try (Workers workers = workers(shared)) {
             Worker worker = workers.start("w1").get(0);
-            assertThat(workers.work(worker, 300).ok()).isEqualTo(300);
-            workers.awaitScrape(worker, (exposition) -> requests(exposition, "w1") == 300);
+            List<Worker> w1 = List.of(worker);
+            workers.sendAndAwaitExact(worker, 300);
             publishAGoodWorker(shared, "w0", 7);
             Path worker1 = file(shared, "w1");
             List<Path> hostile = List.of(write(shared, "noise", random(5000)), write(shared, "empty", new byte[0]),
@@ -68,17 +70,18 @@ class FileFaultsTests {
                 assertThat(answer.status()).isEqualTo(200);
                 assertThat(answer.body()).doesNotContain("Exception").doesNotContain("\tat ");
                 RequestExposition exposition = RequestExposition.parse(answer.body());
-                assertThat(requests(exposition, "w1")).isEqualTo(300);
+                assertExact(exposition, w1);
                 assertThat(requests(exposition, "w0")).isEqualTo(7);
                 assertThat(exposition.series("gunicorn_worker_requests_total")).hasSize(2);
             }
             for (int scrape = 0; scrape < 2; scrape++) {
-                Answer answer = workers.scrapeActuatorRaw(worker);
+                Answer answer = workers.get(worker, "/actuator/prometheus");
                 assertThat(answer.status()).isEqualTo(200);
                 assertThat(answer.body()).doesNotContain("Exception").doesNotContain("\tat ");
             }
-            assertThat(workers.work(worker, 200).ok()).isEqualTo(200);
-            workers.awaitScrape(worker, (exposition) -> requests(exposition, "w1") == 300 + 2 + 200);
+            // 500 requests handled and 2 actuator scrapes answered.
+            workers.sendAndAwaitExact(worker, 200);
+            assertThat(worker.other()).isEqualTo(2);
             for (Path path : hostile) {
                 assertThat(worker.warnings("Skipped " + path + " ")).as(path.toString()).hasSize(1);
             }
@@ -90,29 +93,33 @@ class FileFaultsTests {
     @Test
     void aWorkerWhoseLiveFileIsTruncatedWritesItAgainAndLosesNothing() throws IOException {
         Path shared = this.dir.resolve("multiproc");
-        try (FileFaultsWorkers workers = workers(shared)) {
+        try (Workers workers = workers(shared)) {
             Worker worker = workers.start("w1").get(0);
-            assertThat(workers.work(worker, 500).ok()).isEqualTo(500);
-            workers.awaitScrape(worker, (exposition) -> requests(exposition, "w1") == 500);
+            workers.sendAndAwaitExact(worker, 500);
             for (long size : new long[] { 0, 30 }) {
                 try (FileChannel channel = FileChannel.open(file(shared, "w1"), StandardOpenOption.WRITE)) {
                     channel.truncate(size);
                 }
-                assertThat(workers.work(worker, 500).ok()).isEqualTo(500);
+                assertThat(workers.send(worker, 500).ok()).isEqualTo(500);
             }
-            workers.awaitScrape(worker, (exposition) -> requests(exposition, "w1") == 1500);
-            assertThat(workers.work(worker, 100).ok()).isEqualTo(100);
-            workers.awaitScrape(worker, (exposition) -> requests(exposition, "w1") == 1600);
+            workers.awaitExact(worker, DEADLINE, List.of(worker));
+            workers.sendAndAwaitExact(worker, 100);
             // The worker writes in place, so a truncation is no failure of a flush: the
             // next flush finds its file shorter than it wrote it and writes a new one.
             assertThat(worker.warnings("Flush to file storage failed")).isEmpty();
         }
     }
 
-    private FileFaultsWorkers workers(Path shared) {
-        return new FileFaultsWorkers(this.dir.resolve("logs"), List.of(),
-                "--exporter.prometheus.multiproc-dir=" + shared, "--exporter.storage.flush-interval=200ms",
-                "--exporter.prometheus.metrics-port=0");
+    /**
+     * Workers on a shared directory, under a wrapper command or none.
+     */
+    static Workers workers(Path logs, List<String> wrapper, Path shared) {
+        return new Workers(logs, wrapper, E2eWorker.class, List.of("--exporter.prometheus.multiproc-dir=" + shared,
+                "--exporter.storage.flush-interval=200ms", "--exporter.prometheus.metrics-port=0"));
+    }
+
+    private Workers workers(Path shared) {
+        return workers(this.dir.resolve("logs"), List.of(), shared);
     }
 
     /**
@@ -158,7 +165,10 @@ class FileFaultsTests {
         return file;
     }
 
-    private static Path file(Path shared, String id) {
+    /**
+     * The file of a worker in the shared directory.
+     */
+    static Path file(Path shared, String id) {
         return shared.resolve("worker-" + HexFormat.of().formatHex(id.getBytes(StandardCharsets.UTF_8)) + ".metrics");
     }
 
@@ -170,10 +180,6 @@ class FileFaultsTests {
         byte[] bytes = new byte[length];
         new Random(length).nextBytes(bytes);
         return bytes;
-    }
-
-    static double requests(RequestExposition exposition, String workerId) {
-        return exposition.value("gunicorn_worker_requests_total{worker_id=\"" + workerId + "\"}");
     }
 
 }

@@ -5,6 +5,8 @@ import java.util.List;
 
 /**
  * The end-to-end proofs over a shared directory.
+ *
+ * @author Worker Exporter
  */
 class FileStoreEndToEndTests extends AbstractSharedStoreEndToEndTests {
 

@@ -1,22 +1,8 @@
 package io.github.workerexporter.e2e;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,13 +10,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.github.workerexporter.e2e.Workers.Load;
-import io.github.workerexporter.e2e.Workers.Worker;
+import io.github.workerexporter.e2e.LoopbackHttp.Answer;
 import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.storage.redis.RedisServerSupport;
 import io.github.workerexporter.storage.redis.RedisStoreFaultsSupport;
 
-import static io.github.workerexporter.e2e.AbstractSharedStoreEndToEndTests.requests;
+import static io.github.workerexporter.e2e.Workers.DEADLINE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -39,8 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * wrong type. For each: no request fails, no request waits for Redis (they all complete
  * while Redis is still frozen or full), a scrape answers without a stack trace, and once
  * Redis is back the merged {@code gunicorn_worker_requests_total} of each worker equals
- * the requests this test sent it. The workers and Redis live for the whole class; the
- * expected totals add up across its tests. The workers use a connection of their own
+ * the requests its application handled plus the actuator requests this test sent it
+ * ({@link Workers#exact}). The workers and Redis live for the whole class; the totals add
+ * up across its tests. The workers use a connection of their own
  * ({@code exporter.redis.host}), so {@code exporter.redis.timeout} (1 s) bounds every
  * command.
  *
@@ -48,8 +34,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("reliability")
 class RedisFaultsTests {
-
-    private static final Duration DEADLINE = AbstractSharedStoreEndToEndTests.DEADLINE;
 
     private static final String PREFIX = "faults";
 
@@ -62,19 +46,6 @@ class RedisFaultsTests {
 
     private static List<Worker> started;
 
-    /**
-     * The threads of the clients, one per worker (the common pool may have one thread).
-     */
-    private static final ExecutorService clients = Executors.newCachedThreadPool();
-
-    /** The requests answered 200 by each worker since it started. */
-    private static final Map<String, Long> sent = new ConcurrentHashMap<>();
-
-    private final HttpClient client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10))
-        .build();
-
     @BeforeAll
     static void startRedisAndWorkers() {
         redis = RedisServerSupport.start("--maxmemory-policy", "noeviction");
@@ -85,12 +56,10 @@ class RedisFaultsTests {
                 "--management.endpoints.web.exposure.include=prometheus,health",
                 "--management.endpoint.health.show-details=always");
         started = workers.start("w1", "w2");
-        started.forEach((worker) -> sent.put(worker.id(), 0L));
     }
 
     @AfterAll
     static void stopWorkersAndRedis() {
-        clients.shutdownNow();
         if (workers != null) {
             workers.close();
         }
@@ -107,18 +76,12 @@ class RedisFaultsTests {
             send(300);
             // The scrape gives up reading Redis after the timeout and serves the
             // worker's own metrics.
-            HttpResponse<String> scrape = get(observer.metrics());
-            assertThat(scrape.statusCode()).isEqualTo(200);
-            assertNoStackTrace(scrape);
-            assertThat(RequestExposition.parse(scrape.body()).series("gunicorn_master_workers")).isEmpty();
-            HttpResponse<String> actuator = getCounted(observer, "/actuator/prometheus");
-            assertThat(actuator.statusCode()).isEqualTo(200);
-            assertNoStackTrace(actuator);
+            assertScrapesAnswerWithLocalMetricsWithoutAStackTrace(observer);
             assertThat(frozen.stillFrozen()).isTrue();
         }
         awaitExactTotals();
         // The flushes failed on the flush thread, never on a request thread.
-        assertThat(log("w1")).anyMatch((line) -> line.contains("WARN") && line.contains("exporter-flush]")
+        assertThat(log(started.get(0))).anyMatch((line) -> line.contains("WARN") && line.contains("exporter-flush]")
                 && line.contains("Flush to redis storage failed") && line.contains("timed out"));
     }
 
@@ -138,7 +101,7 @@ class RedisFaultsTests {
         }
         awaitExactTotals();
         for (Worker worker : started) {
-            assertThat(log(worker.id()).filter((line) -> line.contains("WARN")
+            assertThat(log(worker).filter((line) -> line.contains("WARN")
                     && line.contains("Flush to redis storage failed") && line.contains("OOM command not allowed")))
                 .as(worker.id())
                 .hasSize(1);
@@ -148,14 +111,12 @@ class RedisFaultsTests {
     @Test
     void aFlushallUnderLoadIsRepublishedWithExactTotals() throws Exception {
         awaitExactTotals();
-        AtomicBoolean stop = new AtomicBoolean();
-        CompletableFuture<Map<String, Load>> load = CompletableFuture.supplyAsync(() -> sendUntil(stop), clients);
+        Load load = workers.load(started, Integer.MAX_VALUE, 2);
         for (int i = 0; i < 5; i++) {
             Thread.sleep(300);
             redis.run((commands) -> commands.flushall());
         }
-        stop.set(true);
-        load.get(5, TimeUnit.MINUTES);
+        assertThat(load.stop().failed()).isZero();
         awaitExactTotals();
     }
 
@@ -185,108 +146,61 @@ class RedisFaultsTests {
         awaitExactTotals();
         // The health of a worker whose own Redis connection (exporter.redis.host) is up
         // is UP: the application's unused connection (localhost:6379) is not checked.
-        HttpResponse<String> health = getCounted(observer, "/actuator/health");
-        assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+        Answer health = workers.get(observer, "/actuator/health");
+        assertThat(health.status()).as(health.body()).isEqualTo(200);
         assertThat(health.body()).contains("\"exporter\":{\"details\":{\"store\":\"redis\"");
     }
 
     private void assertScrapesAnswerWithoutAStackTrace(Worker observer) {
-        HttpResponse<String> scrape = get(observer.metrics());
-        assertThat(scrape.statusCode()).isEqualTo(200);
-        assertNoStackTrace(scrape);
-        assertThat(RequestExposition.parse(scrape.body()).series("gunicorn_master_workers")).isEmpty();
-        HttpResponse<String> actuator = getCounted(observer, "/actuator/prometheus");
-        assertThat(actuator.statusCode()).isEqualTo(200);
-        assertNoStackTrace(actuator);
-        HttpResponse<String> health = getCounted(observer, "/actuator/health");
-        assertThat(health.statusCode()).isEqualTo(503);
+        assertScrapesAnswerWithLocalMetricsWithoutAStackTrace(observer);
+        Answer health = workers.get(observer, "/actuator/health");
+        assertThat(health.status()).isEqualTo(503);
         assertThat(health.body()).contains("\"error\":\"Redis at " + redis.host() + ":" + redis.port());
-        assertNoStackTrace(health);
+        assertNoStackTrace("/actuator/health", health);
+    }
+
+    /**
+     * Both scrape endpoints answer 200 with the worker's own metrics (no merged view, so
+     * no {@code gunicorn_master_workers}) and without a stack trace.
+     */
+    private static void assertScrapesAnswerWithLocalMetricsWithoutAStackTrace(Worker observer) {
+        Answer scrape = workers.scrapeRaw(observer);
+        assertThat(scrape.status()).isEqualTo(200);
+        assertNoStackTrace("the metrics port", scrape);
+        assertThat(RequestExposition.parse(scrape.body()).series("gunicorn_master_workers")).isEmpty();
+        Answer actuator = workers.get(observer, "/actuator/prometheus");
+        assertThat(actuator.status()).isEqualTo(200);
+        assertNoStackTrace("/actuator/prometheus", actuator);
     }
 
     /**
      * Neither a stack frame ({@code at a.b.C.m(C.java:1)}) nor a qualified exception
      * class name.
      */
-    private static void assertNoStackTrace(HttpResponse<String> response) {
-        assertThat(response.body()).as(response.uri().toString())
+    private static void assertNoStackTrace(String endpoint, Answer answer) {
+        assertThat(answer.body()).as(endpoint)
             .doesNotContainPattern("\\bat [\\w.$]+\\(")
             .doesNotContainPattern("\\b[a-z]+\\.[\\w.]+(Exception|Error)\\b");
     }
 
     /**
-     * A request to the application, counted as one of the worker's requests once
-     * answered.
-     */
-    private HttpResponse<String> getCounted(Worker worker, String path) {
-        HttpResponse<String> response = get(worker.http(path));
-        sent.merge(worker.id(), 1L, Long::sum);
-        return response;
-    }
-
-    /**
-     * Send each worker so many requests at once and count them; none may fail.
+     * Send each worker so many requests at once; none may fail.
      */
     private static void send(int each) {
-        List<CompletableFuture<Load>> loads = started.stream()
-            .map((worker) -> CompletableFuture.supplyAsync(() -> workers.load(List.of(worker), each, 2, () -> false),
-                    clients))
-            .toList();
-        for (int i = 0; i < started.size(); i++) {
-            Load load = loads.get(i).join();
-            count(started.get(i), load);
-        }
-    }
-
-    private static Map<String, Load> sendUntil(AtomicBoolean stop) {
-        List<CompletableFuture<Load>> loads = started.stream()
-            .map((worker) -> CompletableFuture
-                .supplyAsync(() -> workers.load(List.of(worker), Integer.MAX_VALUE, 2, stop::get), clients))
-            .toList();
-        Map<String, Load> answers = new ConcurrentHashMap<>();
-        for (int i = 0; i < started.size(); i++) {
-            Load load = loads.get(i).join();
-            count(started.get(i), load);
-            answers.put(started.get(i).id(), load);
-        }
-        return answers;
-    }
-
-    private static void count(Worker worker, Load load) {
-        assertThat(load.failed()).as("failed requests of " + worker.id()).isZero();
-        sent.merge(worker.id(), load.ok(), Long::sum);
+        assertThat(workers.send(started, each, 2).failed()).isZero();
     }
 
     /**
-     * Wait until the merged view of the first worker shows both workers alive with
-     * exactly the requests sent to each.
+     * Wait until the merged view of the first worker shows both workers alive with exact
+     * totals.
      */
     private static RequestExposition awaitExactTotals() {
-        return workers.awaitScrape(started.get(0), DEADLINE,
-                (exposition) -> exposition.value("gunicorn_master_workers{state=\"alive\"}") == 2 && started.stream()
-                    .allMatch((worker) -> requests(exposition, worker.id()) == sent.get(worker.id())));
+        return workers.awaitExact(started.get(0), DEADLINE, started,
+                (exposition) -> exposition.value("gunicorn_master_workers{state=\"alive\"}") == 2);
     }
 
-    private HttpResponse<String> get(URI uri) {
-        try {
-            return this.client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    private static java.util.stream.Stream<String> log(String workerId) {
-        try {
-            return Files.readString(dir.resolve("logs").resolve(workerId + ".log")).lines();
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+    private static Stream<String> log(Worker worker) {
+        return worker.log().lines();
     }
 
 }

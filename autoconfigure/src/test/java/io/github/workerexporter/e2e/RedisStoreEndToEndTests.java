@@ -2,24 +2,22 @@ package io.github.workerexporter.e2e;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.github.workerexporter.e2e.Workers.Load;
-import io.github.workerexporter.e2e.Workers.Worker;
-import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.storage.redis.RedisServerSupport;
 
+import static io.github.workerexporter.e2e.Totals.requests;
+import static io.github.workerexporter.e2e.Workers.DEADLINE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The end-to-end proofs over a real Redis server that this class starts, each test under
  * a key prefix of its own, plus an outage of Redis under load.
+ *
+ * @author Worker Exporter
  */
 class RedisStoreEndToEndTests extends AbstractSharedStoreEndToEndTests {
 
@@ -38,10 +36,8 @@ class RedisStoreEndToEndTests extends AbstractSharedStoreEndToEndTests {
     @Override
     List<String> storeArguments(Path dir) {
         // The worker has Spring Data Redis's auto-configuration, as every starter user:
-        // the
-        // store uses its connection factory (spring.data.redis.*), not
-        // exporter.redis.host
-        // and port.
+        // the store uses its connection factory (spring.data.redis.*), not
+        // exporter.redis.host and port.
         return List.of("--exporter.redis.enabled=true", "--spring.data.redis.host=" + redis.host(),
                 "--spring.data.redis.port=" + redis.port(), "--exporter.redis.key-prefix=e2e-" + dir.getFileName());
     }
@@ -51,9 +47,7 @@ class RedisStoreEndToEndTests extends AbstractSharedStoreEndToEndTests {
         try (Workers workers = workers()) {
             List<Worker> started = workers.start("w1", "w2");
             Worker observer = started.get(0);
-            AtomicBoolean stop = new AtomicBoolean();
-            CompletableFuture<Load> load = CompletableFuture
-                .supplyAsync(() -> workers.load(started, 1_000_000, 4, stop::get));
+            Load load = workers.load(started, Integer.MAX_VALUE, 2);
             workers.awaitScrape(observer, DEADLINE,
                     (exposition) -> requests(exposition, "w1") > 0 && requests(exposition, "w2") > 0);
             redis.stop();
@@ -62,12 +56,10 @@ class RedisStoreEndToEndTests extends AbstractSharedStoreEndToEndTests {
             // Both workers flushed again (Lettuce reconnects with a backoff).
             workers.awaitScrape(observer, DEADLINE,
                     (exposition) -> exposition.value("gunicorn_master_workers{state=\"alive\"}") == 2);
-            stop.set(true);
-            Load answers = load.get(1, TimeUnit.MINUTES);
-            assertThat(answers.failed()).isZero();
-            RequestExposition merged = workers.awaitScrape(observer, DEADLINE,
-                    (exposition) -> total(exposition) == answers.ok());
-            assertThat(requests(merged, "w1") + requests(merged, "w2")).isEqualTo(answers.ok());
+            load.stop();
+            assertThat(load.failed()).isZero();
+            assertThat(load.ok()).isPositive();
+            workers.awaitExact(observer, DEADLINE, started);
         }
     }
 

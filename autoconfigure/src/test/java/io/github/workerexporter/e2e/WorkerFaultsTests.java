@@ -16,8 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-import io.github.workerexporter.e2e.WorkerFaultsJvms.Jvm;
-import io.github.workerexporter.e2e.WorkerFaultsJvms.Load;
 import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.storage.redis.RedisServerSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -27,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import static io.github.workerexporter.e2e.Totals.requests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -38,9 +37,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * each series appears once, and no worker's count ever goes down. The killed workers are
  * {@code lost} once their heartbeat timeout (2 s) passed and keep their counters; the one
  * restarted is counted as a restart with {@code crash} and its counters start again from
- * 0; the store holds as many files or keys after the kills and the restart as before; no
- * worker logs a warning or a stack trace. No timing assertion: each step waits for a
- * condition, bounded by a deadline.
+ * 0; the totals of the workers alive are exact ({@link Totals}: what each application
+ * counted itself); the store holds as many files or keys after the kills and the restart
+ * as before; no worker logs a warning or a stack trace. No timing assertion: each step
+ * waits for a condition, bounded by a deadline.
  * <p>
  * <b>What a {@code kill -9} loses.</b> A worker publishes cumulative values; the store
  * keeps its last complete flush (one of the two CRC-checked slots of its file, or one
@@ -89,34 +89,36 @@ class WorkerFaultsTests {
     @EnumSource(Store.class)
     void eightWorkersStartTogetherAndWorkersKilledMidFlushKeepTheirLastFlushAndComeBackAsACrash(Store store) {
         long started = System.nanoTime();
-        try (WorkerFaultsJvms jvms = new WorkerFaultsJvms(this.dir.resolve("logs"), arguments(store))) {
+        try (Workers jvms = new Workers(this.dir.resolve("logs"), arguments(store).toArray(String[]::new))) {
             // Eight at once: all appear, none overwrites another, totals exact.
-            List<Jvm> workers = new ArrayList<>(jvms.start(IDS.toArray(String[]::new)));
-            Jvm observer = workers.get(0);
+            List<Worker> workers = jvms.start(IDS.toArray(String[]::new));
+            Worker observer = workers.get(0);
             jvms.awaitScrape(observer, DEADLINE, (exposition) -> workers(exposition, "alive") == 8);
             phase(store, "eight workers alive", started);
             List<String> entries = entries(store);
             assertThat(entries).hasSize((store == Store.FILE) ? 8 : 9).noneMatch((entry) -> entry.endsWith(".tmp"));
             int each = 100;
-            assertThat(jvms.send(workers, each)).containsOnly((long) each).hasSize(8);
-            RequestExposition exact = jvms.awaitScrape(observer, DEADLINE,
-                    (exposition) -> total(exposition) == 8 * each);
-            for (String id : IDS) {
-                assertThat(requests(exact, id)).as(id).isEqualTo(each);
+            Load sent = jvms.send(workers, each, 1);
+            assertThat(sent.failed()).isZero();
+            for (Worker worker : workers) {
+                assertThat(sent.ok(worker)).as(worker.id()).isEqualTo(each);
             }
+            RequestExposition exact = jvms.awaitExact(observer, DEADLINE, workers);
             assertThat(exact.series("gunicorn_worker_requests_total")).hasSize(8);
             assertThat(exact.types()).doesNotHaveDuplicates();
             phase(store, "exact totals", started);
 
             // kill -9 at random moments under steady load, flushes every 10 ms.
-            List<Jvm> victims = List.of(workers.get(5), workers.get(6), workers.get(7));
-            Load load = jvms.load(workers, 1);
+            List<Worker> victims = workers.subList(5, 8);
+            List<Worker> survivors = workers.subList(0, 5);
+            Load load = jvms.load(workers, Integer.MAX_VALUE, 1);
             Watcher watcher = new Watcher(jvms, observer);
             List<Kill> kills = new ArrayList<>();
             try {
-                for (Jvm victim : victims) {
-                    jvms.awaitScrape(observer, DEADLINE, (exposition) -> requests(exposition, victim.id()) > each);
-                    WorkerFaultsJvms.sleep(ThreadLocalRandom.current().nextLong(100, 600));
+                for (Worker victim : victims) {
+                    double before = requests(exact, victim.id());
+                    jvms.awaitScrape(observer, DEADLINE, (exposition) -> requests(exposition, victim.id()) > before);
+                    Workers.sleep(ThreadLocalRandom.current().nextLong(100, 600));
                     kills.add(kill(jvms, watcher, victim));
                 }
                 RequestExposition lost = jvms.awaitScrape(observer, DEADLINE,
@@ -124,28 +126,27 @@ class WorkerFaultsTests {
                 assertThat(workers(lost, "alive")).isEqualTo(5);
             }
             finally {
-                load.close();
+                load.stop();
                 watcher.close();
             }
             phase(store, "three killed and lost", started);
             assertThat(watcher.failures).as("scrapes of w1 while workers were killed").isEmpty();
             assertThat(watcher.scrapes.get()).isPositive();
-            RequestExposition afterKills = jvms.awaitScrape(observer, DEADLINE,
-                    (exposition) -> workers.subList(0, 5)
-                        .stream()
-                        .allMatch((worker) -> requests(exposition, worker.id()) == each + worker.ok().get()));
+            RequestExposition afterKills = jvms.awaitExact(observer, DEADLINE, survivors);
             for (Kill kill : kills) {
-                Jvm victim = kill.victim();
+                Worker victim = kill.victim();
                 double kept = requests(afterKills, victim.id());
-                long answered = each + victim.ok().get();
+                long answered = victim.ok();
                 System.out.printf("%s: kill -9 of %s lost %.0f of %d requests answered (%d not answered)%n", store,
-                        victim.id(), answered - kept, answered, victim.failed().get());
+                        victim.id(), answered - kept, answered, victim.failed());
+                // The client never sends a request twice: the worker cannot have counted
+                // more.
                 assertThat(kept).as("counters of %s kept after its kill", victim.id())
                     .isGreaterThanOrEqualTo(kill.lastSeen())
-                    .isLessThanOrEqualTo(answered + victim.failed().get());
+                    .isLessThanOrEqualTo(answered + victim.failed());
             }
-            for (Jvm worker : workers) {
-                assertThat(jvms.log(worker)).as("log of %s", worker.id())
+            for (Worker worker : workers) {
+                assertThat(worker.log()).as("log of %s", worker.id())
                     .doesNotContain("Exception")
                     .doesNotContain("\tat ")
                     .doesNotContain(" WARN ");
@@ -153,7 +154,7 @@ class WorkerFaultsTests {
             assertThat(entries(store)).as("store after the kills").isEqualTo(entries);
 
             // One killed worker comes back under its id; the other two stay lost.
-            Jvm restarted = jvms.start("w8").get(0);
+            Worker restarted = jvms.start("w8").get(0);
             RequestExposition back = jvms.awaitScrape(observer, DEADLINE,
                     (exposition) -> workers(exposition, "alive") == 6 && workers(exposition, "lost") == 2
                             && crashes(exposition) == 1);
@@ -161,14 +162,12 @@ class WorkerFaultsTests {
             assertThat(back.series("gunicorn_master_worker_restart_total"))
                 .filteredOn((series) -> !series.contains("crash"))
                 .allSatisfy((series) -> assertThat(back.value(series)).as(series).isZero());
-            assertThat(jvms.send(List.of(restarted), 100)).containsExactly(100L);
-            RequestExposition anew = jvms.awaitScrape(observer, DEADLINE,
-                    (exposition) -> requests(exposition, "w8") == 100);
+            assertThat(jvms.send(List.of(restarted), 100, 1).ok()).isEqualTo(100);
+            List<Worker> alive = new ArrayList<>(survivors);
+            alive.add(restarted);
+            RequestExposition anew = jvms.awaitExact(observer, DEADLINE, alive);
             assertThat(anew.series("gunicorn_worker_requests_total")).hasSize(8);
             assertThat(anew.types()).doesNotHaveDuplicates();
-            for (Jvm worker : workers.subList(0, 5)) {
-                assertThat(requests(anew, worker.id())).as(worker.id()).isEqualTo(each + worker.ok().get());
-            }
             for (String lost : List.of("w6", "w7")) {
                 assertThat(requests(anew, lost)).as("counters of %s, lost", lost).isEqualTo(requests(afterKills, lost));
             }
@@ -181,7 +180,7 @@ class WorkerFaultsTests {
                 Duration.ofNanos(System.nanoTime() - started).toSeconds());
     }
 
-    private static Kill kill(WorkerFaultsJvms jvms, Watcher watcher, Jvm victim) {
+    private static Kill kill(Workers jvms, Watcher watcher, Worker victim) {
         double lastSeen = watcher.lastSeen(victim.id());
         jvms.kill(victim);
         return new Kill(victim, lastSeen);
@@ -228,21 +227,13 @@ class WorkerFaultsTests {
         return exposition.value("gunicorn_master_worker_restart_total{reason=\"crash\"}");
     }
 
-    private static double requests(RequestExposition exposition, String workerId) {
-        return exposition.value("gunicorn_worker_requests_total{worker_id=\"" + workerId + "\"}");
-    }
-
-    private static double total(RequestExposition exposition) {
-        return exposition.series("gunicorn_worker_requests_total").stream().mapToDouble(exposition::value).sum();
-    }
-
     /**
      * One kill.
      *
      * @param victim the killed worker
      * @param lastSeen its request count in the last scrape before the kill
      */
-    private record Kill(Jvm victim, double lastSeen) {
+    private record Kill(Worker victim, double lastSeen) {
 
     }
 
@@ -262,7 +253,7 @@ class WorkerFaultsTests {
 
         private final Thread thread;
 
-        Watcher(WorkerFaultsJvms jvms, Jvm observer) {
+        Watcher(Workers jvms, Worker observer) {
             this.thread = new Thread(() -> {
                 while (!this.stop.get()) {
                     try {
@@ -279,7 +270,7 @@ class WorkerFaultsTests {
                     catch (RuntimeException ex) {
                         this.failures.add(ex.toString());
                     }
-                    WorkerFaultsJvms.sleep(20);
+                    Workers.sleep(20);
                 }
             }, "watcher");
             this.thread.setDaemon(true);

@@ -21,14 +21,16 @@ import java.util.Map;
  * well-behaved client would: invalid UTF-8 and percent-encoding garbage in the request
  * line, unknown or lowercase methods, very long tokens and header values. Reads one
  * response per request (Content-Length, chunked, or until the server closes); when the
- * server closes the connection without answering, the status is {@link #CLOSED}.
+ * server closes the connection without answering, the status is {@link #CLOSED}. It never
+ * sends a request twice, so the end-to-end tests send their loads with it too
+ * ({@code e2e.LoopbackHttp}).
  *
  * @author Worker Exporter
  */
-final class HostileHttp implements Closeable {
+public final class HostileHttp implements Closeable {
 
     /** Status of a request the server answered by closing the connection. */
-    static final int CLOSED = -1;
+    public static final int CLOSED = -1;
 
     private static final int TIMEOUT_MILLIS = 60_000;
 
@@ -40,7 +42,7 @@ final class HostileHttp implements Closeable {
 
     private OutputStream out;
 
-    HostileHttp(int port) {
+    public HostileHttp(int port) {
         this.port = port;
     }
 
@@ -51,7 +53,7 @@ final class HostileHttp implements Closeable {
      * @param headers extra header lines, each without CRLF
      * @return the request bytes
      */
-    static byte[] request(String method, String target, String... headers) {
+    public static byte[] request(String method, String target, String... headers) {
         StringBuilder request = new StringBuilder(method).append(' ')
             .append(target)
             .append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
@@ -67,7 +69,7 @@ final class HostileHttp implements Closeable {
      * @return the response
      * @throws IOException on a socket error other than the server closing the connection
      */
-    Response send(byte[] request) throws IOException {
+    public Response send(byte[] request) throws IOException {
         if (this.socket == null) {
             connect();
         }
@@ -184,13 +186,13 @@ final class HostileHttp implements Closeable {
      * @param headers the headers, names in lower case
      * @param body the body
      */
-    record Response(int status, Map<String, String> headers, byte[] body) {
+    public record Response(int status, Map<String, String> headers, byte[] body) {
 
         boolean closes() {
             return "close".equalsIgnoreCase(this.headers.get("connection"));
         }
 
-        String text() {
+        public String text() {
             return new String(this.body, StandardCharsets.UTF_8);
         }
 
