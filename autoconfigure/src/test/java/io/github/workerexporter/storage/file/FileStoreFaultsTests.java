@@ -27,8 +27,10 @@ import io.github.workerexporter.storage.WorkerStatus;
 import io.github.workerexporter.storage.file.FileStoreFaultsSupport.Tmpfs;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -203,6 +205,30 @@ class FileStoreFaultsTests {
     }
 
     @Test
+    void aRecordWhoseMetricsCannotBeDecodedIsNeitherAliveNorServedAndTheOthersAre(CapturedOutput output) {
+        Life good = new Life(open(), 100, Duration.ofHours(1));
+        good.requests.inc(3);
+        good.publisher.flushNow();
+        good.close();
+        // A file of a valid layout, whole and with matching checksums, whose metrics are
+        // garbage.
+        byte[] garbage = new byte[300];
+        new Random(11).nextBytes(garbage);
+        open().publish(new WorkerRecord("garbage", 2, 1000, this.clock.millis(), "running", null, garbage));
+        MergingCollector view = new MergingCollector(open(), new BinarySnapshotCodec(), "gunicorn", Map.of(),
+                Duration.ofSeconds(15), this.clock, this.clock::nanoTime, MetricSnapshots::of);
+        for (int scrape = 0; scrape < 3; scrape++) {
+            MetricSnapshots merged = view.collect();
+            assertThat(values(merged, "gunicorn_worker_requests")).containsOnly(Map.entry("w1", 3.0));
+            assertThat(values(merged, "gunicorn_master_workers")).containsOnly(Map.entry("alive", 1.0),
+                    Map.entry("stopped", 0.0), Map.entry("lost", 0.0));
+        }
+        assertThat(output.getAll().lines().filter((line) -> line.contains("WARN")))
+            .singleElement(InstanceOfAssertFactories.STRING)
+            .contains("Skipped the metrics of worker garbage");
+    }
+
+    @Test
     void refusesToWriteARecordLongerThanAReaderAccepts() {
         FileMetricStore store = open();
         assertThatExceptionOfType(StoreException.class)
@@ -273,7 +299,7 @@ class FileStoreFaultsTests {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (true) {
             MetricSnapshots merged = view.collect();
-            if (counters(merged, "gunicorn_worker_requests").getOrDefault("w1", 0.0) == requests) {
+            if (values(merged, "gunicorn_worker_requests").getOrDefault("w1", 0.0) == requests) {
                 return merged;
             }
             assertThat(System.nanoTime()).as("w1 at %s requests in the merged view", requests).isLessThan(deadline);
@@ -285,20 +311,22 @@ class FileStoreFaultsTests {
      * The merged restart counter by reason, without the reasons still at 0.
      */
     private static Map<String, Double> restarts(MetricSnapshots merged) {
-        Map<String, Double> byReason = counters(merged, "gunicorn_master_worker_restart");
+        Map<String, Double> byReason = values(merged, "gunicorn_master_worker_restart");
         byReason.values().removeIf((value) -> value == 0);
         return byReason;
     }
 
     /**
-     * The values of a counter family by its first label's value.
+     * The values of a counter or gauge family by its first label's value.
      */
-    private static Map<String, Double> counters(MetricSnapshots merged, String family) {
+    private static Map<String, Double> values(MetricSnapshots merged, String family) {
         Map<String, Double> values = new TreeMap<>();
         merged.stream()
             .filter((snapshot) -> snapshot.getMetadata().getPrometheusName().equals(family))
-            .flatMap((snapshot) -> ((CounterSnapshot) snapshot).getDataPoints().stream())
-            .forEach((point) -> values.put(point.getLabels().getValue(0), point.getValue()));
+            .flatMap((snapshot) -> snapshot.getDataPoints().stream())
+            .forEach((point) -> values.put(point.getLabels().getValue(0),
+                    (point instanceof CounterDataPointSnapshot counter) ? counter.getValue()
+                            : ((GaugeDataPointSnapshot) point).getValue()));
         return values;
     }
 
