@@ -105,13 +105,14 @@ public final class WorkerPublisher implements AutoCloseable {
      */
     public synchronized void flushNow() {
         try {
+            RestartCarry carried = restarts();
             MetricSnapshots.Builder published = MetricSnapshots.builder();
             for (MetricSnapshot snapshot : this.source.get()) {
                 if (this.names.test(snapshot.getMetadata().getPrometheusName())) {
                     published.metricSnapshot(snapshot);
                 }
             }
-            byte[] metrics = this.codec.encode(restarts().apply(published.build()));
+            byte[] metrics = this.codec.encode(carried.apply(published.build()));
             this.store
                 .publish(new WorkerRecord(this.worker.id(), this.worker.pid(), this.worker.startTime().toEpochMilli(),
                         this.clock.millis(), this.status.state(), this.status.stopReason(), metrics));

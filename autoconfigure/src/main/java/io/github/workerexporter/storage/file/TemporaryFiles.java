@@ -36,14 +36,17 @@ import io.github.workerexporter.storage.HeartbeatAges;
  * only if new), so a sweep never races a writer that reuses the name of a stray
  * file;</li>
  * <li>its writer holds an exclusive lock on it (an OS record lock, released by the kernel
- * when the process dies, even by {@code kill -9}) from right after its creation until
- * after the move, and the sweep deletes a file only while it holds that lock itself; a
- * temporary file of a writer in this JVM is never even opened by the sweep (closing any
- * descriptor of a file would release this process's lock on it);</li>
+ * when the process dies, even by {@code kill -9}) from right after its creation, before
+ * it writes anything, until after the move, and the sweep deletes a file only while it
+ * holds that lock itself; a temporary file of a writer in this JVM is never even opened
+ * by the sweep (closing any descriptor of a file would release this process's lock on
+ * it);</li>
  * <li>a file is swept only once its last modification is older than the timeout, measured
- * as heartbeats are ({@link HeartbeatAges}: on this JVM's monotonic clock once seen),
- * which also covers the instant between a writer's creation of the file and its
- * lock.</li>
+ * as heartbeats are ({@link HeartbeatAges}: on this JVM's monotonic clock once seen);
+ * </li>
+ * <li>a writer stalled past the timeout between the creation of its (empty) file and its
+ * lock may find the file swept, or locked by a sweep about to delete it: it sees that
+ * once it holds the lock, and starts over with another file.</li>
  * </ul>
  * On a file system without locks the age alone decides.
  *
@@ -81,26 +84,39 @@ final class TemporaryFiles {
      * @throws IOException when it cannot be created
      */
     static Temporary create(Path path) throws IOException {
-        Path temporary = path.resolveSibling(
-                path.getFileName() + "." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + SUFFIX);
-        preparing.add(temporary.toAbsolutePath().normalize());
-        try {
-            FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            return new Temporary(temporary, channel, lock(channel));
-        }
-        catch (IOException | RuntimeException ex) {
-            preparing.remove(temporary.toAbsolutePath().normalize());
-            throw ex;
-        }
-    }
-
-    private static @Nullable FileLock lock(FileChannel channel) {
-        try {
-            return channel.tryLock();
-        }
-        catch (IOException ex) {
-            logger.debug("Cannot lock a temporary file (the file system has no locks?)", ex);
-            return null;
+        for (int attempt = 1;; attempt++) {
+            Path temporary = path.resolveSibling(path.getFileName() + "."
+                    + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + SUFFIX);
+            preparing.add(temporary.toAbsolutePath().normalize());
+            FileChannel channel = null;
+            try {
+                channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                FileLock lock;
+                try {
+                    lock = channel.tryLock();
+                }
+                catch (IOException ex) {
+                    logger.debug("Cannot lock {} (the file system has no locks?)", temporary, ex);
+                    return new Temporary(temporary, channel, null);
+                }
+                if (lock != null && Files.exists(temporary)) {
+                    return new Temporary(temporary, channel, lock);
+                }
+                // Swept before it was locked: this writer stalled past the timeout right
+                // after it created the file.
+                if (attempt == 3) {
+                    throw new IOException("Temporary files for " + path + " were swept before they could be locked");
+                }
+                channel.close();
+                preparing.remove(temporary.toAbsolutePath().normalize());
+            }
+            catch (IOException | RuntimeException ex) {
+                if (channel != null) {
+                    channel.close();
+                }
+                preparing.remove(temporary.toAbsolutePath().normalize());
+                throw ex;
+            }
         }
     }
 

@@ -206,10 +206,9 @@ class FileStoreFaultsTests {
 
     @Test
     void aRecordWhoseMetricsCannotBeDecodedIsNeitherAliveNorServedAndTheOthersAre(CapturedOutput output) {
-        Life good = new Life(open(), 100, Duration.ofHours(1));
+        Life good = new Life(open(), 100);
         good.requests.inc(3);
         good.publisher.flushNow();
-        good.close();
         // A file of a valid layout, whole and with matching checksums, whose metrics are
         // garbage.
         byte[] garbage = new byte[300];
@@ -241,16 +240,15 @@ class FileStoreFaultsTests {
     void aWorkerStartedWhileTheDirectoryCannotBeReadCarriesTheRestartsOfItsEarlierLivesOnceItCan(CapturedOutput output)
             throws IOException {
         Path shared = this.dir.resolve("multiproc");
-        try (Life first = new Life(open(shared), 100, Duration.ofHours(1))) {
-            first.requests.inc(5);
-            first.status.stopping("term");
-            first.status.stopped();
-            first.publisher.flushNow();
-        }
-        try (Life second = new Life(open(shared), 200, Duration.ofHours(1))) {
-            second.requests.inc(6);
-            second.publisher.flushNow();
-        }
+        Life first = new Life(open(shared), 100);
+        first.requests.inc(5);
+        first.status.stopping("term");
+        first.status.stopped();
+        first.publisher.flushNow();
+        // A life that crashed after its first flush.
+        Life second = new Life(open(shared), 200);
+        second.requests.inc(6);
+        second.publisher.flushNow();
         MergingCollector view = new MergingCollector(open(shared), new BinarySnapshotCodec(), "gunicorn", Map.of(),
                 Duration.ofSeconds(15), this.clock, this.clock::nanoTime, MetricSnapshots::of);
         assertThat(restarts(view.collect())).containsExactly(Map.entry("term", 1.0));
@@ -260,7 +258,7 @@ class FileStoreFaultsTests {
         Path away = Files.move(shared, this.dir.resolve("away"));
         Files.writeString(shared, "not a directory");
         int mark = output.getAll().length();
-        try (Life third = new Life(store, 300, Duration.ofMillis(20))) {
+        try (Life third = new Life(store, 300).start(Duration.ofMillis(20))) {
             third.master.signal("hup");
             third.requests.inc(7);
             awaitLog(output, mark, "Flush to file storage failed");
@@ -359,7 +357,8 @@ class FileStoreFaultsTests {
     /**
      * One life of worker w1 as the auto-configuration wires it: a registry of its own
      * with a request counter and the master counters, its state, its own store and its
-     * flusher, started at once. Closing it ends the life without a last flush.
+     * flusher, which flushes when the test asks or, once started, on its schedule.
+     * Closing it ends the life without a last flush.
      */
     private final class Life implements AutoCloseable {
 
@@ -373,11 +372,15 @@ class FileStoreFaultsTests {
 
         private final WorkerPublisher publisher;
 
-        Life(FileMetricStore store, long startMillis, Duration flushInterval) {
+        Life(FileMetricStore store, long startMillis) {
             this.publisher = new WorkerPublisher(store, new BinarySnapshotCodec(),
                     new WorkerIdentity("w1", startMillis, Instant.ofEpochMilli(startMillis)), this.registry::scrape,
                     (name) -> true, this.status, "gunicorn", FileStoreFaultsTests.this.clock);
+        }
+
+        Life start(Duration flushInterval) {
             this.publisher.start(flushInterval);
+            return this;
         }
 
         @Override
