@@ -76,7 +76,8 @@ class StorageConfiguration {
         MetricStore fileMetricStore(ExporterProperties properties) {
             ExporterProperties.Storage storage = properties.getStorage();
             return new FileMetricStore(Path.of(properties.getPrometheus().getMultiprocDir()), storage.getRetention(),
-                    Clock.systemUTC(), properties.getCleanup().isDbFiles());
+                    storage.getHeartbeatTimeout(), Clock.systemUTC(), System::nanoTime,
+                    properties.getCleanup().isDbFiles());
         }
 
     }

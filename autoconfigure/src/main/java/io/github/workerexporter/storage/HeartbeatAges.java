@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -62,28 +63,46 @@ public final class HeartbeatAges {
      * @param records every record of the read
      * @return the age of each worker's last flush by worker id, never negative
      */
-    public synchronized Map<String, Duration> observe(Collection<WorkerRecord> records) {
+    public Map<String, Duration> observe(Collection<WorkerRecord> records) {
+        return observe(records.stream()
+            .map((record) -> new Beat(record.workerId(), record.startTimeMillis(), record.heartbeatMillis()))
+            .toList());
+    }
+
+    /**
+     * Note one complete listing of files and tell how long ago each was last modified,
+     * measured as heartbeats are (a file is a worker whose modification time is its
+     * heartbeat).
+     * @param modifiedMillis the last modification time of each file (epoch millis) by
+     * name
+     * @return the age of each file's last modification by name, never negative
+     */
+    public Map<String, Duration> observeModified(Map<String, Long> modifiedMillis) {
+        return observe(
+                modifiedMillis.entrySet().stream().map((file) -> new Beat(file.getKey(), 0, file.getValue())).toList());
+    }
+
+    private synchronized Map<String, Duration> observe(List<Beat> beats) {
         long now = this.nanoTime.getAsLong();
         long wall = this.clock.millis();
         Map<String, Seen> current = new HashMap<>();
         Map<String, Duration> ages = new HashMap<>();
-        for (WorkerRecord record : records) {
-            long hint = TimeUnit.MILLISECONDS.toNanos(Math.max(0, wall - record.heartbeatMillis()));
-            Seen previous = this.seen.get(record.workerId());
+        for (Beat beat : beats) {
+            long hint = TimeUnit.MILLISECONDS.toNanos(Math.max(0, wall - beat.heartbeatMillis()));
+            Seen previous = this.seen.get(beat.key());
             long changedAt;
             if (previous == null) {
                 changedAt = now - hint;
             }
-            else if (previous.startTimeMillis() == record.startTimeMillis()
-                    && previous.heartbeatMillis() == record.heartbeatMillis()) {
+            else if (previous.startTimeMillis() == beat.startTimeMillis()
+                    && previous.heartbeatMillis() == beat.heartbeatMillis()) {
                 changedAt = previous.changedAt();
             }
             else {
                 changedAt = (hint <= now - previous.seenAt()) ? now - hint : now;
             }
-            current.put(record.workerId(),
-                    new Seen(record.startTimeMillis(), record.heartbeatMillis(), changedAt, now));
-            ages.put(record.workerId(), Duration.ofNanos(now - changedAt));
+            current.put(beat.key(), new Seen(beat.startTimeMillis(), beat.heartbeatMillis(), changedAt, now));
+            ages.put(beat.key(), Duration.ofNanos(now - changedAt));
         }
         this.seen.clear();
         this.seen.putAll(current);
@@ -104,6 +123,10 @@ public final class HeartbeatAges {
             return "stopped";
         }
         return (age.compareTo(heartbeatTimeout) <= 0) ? "alive" : "lost";
+    }
+
+    private record Beat(String key, long startTimeMillis, long heartbeatMillis) {
+
     }
 
     private record Seen(long startTimeMillis, long heartbeatMillis, long changedAt, long seenAt) {

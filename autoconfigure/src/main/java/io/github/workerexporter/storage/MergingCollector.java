@@ -38,9 +38,11 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * state.</li>
  * </ul>
  * When the store cannot be read the scrape still answers, with the local metrics only,
- * and the failure is logged once. An undecodable record is skipped with one WARN per
- * worker. Label names may differ between series of a family (workers of different
- * versions); the exposition formats accept that.
+ * and the failure is logged once. A record whose metrics cannot be decoded is skipped as
+ * a corrupt one, with one WARN per worker: it counts in no state of
+ * {@code <prefix>_master_workers} and none of its series is served. Label names may
+ * differ between series of a family (workers of different versions); the exposition
+ * formats accept that.
  *
  * @author Worker Exporter
  */
@@ -120,12 +122,14 @@ public final class MergingCollector implements MultiCollector {
         Map<String, Double> byState = new LinkedHashMap<>(Map.of("alive", 0.0, "stopped", 0.0, "lost", 0.0));
         Map<String, FamilyMerge> families = new LinkedHashMap<>();
         for (WorkerRecord record : records) {
+            MetricSnapshots snapshots = decode(record);
+            if (snapshots == null) {
+                // As a corrupt record: in no state, not served.
+                continue;
+            }
             String state = HeartbeatAges.stateOf(record, ages.get(record.workerId()), this.heartbeatTimeout);
             byState.merge(state, 1.0, Double::sum);
-            MetricSnapshots snapshots = decode(record);
-            if (snapshots != null) {
-                merge(families, record, state.equals("alive"), snapshots);
-            }
+            merge(families, record, state.equals("alive"), snapshots);
         }
         MetricSnapshots.Builder result = MetricSnapshots.builder();
         families.values().forEach((family) -> result.metricSnapshot(family.build()));

@@ -4,6 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -16,11 +19,14 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * in shared storage and survives the next restart too. A previous life is a record under
  * the same worker id with another start time, read before the first publish; its restart
  * counts are carried plus one for the reason it recorded ({@code crash} when it recorded
- * none). A previous life whose data expired (retention) is not seen.
+ * none). A previous life whose data expired (retention) is not seen; one whose metrics
+ * cannot be decoded counts as a restart without carrying its counts (logged once).
  *
  * @author Worker Exporter
  */
 final class RestartCarry {
+
+    private static final Logger logger = LoggerFactory.getLogger(RestartCarry.class);
 
     static final String HELP = "Total number of Gunicorn worker restarts";
 
@@ -33,16 +39,12 @@ final class RestartCarry {
         this.carried = carried;
     }
 
-    static RestartCarry none(String family) {
-        return new RestartCarry(family, Map.of());
-    }
-
     static RestartCarry from(List<WorkerRecord> records, String workerId, long startTimeMillis, SnapshotCodec codec,
             String family) {
         Map<Labels, Double> carried = new LinkedHashMap<>();
         for (WorkerRecord previous : records) {
             if (previous.workerId().equals(workerId) && previous.startTimeMillis() != startTimeMillis) {
-                for (MetricSnapshot snapshot : codec.decode(previous.metrics())) {
+                for (MetricSnapshot snapshot : decode(previous, codec)) {
                     if (snapshot instanceof CounterSnapshot counter && isFamily(counter, family)) {
                         counter.getDataPoints()
                             .forEach((point) -> carried.merge(Snapshots.withoutWorkerId(point.getLabels()),
@@ -54,6 +56,17 @@ final class RestartCarry {
             }
         }
         return new RestartCarry(family, carried);
+    }
+
+    private static MetricSnapshots decode(WorkerRecord previous, SnapshotCodec codec) {
+        try {
+            return codec.decode(previous.metrics());
+        }
+        catch (StoreException ex) {
+            logger.warn("The restart counts of the previous life of worker {} are not carried: {}", previous.workerId(),
+                    ex.getMessage());
+            return MetricSnapshots.of();
+        }
     }
 
     /**

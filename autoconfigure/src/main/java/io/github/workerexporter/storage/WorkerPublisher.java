@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +24,12 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * last flushes at {@code worker_int} and {@code on_exit}. A failing flush is logged once
  * at WARN, then DEBUG until a flush succeeds, and never stops the schedule.
  * <p>
- * Before its first flush, {@link #start()} looks for a previous life of this worker id in
- * the store and carries its restarts (see {@link RestartCarry}).
+ * A flush first reads the previous life of this worker id from the store, once, and
+ * carries its restarts (see {@link RestartCarry}). Until that read succeeds (the store is
+ * down or slow at start-up) every flush fails and is retried, and nothing is published: a
+ * record published before would replace the previous life's and lose its restart counts.
+ * Counters are cumulative, so the first flush after the read publishes the carried
+ * restarts plus everything this life counted meanwhile.
  *
  * @author Worker Exporter
  */
@@ -56,7 +61,7 @@ public final class WorkerPublisher implements AutoCloseable {
         return thread;
     });
 
-    private volatile RestartCarry restarts;
+    private volatile @Nullable RestartCarry restarts;
 
     /**
      * Create a publisher; nothing runs before {@link #start(Duration)}.
@@ -81,22 +86,14 @@ public final class WorkerPublisher implements AutoCloseable {
         this.restartFamily = prefix + "_master_worker_restart";
         this.clock = clock;
         this.failures = new FailureLog(logger, "Flush to " + store.name() + " storage");
-        this.restarts = RestartCarry.none(this.restartFamily);
     }
 
     /**
-     * Read this worker's previous life, flush once, then flush every interval.
+     * Flush now on the flusher's thread (which reads this worker's previous life first),
+     * then every interval.
      * @param interval the flush interval
      */
     public void start(Duration interval) {
-        try {
-            this.restarts = RestartCarry.from(this.store.readAll(), this.worker.id(),
-                    this.worker.startTime().toEpochMilli(), this.codec, this.restartFamily);
-        }
-        catch (StoreException ex) {
-            logger.warn("Cannot read the previous life of worker {}: restarts are not carried: {}", this.worker.id(),
-                    ex.getMessage());
-        }
         this.status.running();
         long millis = interval.toMillis();
         this.executor.scheduleWithFixedDelay(this::flushNow, 0, millis, TimeUnit.MILLISECONDS);
@@ -108,13 +105,14 @@ public final class WorkerPublisher implements AutoCloseable {
      */
     public synchronized void flushNow() {
         try {
+            RestartCarry carried = restarts();
             MetricSnapshots.Builder published = MetricSnapshots.builder();
             for (MetricSnapshot snapshot : this.source.get()) {
                 if (this.names.test(snapshot.getMetadata().getPrometheusName())) {
                     published.metricSnapshot(snapshot);
                 }
             }
-            byte[] metrics = this.codec.encode(this.restarts.apply(published.build()));
+            byte[] metrics = this.codec.encode(carried.apply(published.build()));
             this.store
                 .publish(new WorkerRecord(this.worker.id(), this.worker.pid(), this.worker.startTime().toEpochMilli(),
                         this.clock.millis(), this.status.state(), this.status.stopReason(), metrics));
@@ -125,6 +123,27 @@ public final class WorkerPublisher implements AutoCloseable {
             // schedule.
             this.failures.failed(ex);
         }
+    }
+
+    /**
+     * The restarts of the previous life, read from the store at the first call that can
+     * read it.
+     * @throws StoreException while the store cannot be read
+     */
+    private RestartCarry restarts() {
+        RestartCarry carried = this.restarts;
+        if (carried == null) {
+            try {
+                carried = RestartCarry.from(this.store.readAll(), this.worker.id(),
+                        this.worker.startTime().toEpochMilli(), this.codec, this.restartFamily);
+            }
+            catch (StoreException ex) {
+                throw new StoreException("Cannot read the previous life of worker " + this.worker.id()
+                        + ", so nothing is published yet (its restart counts would be lost): " + ex.getMessage(), ex);
+            }
+            this.restarts = carried;
+        }
+        return carried;
     }
 
     /**

@@ -98,7 +98,7 @@ final class WorkerLifecycleFaultsStores implements AutoCloseable {
      */
     MetricStore open(MutableClock clock) {
         MetricStore store = switch (this.backend) {
-            case FILE -> new FileMetricStore(this.dir, RETENTION, clock, clock::nanoTime, true);
+            case FILE -> new FileMetricStore(this.dir, RETENTION, RETENTION, clock, clock::nanoTime, true);
             case REDIS -> new RedisMetricStore(redisConnections(), this.redis.host() + ":" + this.redis.port(),
                     this.prefix, RETENTION);
         };

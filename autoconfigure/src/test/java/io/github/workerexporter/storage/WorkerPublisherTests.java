@@ -74,6 +74,21 @@ class WorkerPublisherTests {
     }
 
     @Test
+    void countsThePreviousLifeWhoseMetricsCannotBeDecodedAsARestartAndPublishes(CapturedOutput output) {
+        this.store
+            .publish(new WorkerRecord("w-1", 41, 500, this.clock.millis(), "stopped", "hup", new byte[] { 1, 2 }));
+        WorkerPublisher publisher = publisher(this.store, new WorkerStatus(), (name) -> true);
+        publisher.start(Duration.ofHours(1));
+        publisher.close();
+        publisher.flushNow();
+        WorkerRecord published = this.store.readAll().get(0);
+        assertThat(published.startTimeMillis()).isEqualTo(1000);
+        assertThat(Exposition.text(this.codec.decode(published.metrics())))
+            .contains("gunicorn_master_worker_restart_total{reason=\"hup\"} 1.0");
+        assertThat(output).contains("The restart counts of the previous life of worker w-1 are not carried");
+    }
+
+    @Test
     void carriesRestartsAcrossLivesWithTheRecordedReason() {
         WorkerStatus status = new WorkerStatus();
         this.store.publish(new WorkerRecord("w-1", 40, 100, this.clock.millis(), "stopped", "term",

@@ -40,9 +40,12 @@ import io.github.workerexporter.storage.WorkerRecord;
  * monotonic clock ({@link HeartbeatAges}), so a jump of the wall clock expires nothing.
  * At a clean exit a worker publishes itself {@code stopped} and leaves its file, so its
  * counters stay in the merged view until the retention has passed. When the store deletes
- * expired files ({@code cleanup.db-files}), {@link #sweep()} removes them; it runs when
- * the store opens and on every {@link #readAll()}, so any worker (or sidecar) sweeps what
- * stopped and dead workers left. Otherwise the exporter never deletes a file.
+ * expired files ({@code cleanup.db-files}), {@link #sweep()} removes them, and the
+ * temporary files of workers that died before their first flush once they are older than
+ * the heartbeat timeout (never one a live writer is about to move into place: see
+ * {@link TemporaryFiles}); it runs when the store opens and on every {@link #readAll()},
+ * so any worker (or sidecar) sweeps what stopped and dead workers left. Otherwise the
+ * exporter never deletes a file.
  * <p>
  * A foreign, truncated or corrupt file is skipped with one WARN per file, then DEBUG;
  * {@link #readAll()} still answers with the other files.
@@ -63,6 +66,8 @@ public final class FileMetricStore implements MetricStore {
 
     private final HeartbeatAges ages;
 
+    private final TemporaryFiles temporaries;
+
     private final boolean deleteExpired;
 
     private final Map<String, WorkerFileWriter> writers = new ConcurrentHashMap<>();
@@ -70,7 +75,8 @@ public final class FileMetricStore implements MetricStore {
     private final Set<Path> warned = ConcurrentHashMap.newKeySet();
 
     /**
-     * Open a store that deletes expired files, creating the directory and sweeping.
+     * Open a store that deletes expired files (temporary ones older than the retention),
+     * creating the directory and sweeping.
      * @param directory the shared directory
      * @param retention how long the data of a worker that stopped flushing stays
      * @param clock the clock of heartbeats
@@ -81,8 +87,8 @@ public final class FileMetricStore implements MetricStore {
     }
 
     /**
-     * Open the store, creating the directory and sweeping expired files if it deletes
-     * them.
+     * Open the store, creating the directory and sweeping expired files (temporary ones
+     * older than the retention) if it deletes them.
      * @param directory the shared directory
      * @param retention how long the data of a worker that stopped flushing stays
      * @param clock the clock of heartbeats
@@ -90,23 +96,27 @@ public final class FileMetricStore implements MetricStore {
      * @throws StoreException when the directory cannot be created
      */
     public FileMetricStore(Path directory, Duration retention, Clock clock, boolean deleteExpired) {
-        this(directory, retention, clock, System::nanoTime, deleteExpired);
+        this(directory, retention, retention, clock, System::nanoTime, deleteExpired);
     }
 
     /**
-     * Open the store measuring the age of flushes on the given monotonic clock.
+     * Open the store, creating the directory and sweeping expired files if it deletes
+     * them.
      * @param directory the shared directory
      * @param retention how long the data of a worker that stopped flushing stays
+     * @param heartbeatTimeout how long the temporary file of a worker that died before
+     * its first flush stays
      * @param clock the wall clock that heartbeats are compared with at first sight
      * @param nanoTime a monotonic clock in nanoseconds, such as {@link System#nanoTime()}
      * @param deleteExpired whether expired files are deleted, else left in place
      * @throws StoreException when the directory cannot be created
      */
-    public FileMetricStore(Path directory, Duration retention, Clock clock, LongSupplier nanoTime,
-            boolean deleteExpired) {
+    public FileMetricStore(Path directory, Duration retention, Duration heartbeatTimeout, Clock clock,
+            LongSupplier nanoTime, boolean deleteExpired) {
         this.directory = directory;
         this.retention = retention;
         this.ages = new HeartbeatAges(clock, nanoTime);
+        this.temporaries = new TemporaryFiles(heartbeatTimeout, clock, nanoTime);
         this.deleteExpired = deleteExpired;
         try {
             Files.createDirectories(directory);
@@ -153,11 +163,19 @@ public final class FileMetricStore implements MetricStore {
     @Override
     public List<WorkerRecord> readAll() {
         Map<Path, WorkerRecord> read = new LinkedHashMap<>();
+        List<Path> temporary = new ArrayList<>();
         for (Path file : files()) {
+            if (file.getFileName().toString().endsWith(TemporaryFiles.SUFFIX)) {
+                temporary.add(file);
+                continue;
+            }
             WorkerRecord record = read(file);
             if (record != null) {
                 read.put(file, record);
             }
+        }
+        if (this.deleteExpired) {
+            this.temporaries.sweep(temporary);
         }
         Map<String, Duration> ages = this.ages.observe(read.values());
         List<WorkerRecord> records = new ArrayList<>();
@@ -173,8 +191,9 @@ public final class FileMetricStore implements MetricStore {
     }
 
     /**
-     * Delete the files of workers whose heartbeat is older than the retention, if this
-     * store deletes expired files.
+     * Delete the files of workers whose heartbeat is older than the retention, and the
+     * temporary files of workers that died before their first flush, if this store
+     * deletes expired files.
      */
     public void sweep() {
         readAll();
@@ -221,9 +240,13 @@ public final class FileMetricStore implements MetricStore {
         return this.directory.resolve(PREFIX + name + SUFFIX);
     }
 
+    /**
+     * The worker files and temporary files of the directory, in one listing.
+     */
     private List<Path> files() {
         List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(this.directory, PREFIX + "*" + SUFFIX)) {
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(this.directory,
+                PREFIX + "*{" + SUFFIX + "," + TemporaryFiles.SUFFIX + "}")) {
             stream.forEach(files::add);
         }
         catch (IOException ex) {

@@ -6,20 +6,21 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
 import io.github.workerexporter.storage.WorkerRecord;
+import io.github.workerexporter.storage.file.TemporaryFiles.Temporary;
 
 /**
  * The single writer of one worker's file, alternating between the two slots of
  * {@link WorkerFileLayout} so that the last complete record survives a write cut short
- * ({@code kill -9}). A new file is prepared under a temporary name and moved into place
- * once its first record is written, so readers never see an empty header. Not
- * thread-safe: the flusher is its only caller.
+ * ({@code kill -9}). A new file is prepared under a temporary name of its own
+ * ({@link TemporaryFiles}, locked meanwhile) and moved into place once its first record
+ * is written, so readers never see an empty header. Not thread-safe: the flusher is its
+ * only caller.
  * <p>
  * Positional writes into the page cache that readers in other processes read, not a
  * memory mapping: a store into a mapping whose page is gone (the file truncated by
@@ -58,10 +59,9 @@ final class WorkerFileWriter implements AutoCloseable {
 
     WorkerFileWriter(Path path, WorkerRecord first) throws IOException {
         this.path = path;
-        Path temporary = path.resolveSibling(path.getFileName() + ".tmp");
         int capacity = capacityFor(WorkerFileLayout.body(first).length);
-        this.channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE);
+        Temporary temporary = TemporaryFiles.create(path);
+        this.channel = temporary.channel();
         try {
             this.offsets[0] = WorkerFileLayout.HEADER_LENGTH;
             this.offsets[1] = WorkerFileLayout.HEADER_LENGTH + capacity;
@@ -69,15 +69,18 @@ final class WorkerFileWriter implements AutoCloseable {
             this.capacities[1] = capacity;
             grow(WorkerFileLayout.HEADER_LENGTH + 2L * capacity);
             write(first);
-            this.fileKey = Files.readAttributes(temporary, BasicFileAttributes.class).fileKey();
-            Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            this.fileKey = Files.readAttributes(temporary.path(), BasicFileAttributes.class).fileKey();
+            Files.move(temporary.path(), path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         catch (IOException | RuntimeException ex) {
             // A full disk or a read-only directory: leave neither a descriptor nor a
             // file.
             this.channel.close();
-            Files.deleteIfExists(temporary);
+            Files.deleteIfExists(temporary.path());
             throw ex;
+        }
+        finally {
+            TemporaryFiles.prepared(temporary);
         }
     }
 

@@ -157,7 +157,8 @@ class FileMetricStoreTests {
         FileMetricStore old = open();
         old.publish(record("old", this.clock.millis(), "stopped", "term", new byte[0]));
         this.clock.advance(RETENTION.plusSeconds(1));
-        FileMetricStore keeping = new FileMetricStore(this.dir, RETENTION, this.clock, this.clock::nanoTime, false);
+        FileMetricStore keeping = new FileMetricStore(this.dir, RETENTION, RETENTION, this.clock, this.clock::nanoTime,
+                false);
         this.stores.add(keeping);
         assertThat(keeping.readAll()).isEmpty();
         keeping.sweep();
@@ -222,7 +223,8 @@ class FileMetricStoreTests {
     }
 
     private FileMetricStore open() {
-        FileMetricStore store = new FileMetricStore(this.dir, RETENTION, this.clock, this.clock::nanoTime, true);
+        FileMetricStore store = new FileMetricStore(this.dir, RETENTION, RETENTION, this.clock, this.clock::nanoTime,
+                true);
         this.stores.add(store);
         return store;
     }

@@ -7,15 +7,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.TreeMap;
 
+import io.github.workerexporter.environment.WorkerIdentity;
+import io.github.workerexporter.metrics.MasterMetrics;
+import io.github.workerexporter.storage.BinarySnapshotCodec;
+import io.github.workerexporter.storage.MergingCollector;
 import io.github.workerexporter.storage.MutableClock;
 import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerPublisher;
 import io.github.workerexporter.storage.WorkerRecord;
+import io.github.workerexporter.storage.WorkerStatus;
 import io.github.workerexporter.storage.file.FileStoreFaultsSupport.Tmpfs;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,6 +55,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class FileStoreFaultsTests {
 
     private static final Duration RETENTION = Duration.ofMinutes(5);
+
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
@@ -188,12 +205,70 @@ class FileStoreFaultsTests {
     }
 
     @Test
+    void aRecordWhoseMetricsCannotBeDecodedIsNeitherAliveNorServedAndTheOthersAre(CapturedOutput output) {
+        Life good = new Life(open(), 100);
+        good.requests.inc(3);
+        good.publisher.flushNow();
+        // A file of a valid layout, whole and with matching checksums, whose metrics are
+        // garbage.
+        byte[] garbage = new byte[300];
+        new Random(11).nextBytes(garbage);
+        open().publish(new WorkerRecord("garbage", 2, 1000, this.clock.millis(), "running", null, garbage));
+        MergingCollector view = new MergingCollector(open(), new BinarySnapshotCodec(), "gunicorn", Map.of(),
+                Duration.ofSeconds(15), this.clock, this.clock::nanoTime, MetricSnapshots::of);
+        for (int scrape = 0; scrape < 3; scrape++) {
+            MetricSnapshots merged = view.collect();
+            assertThat(values(merged, "gunicorn_worker_requests")).containsOnly(Map.entry("w1", 3.0));
+            assertThat(values(merged, "gunicorn_master_workers")).containsOnly(Map.entry("alive", 1.0),
+                    Map.entry("stopped", 0.0), Map.entry("lost", 0.0));
+        }
+        assertThat(output.getAll().lines().filter((line) -> line.contains("WARN")))
+            .singleElement(InstanceOfAssertFactories.STRING)
+            .contains("Skipped the metrics of worker garbage");
+    }
+
+    @Test
     void refusesToWriteARecordLongerThanAReaderAccepts() {
         FileMetricStore store = open();
         assertThatExceptionOfType(StoreException.class)
             .isThrownBy(() -> store.publish(record("w", 1, new byte[WorkerFileLayout.MAX_BODY_LENGTH + 1])));
         store.publish(record("w", 2, payload(10)));
         assertThat(store.readAll()).hasSize(1);
+    }
+
+    @Test
+    void aWorkerStartedWhileTheDirectoryCannotBeReadCarriesTheRestartsOfItsEarlierLivesOnceItCan(CapturedOutput output)
+            throws IOException {
+        Path shared = this.dir.resolve("multiproc");
+        Life first = new Life(open(shared), 100);
+        first.requests.inc(5);
+        first.status.stopping("term");
+        first.status.stopped();
+        first.publisher.flushNow();
+        // A life that crashed after its first flush.
+        Life second = new Life(open(shared), 200);
+        second.requests.inc(6);
+        second.publisher.flushNow();
+        MergingCollector view = new MergingCollector(open(shared), new BinarySnapshotCodec(), "gunicorn", Map.of(),
+                Duration.ofSeconds(15), this.clock, this.clock::nanoTime, MetricSnapshots::of);
+        assertThat(restarts(view.collect())).containsExactly(Map.entry("term", 1.0));
+        // The store of the third life opens, then the directory becomes a file: nothing
+        // can be listed, read or written there, as root too.
+        FileMetricStore store = open(shared);
+        Path away = Files.move(shared, this.dir.resolve("away"));
+        Files.writeString(shared, "not a directory");
+        int mark = output.getAll().length();
+        try (Life third = new Life(store, 300).start(Duration.ofMillis(20))) {
+            third.master.signal("hup");
+            third.requests.inc(7);
+            awaitLog(output, mark, "Flush to file storage failed");
+            Files.delete(shared);
+            Files.move(away, shared);
+            MetricSnapshots merged = awaitRequests(view, 7);
+            assertThat(restarts(merged)).containsOnly(Map.entry("term", 1.0), Map.entry("crash", 1.0),
+                    Map.entry("hup", 1.0));
+        }
+        assertThat(output.getAll().substring(mark)).contains("Cannot read the previous life of worker w1");
     }
 
     private Path write(String name, byte[] bytes) throws IOException {
@@ -215,12 +290,104 @@ class FileStoreFaultsTests {
                 null, metrics);
     }
 
+    /**
+     * Collect the merged view until worker w1's requests have the value.
+     */
+    private static MetricSnapshots awaitRequests(MergingCollector view, double requests) {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (true) {
+            MetricSnapshots merged = view.collect();
+            if (values(merged, "gunicorn_worker_requests").getOrDefault("w1", 0.0) == requests) {
+                return merged;
+            }
+            assertThat(System.nanoTime()).as("w1 at %s requests in the merged view", requests).isLessThan(deadline);
+            sleep(20);
+        }
+    }
+
+    /**
+     * The merged restart counter by reason, without the reasons still at 0.
+     */
+    private static Map<String, Double> restarts(MetricSnapshots merged) {
+        Map<String, Double> byReason = values(merged, "gunicorn_master_worker_restart");
+        byReason.values().removeIf((value) -> value == 0);
+        return byReason;
+    }
+
+    /**
+     * The values of a counter or gauge family by its first label's value.
+     */
+    private static Map<String, Double> values(MetricSnapshots merged, String family) {
+        Map<String, Double> values = new TreeMap<>();
+        merged.stream()
+            .filter((snapshot) -> snapshot.getMetadata().getPrometheusName().equals(family))
+            .flatMap((snapshot) -> snapshot.getDataPoints().stream())
+            .forEach((point) -> values.put(point.getLabels().getValue(0),
+                    (point instanceof CounterDataPointSnapshot counter) ? counter.getValue()
+                            : ((GaugeDataPointSnapshot) point).getValue()));
+        return values;
+    }
+
+    private static void awaitLog(CapturedOutput output, int mark, String message) {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!output.getAll().substring(mark).contains(message)) {
+            assertThat(System.nanoTime()).as("'%s' in the log", message).isLessThan(deadline);
+            sleep(20);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
     private static byte[] payload(int length) {
         byte[] bytes = new byte[length];
         for (int i = 0; i < length; i++) {
             bytes[i] = (byte) (i * 31 + length);
         }
         return bytes;
+    }
+
+    /**
+     * One life of worker w1 as the auto-configuration wires it: a registry of its own
+     * with a request counter and the master counters, its state, its own store and its
+     * flusher, which flushes when the test asks or, once started, on its schedule.
+     * Closing it ends the life without a last flush.
+     */
+    private final class Life implements AutoCloseable {
+
+        private final PrometheusRegistry registry = new PrometheusRegistry();
+
+        private final MasterMetrics master = new MasterMetrics(this.registry, "gunicorn", "w1");
+
+        private final Counter requests = Counter.builder().name("gunicorn_worker_requests").register(this.registry);
+
+        private final WorkerStatus status = new WorkerStatus();
+
+        private final WorkerPublisher publisher;
+
+        Life(FileMetricStore store, long startMillis) {
+            this.publisher = new WorkerPublisher(store, new BinarySnapshotCodec(),
+                    new WorkerIdentity("w1", startMillis, Instant.ofEpochMilli(startMillis)), this.registry::scrape,
+                    (name) -> true, this.status, "gunicorn", FileStoreFaultsTests.this.clock);
+        }
+
+        Life start(Duration flushInterval) {
+            this.publisher.start(flushInterval);
+            return this;
+        }
+
+        @Override
+        public void close() {
+            this.publisher.close();
+        }
+
     }
 
 }

@@ -37,14 +37,23 @@ public final class RedisStoreFaultsSupport {
      * @return the handle, which resumes the server on {@link Frozen#close()}
      */
     public static Frozen freeze(RedisServerSupport server) {
-        long pid = pid(server);
+        return freeze(pid(server));
+    }
+
+    /**
+     * Freeze any process of this user (a worker JVM, a writer) until the returned handle
+     * is closed.
+     * @param pid the process id
+     * @return the handle, which resumes the process on {@link Frozen#close()}
+     */
+    public static Frozen freeze(long pid) {
         Frozen frozen = new Frozen(pid);
         signal("STOP", pid);
         long end = System.nanoTime() + DEADLINE.toNanos();
         while (!frozen.stillFrozen()) {
             if (System.nanoTime() > end) {
                 frozen.close();
-                throw new IllegalStateException("redis-server " + pid + " did not stop");
+                throw new IllegalStateException("Process " + pid + " did not stop");
             }
             sleep(10);
         }

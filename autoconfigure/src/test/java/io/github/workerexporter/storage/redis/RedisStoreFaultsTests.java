@@ -1,11 +1,13 @@
 package io.github.workerexporter.storage.redis;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,8 +21,10 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.prometheus.metrics.core.metrics.Counter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.github.workerexporter.environment.WorkerIdentity;
+import io.github.workerexporter.metrics.MasterMetrics;
 import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.MergedViewRegistry;
@@ -60,6 +64,11 @@ class RedisStoreFaultsTests {
     private static final String PREFIX = "faults";
 
     private static final String FLUSH_FAILED = "Flush to redis storage failed";
+
+    /**
+     * The restarts after {@link #earlierLives}, and a {@code SIGHUP} of the third life.
+     */
+    private static final Map<String, Double> EARLIER_LIVES_AND_A_HUP = Map.of("term", 1.0, "crash", 1.0, "hup", 1.0);
 
     @Test
     void aFlushAndAScrapeGiveUpAfterTheTimeoutWhileRedisIsFrozenAndNothingIsLostOnceItResumes(CapturedOutput output) {
@@ -193,6 +202,79 @@ class RedisStoreFaultsTests {
         }
     }
 
+    @Test
+    void aWorkerStartedWhileRedisIsDownCarriesTheRestartsOfItsEarlierLivesOnceRedisIsBack(CapturedOutput output,
+            @TempDir Path data) {
+        // Redis keeps the earlier lives in a snapshot of its own while it is down.
+        try (RedisServerSupport server = RedisServerSupport.start("--dir", data.toString(), "--dbfilename",
+                "lives.rdb"); Observer observer = new Observer(server, Duration.ofSeconds(2))) {
+            Instant now = Instant.now();
+            earlierLives(server, observer, now);
+            server.run(RedisCommands::save);
+            server.stop();
+            int mark = output.getAll().length();
+            try (InProcessWorker third = new InProcessWorker(server, "w1", Duration.ofSeconds(2), now)) {
+                third.signal("hup");
+                third.serve(7);
+                awaitLog(output, mark, (log) -> log.contains(FLUSH_FAILED));
+                server.restart();
+                RequestExposition after = observer.awaitRequests(Map.of("w1", 7L));
+                assertThat(restarts(after)).containsExactlyInAnyOrderEntriesOf(EARLIER_LIVES_AND_A_HUP);
+                assertThat(warnings(output, mark, FLUSH_FAILED)).singleElement()
+                    .asString()
+                    .contains("Cannot read the previous life of worker w1");
+            }
+        }
+    }
+
+    @Test
+    void aWorkerStartedWhileRedisIsFrozenCarriesTheRestartsOfItsEarlierLivesOnceRedisResumes(CapturedOutput output) {
+        try (RedisServerSupport server = RedisServerSupport.start();
+                Observer observer = new Observer(server, Duration.ofSeconds(2))) {
+            Instant now = Instant.now();
+            earlierLives(server, observer, now);
+            int mark = output.getAll().length();
+            try (RedisStoreFaultsSupport.Frozen frozen = RedisStoreFaultsSupport.freeze(server);
+                    InProcessWorker third = new InProcessWorker(server, "w1", Duration.ofMillis(500), now)) {
+                third.signal("hup");
+                third.serve(7);
+                awaitLog(output, mark, (log) -> log.contains(FLUSH_FAILED));
+                assertThat(frozen.stillFrozen()).isTrue();
+                frozen.close();
+                RequestExposition after = observer.awaitRequests(Map.of("w1", 7L));
+                assertThat(restarts(after)).containsExactlyInAnyOrderEntriesOf(EARLIER_LIVES_AND_A_HUP);
+            }
+        }
+    }
+
+    /**
+     * Two earlier lives of worker w1, the first stopped by {@code term}, the second
+     * crashed after it published the restart it carried from the first.
+     */
+    private static void earlierLives(RedisServerSupport server, Observer observer, Instant now) {
+        try (InProcessWorker first = new InProcessWorker(server, "w1", Duration.ofSeconds(2), now.minusSeconds(20))) {
+            first.serve(5);
+            first.stopCleanly();
+        }
+        try (InProcessWorker second = new InProcessWorker(server, "w1", Duration.ofSeconds(2), now.minusSeconds(10))) {
+            second.serve(6);
+            assertThat(restarts(observer.awaitRequests(Map.of("w1", 6L)))).containsExactly(Map.entry("term", 1.0));
+        }
+    }
+
+    /**
+     * The merged restart counter by reason, without the reasons still at 0.
+     */
+    private static Map<String, Double> restarts(RequestExposition exposition) {
+        Map<String, Double> byReason = new TreeMap<>();
+        for (String series : exposition.series("gunicorn_master_worker_restart_total")) {
+            if (exposition.value(series) != 0) {
+                byReason.put(series.replaceAll(".*reason=\"([^\"]*)\".*", "$1"), exposition.value(series));
+            }
+        }
+        return byReason;
+    }
+
     /**
      * The WARN lines with the message logged since the mark.
      */
@@ -225,8 +307,9 @@ class RedisStoreFaultsTests {
     }
 
     /**
-     * A worker in this JVM: its own registry with a request counter, its own store and a
-     * publisher flushing every {@link #FLUSH} on its {@code exporter-flush} thread.
+     * A worker in this JVM: its own registry with a request counter and the master
+     * counters ({@link MasterMetrics}), its own store and a publisher flushing every
+     * {@link #FLUSH} on its {@code exporter-flush} thread.
      */
     private static final class InProcessWorker implements AutoCloseable {
 
@@ -236,14 +319,21 @@ class RedisStoreFaultsTests {
 
         private final WorkerStatus status = new WorkerStatus();
 
+        private final MasterMetrics master;
+
         private final RedisMetricStore store;
 
         private final WorkerPublisher publisher;
 
         InProcessWorker(RedisServerSupport server, String id, Duration timeout) {
+            this(server, id, timeout, Instant.now());
+        }
+
+        InProcessWorker(RedisServerSupport server, String id, Duration timeout, Instant start) {
+            this.master = new MasterMetrics(this.registry, "gunicorn", id);
             this.store = RedisMetricStore.connect(endpoint(server, timeout), PREFIX, Duration.ofMinutes(5));
             this.publisher = new WorkerPublisher(this.store, new BinarySnapshotCodec(),
-                    new WorkerIdentity(id, ProcessHandle.current().pid(), Instant.now()),
+                    new WorkerIdentity(id, ProcessHandle.current().pid(), start),
                     () -> this.registry.scrapeLocal((name) -> true), (name) -> true, this.status, "gunicorn",
                     Clock.systemUTC());
             this.publisher.start(FLUSH);
@@ -251,6 +341,10 @@ class RedisStoreFaultsTests {
 
         void serve(int requests) {
             this.requests.inc(requests);
+        }
+
+        void signal(String signal) {
+            this.master.signal(signal);
         }
 
         void flushNow() {
