@@ -2,15 +2,12 @@ package io.github.workerexporter.metrics;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
-import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.MetricType;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.Exemplars;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
 
 /**
@@ -32,19 +29,13 @@ import io.prometheus.metrics.model.snapshots.MetricMetadata;
  *
  * @author Worker Exporter
  */
-final class ClassicHistogram implements Collector {
-
-    private final MetricMetadata metadata;
-
-    private final Labels labels;
+final class ClassicHistogram extends OneDataPointCollector {
 
     private final double[] upperBounds;
 
     private final Stripes stripes;
 
     private final int sumSlot;
-
-    private final long createdTimestampMillis = System.currentTimeMillis();
 
     /**
      * A histogram of one data point.
@@ -56,8 +47,7 @@ final class ClassicHistogram implements Collector {
      * @param labelValue its value
      */
     ClassicHistogram(String name, String help, double[] upperBounds, String labelName, String labelValue) {
-        this.metadata = new MetricMetadata(name, help);
-        this.labels = Labels.of(labelName, labelValue);
+        super(new MetricMetadata(name, help), MetricType.HISTOGRAM, labelName, labelValue);
         this.upperBounds = Arrays.copyOf(upperBounds, upperBounds.length + 1);
         this.upperBounds[upperBounds.length] = Double.POSITIVE_INFINITY;
         for (int i = 1; i < this.upperBounds.length; i++) {
@@ -98,26 +88,6 @@ final class ClassicHistogram implements Collector {
                 List.of(new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(this.upperBounds, counts),
                         this.stripes.sumDouble(this.sumSlot), this.labels, Exemplars.EMPTY,
                         this.createdTimestampMillis)));
-    }
-
-    @Override
-    public String getPrometheusName() {
-        return this.metadata.getPrometheusName();
-    }
-
-    @Override
-    public MetricType getMetricType() {
-        return MetricType.HISTOGRAM;
-    }
-
-    @Override
-    public Set<String> getLabelNames() {
-        return Set.of(this.labels.getName(0));
-    }
-
-    @Override
-    public MetricMetadata getMetadata() {
-        return this.metadata;
     }
 
 }

@@ -1,33 +1,24 @@
 package io.github.workerexporter.metrics;
 
 import java.util.List;
-import java.util.Set;
 
-import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.MetricType;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
 
 /**
  * A Prometheus counter of one data point (one label set) that threads sharing it
  * increment without contending, on {@link Stripes}: client_java's counter data point is a
- * {@code LongAdder}, whose base field two cores pass back and forth (see
- * {@link Stripes}). The exposition is client_java's own: the snapshot is its model's
- * {@link CounterSnapshot}, named without {@code _total} as its {@code Counter} names it.
+ * {@code LongAdder}, whose base field two cores pass back and forth. The exposition is
+ * client_java's own: the snapshot is its model's {@link CounterSnapshot}, named without
+ * {@code _total} as its {@code Counter} names it.
  *
  * @author Worker Exporter
  */
-final class StripedCounter implements Collector {
-
-    private final MetricMetadata metadata;
-
-    private final Labels labels;
+final class StripedCounter extends OneDataPointCollector {
 
     private final Stripes stripes = new Stripes(1);
-
-    private final long createdTimestampMillis = System.currentTimeMillis();
 
     /**
      * A counter of one data point.
@@ -37,8 +28,8 @@ final class StripedCounter implements Collector {
      * @param labelValue its value
      */
     StripedCounter(String name, String help, String labelName, String labelValue) {
-        this.metadata = new MetricMetadata(name.endsWith("_total") ? name.substring(0, name.length() - 6) : name, help);
-        this.labels = Labels.of(labelName, labelValue);
+        super(new MetricMetadata(name.endsWith("_total") ? name.substring(0, name.length() - 6) : name, help),
+                MetricType.COUNTER, labelName, labelValue);
     }
 
     /**
@@ -52,26 +43,6 @@ final class StripedCounter implements Collector {
     public CounterSnapshot collect() {
         return new CounterSnapshot(this.metadata, List
             .of(new CounterDataPointSnapshot(this.stripes.sum(0), this.labels, null, this.createdTimestampMillis)));
-    }
-
-    @Override
-    public String getPrometheusName() {
-        return this.metadata.getPrometheusName();
-    }
-
-    @Override
-    public MetricType getMetricType() {
-        return MetricType.COUNTER;
-    }
-
-    @Override
-    public Set<String> getLabelNames() {
-        return Set.of(this.labels.getName(0));
-    }
-
-    @Override
-    public MetricMetadata getMetadata() {
-        return this.metadata;
     }
 
 }
