@@ -42,6 +42,7 @@ import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Faults of the shared directory under one {@link FileMetricStore}, in this JVM, on a
@@ -294,15 +295,10 @@ class FileStoreFaultsTests {
      * Collect the merged view until worker w1's requests have the value.
      */
     private static MetricSnapshots awaitRequests(MergingCollector view, double requests) {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (true) {
-            MetricSnapshots merged = view.collect();
-            if (values(merged, "gunicorn_worker_requests").getOrDefault("w1", 0.0) == requests) {
-                return merged;
-            }
-            assertThat(System.nanoTime()).as("w1 at %s requests in the merged view", requests).isLessThan(deadline);
-            sleep(20);
-        }
+        return await("w1 at " + requests + " requests in the merged view").atMost(DEADLINE)
+            .pollInterval(Duration.ofMillis(20))
+            .until(view::collect,
+                    (merged) -> values(merged, "gunicorn_worker_requests").getOrDefault("w1", 0.0) == requests);
     }
 
     /**
@@ -329,21 +325,9 @@ class FileStoreFaultsTests {
     }
 
     private static void awaitLog(CapturedOutput output, int mark, String message) {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!output.getAll().substring(mark).contains(message)) {
-            assertThat(System.nanoTime()).as("'%s' in the log", message).isLessThan(deadline);
-            sleep(20);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
+        await("'" + message + "' in the log").atMost(DEADLINE)
+            .pollInterval(Duration.ofMillis(20))
+            .until(() -> output.getAll().substring(mark).contains(message));
     }
 
     private static byte[] payload(int length) {

@@ -28,6 +28,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The temporary files of {@link WorkerFileWriter}s on a real file system
@@ -143,7 +144,7 @@ class TemporaryFilesTests {
             .redirectOutput(Redirect.to(log.toFile()))
             .start();
         try {
-            await(() -> Files.readString(log).contains("ready"), "the writer JVM to start");
+            await("the writer JVM to start").atMost(DEADLINE).until(() -> Files.readString(log).contains("ready"));
             int caught = 0;
             for (int stop = 0; caught < 3; stop++) {
                 assertThat(stop).as("stops that caught a temporary file").isLessThan(500);
@@ -177,10 +178,10 @@ class TemporaryFilesTests {
             List<Path> killed = orphans;
             // The kernel released the dead writer's lock: its file goes after the
             // timeout.
-            await(() -> {
+            await("the dead writer's temporary file to be swept").atMost(DEADLINE).until(() -> {
                 sweeper.sweep();
                 return killed.stream().noneMatch(Files::exists);
-            }, "the dead writer's temporary file to be swept");
+            });
         }
         finally {
             child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -213,11 +214,11 @@ class TemporaryFilesTests {
         }
     }
 
-    private static void sweepFor(FileMetricStore sweeper, Duration duration) {
+    private static void sweepFor(FileMetricStore sweeper, Duration duration) throws InterruptedException {
         long end = System.nanoTime() + duration.toNanos();
         while (System.nanoTime() < end) {
             sweeper.sweep();
-            sleep(10);
+            Thread.sleep(10);
         }
         sweeper.sweep();
     }
@@ -227,31 +228,6 @@ class TemporaryFilesTests {
                 this.clock::nanoTime, deleteExpired);
         this.stores.add(store);
         return store;
-    }
-
-    private static void await(Check check, String what) throws Exception {
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        while (!check.done()) {
-            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(end);
-            sleep(10);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Check {
-
-        boolean done() throws Exception;
-
     }
 
 }

@@ -8,6 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.core.ConditionTimeoutException;
+
+import static org.awaitility.Awaitility.await;
+
 /**
  * Faults of a real {@code redis-server} that a test owns ({@link RedisServerSupport}),
  * for the fault tests of this package and of the end-to-end tests.
@@ -49,13 +53,14 @@ public final class RedisStoreFaultsSupport {
     public static Frozen freeze(long pid) {
         Frozen frozen = new Frozen(pid);
         signal("STOP", pid);
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        while (!frozen.stillFrozen()) {
-            if (System.nanoTime() > end) {
-                frozen.close();
-                throw new IllegalStateException("Process " + pid + " did not stop");
-            }
-            sleep(10);
+        try {
+            await("process " + pid + " to stop").atMost(DEADLINE)
+                .pollInterval(Duration.ofMillis(10))
+                .until(frozen::stillFrozen);
+        }
+        catch (ConditionTimeoutException ex) {
+            frozen.close();
+            throw ex;
         }
         return frozen;
     }
@@ -80,13 +85,9 @@ public final class RedisStoreFaultsSupport {
      * @param count the count
      */
     public static void awaitOomErrors(RedisServerSupport server, long count) {
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        while (oomErrors(server) < count) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("Redis refused fewer than " + count + " commands with OOM");
-            }
-            sleep(50);
-        }
+        await("Redis to refuse " + count + " commands with OOM").atMost(DEADLINE)
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> oomErrors(server) >= count);
     }
 
     private static long pid(RedisServerSupport server) {
@@ -107,16 +108,6 @@ public final class RedisStoreFaultsSupport {
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();

@@ -39,6 +39,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
@@ -287,13 +288,10 @@ class RedisStoreFaultsTests {
     }
 
     private static void awaitLog(CapturedOutput output, int mark, Predicate<String> condition) {
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.test(output.getAll().substring(mark))) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("The log did not show what was expected:\n" + output.getAll());
-            }
-            sleep(50);
-        }
+        await().atMost(DEADLINE)
+            .pollInterval(Duration.ofMillis(50))
+            .untilAsserted(() -> assertThat(output.getAll().substring(mark)).matches(condition,
+                    "the log showing what was expected"));
     }
 
     private static void sleep(long millis) {
@@ -469,13 +467,9 @@ class RedisStoreFaultsTests {
         }
 
         void awaitPauses(int count) {
-            long end = System.nanoTime() + DEADLINE.toNanos();
-            while (this.pauses.get() < count) {
-                if (System.nanoTime() > end) {
-                    throw new AssertionError("Fewer than " + count + " pauses");
-                }
-                sleep(50);
-            }
+            await(count + " pauses").atMost(DEADLINE)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> this.pauses.get() >= count);
         }
 
         /**
