@@ -11,6 +11,7 @@ import javax.net.ssl.SSLContext;
 
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.pem.PemSslStoreBundle;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.ssl.pem.PemSslStoreDetails;
 
 /**
@@ -32,9 +33,11 @@ public record TestCertificates(Path directory) {
         certificates.openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                 "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Test CA", "-addext",
                 "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
-        certificates.issue("server", "/CN=localhost",
-                "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n", 1);
-        certificates.issue("client", "/CN=scraper", "extendedKeyUsage=clientAuth\n", 2);
+        Files.writeString(directory.resolve("server.ext"),
+                "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+        Files.writeString(directory.resolve("client.ext"), "extendedKeyUsage=clientAuth\n");
+        certificates.issue("server", "/CN=localhost", "ca", "server.ext", 1);
+        certificates.issue("client", "/CN=scraper", "ca", "client.ext", 2);
         return certificates;
     }
 
@@ -57,25 +60,50 @@ public record TestCertificates(Path directory) {
      * @throws IOException if a file cannot be read
      */
     public SSLContext clientContext(boolean withClientCertificate) throws IOException {
-        PemSslStoreDetails key = withClientCertificate
-                ? new PemSslStoreDetails(null, read("client.pem"), read("client.key")) : null;
+        return clientContext(withClientCertificate ? "client" : null);
+    }
+
+    /**
+     * A client context that trusts the CA and presents the named certificate of this
+     * directory.
+     * @param name the base name of the certificate and key files, or {@code null} for no
+     * client certificate
+     * @return the context
+     * @throws IOException if a file cannot be read
+     */
+    public SSLContext clientContext(@Nullable String name) throws IOException {
+        PemSslStoreDetails key = (name != null) ? new PemSslStoreDetails(null, read(name + ".pem"), read(name + ".key"))
+                : null;
         PemSslStoreDetails trust = PemSslStoreDetails.forCertificates(read("ca.pem"));
         return SslBundle.of(new PemSslStoreBundle(key, trust)).createSslContext();
     }
 
-    private void issue(String name, String subject, String extensions, int serial) throws Exception {
-        Files.writeString(this.directory.resolve(name + ".ext"), extensions);
+    /**
+     * Issue an EC certificate signed by a CA of this directory.
+     * @param name the base name of the key and certificate files to write
+     * @param subject the subject, such as {@code /CN=scraper}
+     * @param ca the base name of the CA's files
+     * @param extensions the name of the extensions file in this directory
+     * @param serial the serial number
+     * @throws Exception if openssl fails
+     */
+    public void issue(String name, String subject, String ca, String extensions, int serial) throws Exception {
         openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", name + ".key",
                 "-out", name + ".csr", "-subj", subject);
-        openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial",
-                String.valueOf(serial), "-days", "2", "-extfile", name + ".ext", "-out", name + ".pem");
+        openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key", "-set_serial",
+                String.valueOf(serial), "-days", "2", "-extfile", extensions, "-out", name + ".pem");
     }
 
     private String read(String file) throws IOException {
         return Files.readString(this.directory.resolve(file));
     }
 
-    private void openssl(String... arguments) throws Exception {
+    /**
+     * Run the {@code openssl} command line in this directory.
+     * @param arguments its arguments
+     * @throws Exception if it fails
+     */
+    public void openssl(String... arguments) throws Exception {
         List<String> command = new ArrayList<>(List.of("openssl"));
         command.addAll(List.of(arguments));
         Process process = new ProcessBuilder(command).directory(this.directory.toFile())
