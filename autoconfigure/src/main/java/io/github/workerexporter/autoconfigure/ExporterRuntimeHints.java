@@ -33,7 +33,7 @@ class ExporterRuntimeHints implements RuntimeHintsRegistrar {
      * The exporter's {@code META-INF/spring.factories} extensions.
      */
     static final List<Class<?>> FACTORIES = List.of(ExporterCommandLineRunListener.class,
-            ExporterEnvironmentPostProcessor.class, ExporterBindFailureAnalyzer.class,
+            ExporterEnvironmentPostProcessor.class, ExporterPreinitializer.class, ExporterBindFailureAnalyzer.class,
             ExporterConfigFileFailureAnalyzer.class, InvalidExporterPropertyFailureAnalyzer.class,
             MetricsServerPortInUseFailureAnalyzer.class);
 
