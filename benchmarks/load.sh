@@ -24,7 +24,9 @@
 #   STARTUP_ONLY=1               measure start-up only (no wrk): use many rounds, e.g. ROUNDS=20;
 #                                the app records its start-up steps (-Dsample.startup-steps=true,
 #                                Actuator's startup endpoint), and startup-steps.py (python3) tells
-#                                the time spent creating the exporter's beans and each phase
+#                                the time spent creating the exporter's beans and each phase;
+#                                the app logs the CPU time of its main thread and of the JVM
+#                                at "Started"; paired-median.py gives the confidence intervals
 # Needs java, curl, wrk (installed with apt-get when missing and running as root) and,
 # for the redis mode, redis-server. Only 127.0.0.1 is ever contacted. Every process it
 # starts is stopped on exit, Ctrl-C included.
@@ -253,6 +255,9 @@ run() {
 	else
 		steps=$(curl -s -X POST "$url/actuator/startup" | python3 "$ROOT/benchmarks/startup-steps.py") ||
 			die "could not read the start-up steps of the app ($mode): $log"
+		local cpu_times
+		cpu_times=$(grep -o 'Start-up CPU time: main thread [0-9]* ms, process [0-9-]* ms' "$log" | awk '{ print $6, $9 }')
+		steps="$steps ${cpu_times:-n/a n/a}"
 	fi
 	stop_process "$APP_PID"
 	APP_PID=""
@@ -282,13 +287,15 @@ done
 column_of() { # mode column -> median over rounds
 	awk -v m="$1" -v c="$2" '$1 == m && $c != "n/a" { print $c }' "$WORK/results" | median
 }
-paired() { # mode column -> median and quartiles of (mode - off) over the rounds, paired by round
+differences() { # mode column -> (mode - off) for each round, paired by round
 	awk -v m="$1" -v c="$2" '$1 == "off" && $c != "n/a" { off[$9] = $c } $1 == m && $c != "n/a" { on[$9] = $c }
-		END { for (r in on) if (r in off) print on[r] - off[r] }' "$WORK/results" | sort -g |
-		awk '{ a[NR] = $1 } END { if (NR == 0) { print "n/a"; exit }
-			q1 = a[int((NR - 1) * 0.25) + 1]; q3 = a[int((NR - 1) * 0.75) + 1]
-			med = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-			printf "%+.0f [%+.0f, %+.0f]", med, q1, q3 }'
+		END { for (r in on) if (r in off) print on[r] - off[r] }' "$WORK/results" | sort -g
+}
+paired() { # mode column -> median and quartiles of (mode - off) over the rounds
+	differences "$1" "$2" | awk '{ a[NR] = $1 } END { if (NR == 0) { print "n/a"; exit }
+		q1 = a[int((NR - 1) * 0.25) + 1]; q3 = a[int((NR - 1) * 0.75) + 1]
+		med = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+		printf "%+.0f [%+.0f, %+.0f]", med, q1, q3 }'
 }
 
 echo
@@ -310,6 +317,17 @@ if [[ $STARTUP_ONLY == 1 ]]; then
 		printf '%-7s %14s %22s %22s %22s %22s\n' "$mode" "$(column_of "$mode" 10)" "$(paired "$mode" 11)" \
 			"$(paired "$mode" 12)" "$(paired "$mode" 13)" "$(paired "$mode" 14)"
 	done
+	echo
+	echo "Per-round differences to off, in ms: median [quartiles] and a bootstrap 95% confidence"
+	echo "interval of the median. Wall clock to Started, and the CPU time used by then by the main"
+	echo "thread (Spring's start-up: the work on the critical path) and by the whole JVM:"
+	for mode in "${modes[@]}"; do
+		[[ $mode != off ]] || continue
+		printf '%-7s %-16s %s\n' "$mode" "to Started" "$(differences "$mode" 8 | python3 "$ROOT/benchmarks/paired-median.py")"
+		printf '%-7s %-16s %s\n' "" "main thread CPU" "$(differences "$mode" 15 | python3 "$ROOT/benchmarks/paired-median.py")"
+		printf '%-7s %-16s %s\n' "" "process CPU" "$(differences "$mode" 16 | python3 "$ROOT/benchmarks/paired-median.py")"
+	done
+	printf 'off     main thread CPU %s ms, process CPU %s ms (medians)\n' "$(column_of off 15)" "$(column_of off 16)"
 	exit 0
 fi
 off_rps=$(column_of off 2)
