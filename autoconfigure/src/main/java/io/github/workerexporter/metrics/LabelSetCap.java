@@ -73,7 +73,7 @@ final class LabelSetCap {
 
     private CounterDataPoint fold(String method, String errorType) {
         if (this.warned.compareAndSet(false, true)) {
-            logger.warn("Metric '" + this.counter.getPrometheusName() + "' reached " + this.maxLabelSets
+            logger.warn("Metric '" + this.counter.getMetadata().getPrometheusName() + "' reached " + this.maxLabelSets
                     + " label sets (exporter.metrics.max-label-sets); new endpoints are recorded as endpoint=\"" + OTHER
                     + "\"");
         }

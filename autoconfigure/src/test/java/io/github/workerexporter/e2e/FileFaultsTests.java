@@ -69,6 +69,9 @@ class FileFaultsTests {
                 Answer answer = workers.scrapeRaw(worker);
                 assertThat(answer.status()).isEqualTo(200);
                 assertThat(answer.body()).doesNotContain("Exception").doesNotContain("\tat ");
+                // w1 and w0: the record whose metrics cannot be decoded is alive in no
+                // state.
+                assertThat(answer.body()).contains("gunicorn_master_workers{state=\"alive\"} 2.0");
                 RequestExposition exposition = RequestExposition.parse(answer.body());
                 assertExact(exposition, w1);
                 assertThat(requests(exposition, "w0")).isEqualTo(7);
