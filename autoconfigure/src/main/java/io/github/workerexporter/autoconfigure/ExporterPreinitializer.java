@@ -1,9 +1,8 @@
 package io.github.workerexporter.autoconfigure;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -14,11 +13,8 @@ import io.github.workerexporter.metrics.ProcessStats;
 import io.github.workerexporter.metrics.RequestMetrics;
 import io.github.workerexporter.metrics.WorkerMetrics;
 import io.github.workerexporter.metrics.WorkerRestartMetrics;
-import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
-import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,12 +26,11 @@ import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 
 /**
- * Loads and initializes, on a background thread, the classes that the exporter's beans,
- * its first scrape and its first flush need, while the application's context is still
- * being prepared, as Spring Boot's {@code BackgroundPreinitializingApplicationListener}
- * does for its conversion service and charsets. The main thread then finds them ready,
- * and the exporter adds less to the application's start-up (see the README's
- * "Performance").
+ * Loads and initializes, on a background thread, the classes that the exporter's beans
+ * need, while the application's context is still being prepared, as Spring Boot's
+ * {@code BackgroundPreinitializingApplicationListener} does for its conversion service
+ * and charsets. The main thread then finds them ready, and the exporter adds less to the
+ * application's start-up (see the README's "Performance").
  * <p>
  * The work is done on a throw-away registry: nothing is registered, bound, written or
  * logged where the application can see it. It runs at most once per JVM, and not at all
@@ -171,29 +166,22 @@ public class ExporterPreinitializer implements ApplicationListener<ApplicationEn
     }
 
     /**
-     * Load the exporter's classes, then do once what the worker does at start, at its
-     * first scrape and at its first flush, on a throw-away registry: create the worker's
-     * families, record a request, scrape them, write them in both text formats and
-     * through the storage codec; and load the metrics server's HTTP classes, the process
-     * MXBeans and the host name that the default worker id is made of.
-     * @throws IOException never in practice (the output is discarded)
+     * Load the exporter's classes, then do once on a throw-away registry what the
+     * worker's beans do at start: create the worker's families and the metrics server's
+     * scrape handler; and load the JDK's HTTP server, the process MXBeans and the host
+     * name that the default worker id is made of. What only the first scrape or flush
+     * needs is left to them: start-up is all this shortens, and on a small machine the
+     * other core is busy too (the JIT compilers).
      */
-    static void preinitialize() throws IOException {
+    static void preinitialize() throws UnknownHostException {
         CLASSES.forEach((name) -> load("io.github.workerexporter." + name));
         InetAddress.getLocalHost();
         ManagementFactory.getRuntimeMXBean();
         PrometheusRegistry registry = new PrometheusRegistry();
-        RequestMetrics requests = new RequestMetrics(registry, NAME, NAME, 1);
-        requests.record("GET", "/", 200, 1, 1, 1, null);
+        new RequestMetrics(registry, NAME, NAME, 1);
         MasterMetrics master = new MasterMetrics(registry, NAME, NAME);
         new WorkerRestartMetrics(registry, NAME, NAME, master);
         new WorkerMetrics(registry, NAME, NAME, new ProcessStats(Instant.now()));
-        MetricSnapshots snapshots = registry.scrape();
-        BinarySnapshotCodec codec = new BinarySnapshotCodec();
-        snapshots = codec.decode(codec.encode(snapshots));
-        ExpositionFormats formats = ExpositionFormats.init();
-        formats.getPrometheusTextFormatWriter().write(OutputStream.nullOutputStream(), snapshots);
-        formats.getOpenMetricsTextFormatWriter().write(OutputStream.nullOutputStream(), snapshots);
         new PrometheusScrapeHandler(registry);
         HttpServerProvider.provider();
         HTTP_SERVER_CLASSES.forEach(ExporterPreinitializer::load);
