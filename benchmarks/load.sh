@@ -91,10 +91,15 @@ require() {
 	[[ -f $JAR ]] || die "no $JAR: build it with ./mvnw -B -q install -DskipTests"
 }
 
+# Ports are picked below the kernel's ephemeral range, so that no outgoing connection (curl's,
+# the app's own) can hold one between the check and the app's bind.
+EPHEMERAL_LOW=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+((EPHEMERAL_LOW > 11000)) || EPHEMERAL_LOW=32768
+
 free_port() { # a port of 127.0.0.1 that nothing listens on
 	local port
 	for _ in $(seq 100); do
-		port=$((20000 + RANDOM % 40000))
+		port=$((10000 + RANDOM % (EPHEMERAL_LOW - 10000)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"
 			return
@@ -205,6 +210,7 @@ run() {
 	local port metrics_port redis_port="" dir="" log="$WORK/$mode-$round.log"
 	port=$(free_port)
 	metrics_port=$(free_port)
+	while [[ $metrics_port == "$port" ]]; do metrics_port=$(free_port); done
 	# No mode probes a Redis on 6379: the starter brings Spring Data Redis, whose health
 	# indicator would answer 503 without one (the exporter turns it off only when enabled).
 	local args=(--server.address=127.0.0.1 --server.port="$port" --management.health.redis.enabled=false
@@ -217,7 +223,9 @@ run() {
 			dir=$(mktemp -d "$WORK/multiproc.XXXXXX")
 			args+=(--exporter.prometheus.multiproc-dir="$dir") ;;
 		redis)
-			start_redis "$(free_port)"
+			redis_port=$(free_port)
+			while [[ $redis_port == "$port" || $redis_port == "$metrics_port" ]]; do redis_port=$(free_port); done
+			start_redis "$redis_port"
 			redis_port=$STARTED_REDIS_PORT
 			# spring.data.redis.* too: the starter's Spring Data Redis auto-configures a
 			# connection factory (localhost:6379 by default), which the exporter prefers.
