@@ -1,30 +1,21 @@
 package io.github.workerexporter.metrics;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
-import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
-import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.github.workerexporter.metrics.TextExpositions.withoutCreatedTimes;
+import static io.github.workerexporter.metrics.TextExpositions.write;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
@@ -61,12 +52,9 @@ class ClassicHistogramTests {
             histogram.observe(value);
             reference.observe(value);
         }
-        for (ExpositionFormatWriter writer : List.of(PrometheusTextFormatWriter.create(),
-                PrometheusTextFormatWriter.builder().setIncludeCreatedTimestamps(true).build(),
-                OpenMetricsTextFormatWriter.create(),
-                OpenMetricsTextFormatWriter.builder().setCreatedTimestampsEnabled(true).build())) {
-            String expected = withoutCreatedTimes(write(writer, theirs.scrape()));
-            assertThat(withoutCreatedTimes(write(writer, ours.scrape()))).as(writer.toString()).isEqualTo(expected);
+        for (ExpositionFormatWriter writer : TextExpositions.WRITERS) {
+            String expected = withoutCreatedTimes(write(writer, theirs));
+            assertThat(withoutCreatedTimes(write(writer, ours))).as(writer.toString()).isEqualTo(expected);
             assertThat(expected).contains(NAME + "_bucket{worker_id=\"w1\",le=\"0.1\"}");
         }
     }
@@ -91,27 +79,11 @@ class ClassicHistogramTests {
         ClassicHistogram histogram = new ClassicHistogram(NAME, HELP, BOUNDS, "worker_id", "w1");
         int threads = 4;
         int each = 200_000;
-        ExecutorService executor = Executors.newFixedThreadPool(threads);
-        CountDownLatch start = new CountDownLatch(1);
-        try {
-            List<Future<?>> recorders = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                recorders.add(executor.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < each; i++) {
-                        histogram.observe((i % 2 == 0) ? 0.25 : 20);
-                    }
-                    return null;
-                }));
+        TextExpositions.runAtOnce(threads, () -> {
+            for (int i = 0; i < each; i++) {
+                histogram.observe((i % 2 == 0) ? 0.25 : 20);
             }
-            start.countDown();
-            for (Future<?> recorder : recorders) {
-                recorder.get(1, TimeUnit.MINUTES);
-            }
-        }
-        finally {
-            executor.shutdownNow();
-        }
+        });
         HistogramSnapshot snapshot = histogram.collect();
         HistogramDataPointSnapshot point = snapshot.getDataPoints().get(0);
         long total = (long) threads * each;
@@ -141,16 +113,6 @@ class ClassicHistogramTests {
             values.add(random.nextDouble(0, 70));
         }
         return values;
-    }
-
-    private static String write(ExpositionFormatWriter writer, MetricSnapshots snapshots) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        writer.write(out, snapshots, EscapingScheme.ALLOW_UTF8);
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    static String withoutCreatedTimes(String exposition) {
-        return exposition.replaceAll("(?m)^(\\S*_created\\S*) \\S+$", "$1 <time>");
     }
 
 }

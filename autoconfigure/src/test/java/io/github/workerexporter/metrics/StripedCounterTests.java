@@ -1,25 +1,15 @@
 package io.github.workerexporter.metrics;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
-import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
-import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 
+import static io.github.workerexporter.metrics.TextExpositions.withoutCreatedTimes;
+import static io.github.workerexporter.metrics.TextExpositions.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -50,13 +40,9 @@ class StripedCounterTests {
             counter.inc();
             reference.inc();
         }
-        for (ExpositionFormatWriter writer : List.of(PrometheusTextFormatWriter.create(),
-                PrometheusTextFormatWriter.builder().setIncludeCreatedTimestamps(true).build(),
-                OpenMetricsTextFormatWriter.create(),
-                OpenMetricsTextFormatWriter.builder().setCreatedTimestampsEnabled(true).build())) {
-            String expected = ClassicHistogramTests.withoutCreatedTimes(write(writer, theirs));
-            assertThat(ClassicHistogramTests.withoutCreatedTimes(write(writer, ours))).as(writer.toString())
-                .isEqualTo(expected);
+        for (ExpositionFormatWriter writer : TextExpositions.WRITERS) {
+            String expected = withoutCreatedTimes(write(writer, theirs));
+            assertThat(withoutCreatedTimes(write(writer, ours))).as(writer.toString()).isEqualTo(expected);
             assertThat(expected).contains(NAME + "{worker_id=\"w1\"} 1234");
         }
     }
@@ -66,27 +52,11 @@ class StripedCounterTests {
         StripedCounter counter = new StripedCounter(NAME, HELP, "worker_id", "w1");
         int threads = 8;
         int each = 100_000;
-        ExecutorService executor = Executors.newFixedThreadPool(threads);
-        CountDownLatch start = new CountDownLatch(1);
-        try {
-            List<Future<?>> counting = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                counting.add(executor.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < each; i++) {
-                        counter.inc();
-                    }
-                    return null;
-                }));
+        TextExpositions.runAtOnce(threads, () -> {
+            for (int i = 0; i < each; i++) {
+                counter.inc();
             }
-            start.countDown();
-            for (Future<?> thread : counting) {
-                thread.get(1, TimeUnit.MINUTES);
-            }
-        }
-        finally {
-            executor.shutdownNow();
-        }
+        });
         assertThat(counter.collect().getDataPoints().get(0).getValue()).isEqualTo((double) threads * each);
     }
 
@@ -98,12 +68,6 @@ class StripedCounterTests {
         assertThat(Stripes.stripes(4)).isEqualTo(16);
         assertThat(Stripes.stripes(16)).isEqualTo(64);
         assertThat(Stripes.stripes(96)).isEqualTo(64);
-    }
-
-    private static String write(ExpositionFormatWriter writer, PrometheusRegistry registry) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        writer.write(out, registry.scrape(), EscapingScheme.ALLOW_UTF8);
-        return out.toString(StandardCharsets.UTF_8);
     }
 
 }
