@@ -1,13 +1,11 @@
 package io.github.workerexporter.autoconfigure;
 
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.sun.net.httpserver.spi.HttpServerProvider;
+import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.metrics.MasterMetrics;
 import io.github.workerexporter.metrics.ProcessStats;
 import io.github.workerexporter.metrics.RequestMetrics;
@@ -166,17 +164,16 @@ public class ExporterPreinitializer implements ApplicationListener<ApplicationEn
     }
 
     /**
-     * Load the exporter's classes, then do once on a throw-away registry what the
-     * worker's beans do at start: create the worker's families and the metrics server's
-     * scrape handler; and load the JDK's HTTP server, the process MXBeans and the host
-     * name that the default worker id is made of. What only the first scrape or flush
+     * Load the exporter's classes, then do once what the worker's beans do at start (the
+     * families on a throw-away registry): work out the default worker identity (host
+     * name, pid, start time), create the worker's families and the metrics server's
+     * scrape handler, and load the JDK's HTTP server. What only the first scrape or flush
      * needs is left to them: start-up is all this shortens, and on a small machine the
      * other core is busy too (the JIT compilers).
      */
-    static void preinitialize() throws UnknownHostException {
+    static void preinitialize() {
         CLASSES.forEach((name) -> load("io.github.workerexporter." + name));
-        InetAddress.getLocalHost();
-        ManagementFactory.getRuntimeMXBean();
+        WorkerIdentity.current(null);
         PrometheusRegistry registry = new PrometheusRegistry();
         new RequestMetrics(registry, NAME, NAME, 1);
         MasterMetrics master = new MasterMetrics(registry, NAME, NAME);
