@@ -11,7 +11,7 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 import io.github.workerexporter.environment.WorkerIdentity;
-import io.github.workerexporter.storage.HeartbeatAges;
+import io.github.workerexporter.merge.HeartbeatAges;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerRecord;

@@ -8,9 +8,9 @@ import io.github.workerexporter.metrics.WorkerMetrics;
 import io.github.workerexporter.metrics.WorkerRestartMetrics;
 import io.github.workerexporter.process.ProcessManager;
 import io.github.workerexporter.server.MetricsServerManager;
-import io.github.workerexporter.storage.MergingCollector;
+import io.github.workerexporter.merge.MergingCollector;
 import io.github.workerexporter.storage.MetricStore;
-import io.github.workerexporter.storage.WorkerPublisher;
+import io.github.workerexporter.publish.WorkerPublisher;
 
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.LazyInitializationExcludeFilter;

@@ -93,11 +93,11 @@ public class ExporterPreinitializer implements ApplicationListener<ApplicationEn
             "server.MetricsServerExecutor", "metrics.WorkerState", "metrics.WorkerStopReason",
             "metrics.SignalHandlers$CountingHandler", "hooks.HookExecutionException", "hooks.HookManager$Action",
             "autoconfigure.StorageHealthIndicator", "storage.BinarySnapshotCodec", "storage.StoreException",
-            "autoconfigure.ExporterEndpointConfigurationView", "storage.GaugeMode", "storage.HeartbeatAges",
+            "autoconfigure.ExporterEndpointConfigurationView", "merge.GaugeMode", "merge.HeartbeatAges",
             "autoconfigure.ExporterEndpoint$ExporterDescriptor", "storage.WorkerRecord",
             "autoconfigure.ExporterEndpoint$StoredWorker", "autoconfigure.ExporterEndpoint$StorageDescriptor",
             "autoconfigure.ExporterSanitizingFunction", "autoconfigure.ExporterLazyInitializationExcludeFilter",
-            "storage.MergingCollector", "storage.WorkerPublisher", "metrics.WorkerStateHook$1",
+            "merge.MergingCollector", "publish.WorkerPublisher", "metrics.WorkerStateHook$1",
             "environment.TomcatWorkerPool", "server.MetricsServerNotFoundHandler", "server.MetricsServerHandler",
             "server.MetricsServerRegistry$ScrapeFailedException", "server.MetricsServerExecutor$Exchange",
             "server.MetricsServerExecutor$NetworkTimeoutException");

@@ -7,8 +7,8 @@ import java.time.Duration;
 import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.StoreException;
-import io.github.workerexporter.storage.sidecar.SidecarMetrics;
-import io.github.workerexporter.storage.sidecar.SidecarRegistry;
+import io.github.workerexporter.sidecar.SidecarMetrics;
+import io.github.workerexporter.sidecar.SidecarRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;

@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.workerexporter.storage.BinarySnapshotCodec;
-import io.github.workerexporter.storage.MergedViewRegistry;
+import io.github.workerexporter.merge.MergedViewRegistry;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.SnapshotCodec;
 import io.github.workerexporter.storage.WorkerStatus;

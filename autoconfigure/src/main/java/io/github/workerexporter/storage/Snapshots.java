@@ -29,14 +29,27 @@ import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSna
  *
  * @author Worker Exporter
  */
-final class Snapshots {
+public final class Snapshots {
 
-    static final String WORKER_ID = "worker_id";
+    /**
+     * The type of a counter family, as {@link #typeOf} tells it.
+     */
+    public static final byte COUNTER = SnapshotEncoder.COUNTER;
+
+    /**
+     * The type of a gauge family, as {@link #typeOf} tells it.
+     */
+    public static final byte GAUGE = SnapshotEncoder.GAUGE;
+
+    /**
+     * The label of the worker id.
+     */
+    public static final String WORKER_ID = "worker_id";
 
     private Snapshots() {
     }
 
-    static byte typeOf(MetricSnapshot snapshot) {
+    public static byte typeOf(MetricSnapshot snapshot) {
         if (snapshot instanceof CounterSnapshot) {
             return SnapshotEncoder.COUNTER;
         }
@@ -58,7 +71,7 @@ final class Snapshots {
         return SnapshotEncoder.UNKNOWN;
     }
 
-    static MetricSnapshot family(byte type, MetricMetadata metadata, List<DataPointSnapshot> points) {
+    public static MetricSnapshot family(byte type, MetricMetadata metadata, List<DataPointSnapshot> points) {
         return switch (type) {
             case SnapshotEncoder.COUNTER -> new CounterSnapshot(metadata, cast(points, CounterDataPointSnapshot.class));
             case SnapshotEncoder.GAUGE -> new GaugeSnapshot(metadata, cast(points, GaugeDataPointSnapshot.class));
@@ -76,7 +89,7 @@ final class Snapshots {
     /**
      * The same data point with other labels; exemplars are dropped.
      */
-    static DataPointSnapshot relabel(DataPointSnapshot point, Labels labels) {
+    public static DataPointSnapshot relabel(DataPointSnapshot point, Labels labels) {
         long created = point.hasCreatedTimestamp() ? point.getCreatedTimestampMillis() : 0;
         if (point instanceof CounterDataPointSnapshot counter) {
             return new CounterDataPointSnapshot(counter.getValue(), labels, null, created);
@@ -111,7 +124,7 @@ final class Snapshots {
     /**
      * The labels without {@code worker_id}.
      */
-    static Labels withoutWorkerId(Labels labels) {
+    public static Labels withoutWorkerId(Labels labels) {
         if (!labels.contains(WORKER_ID)) {
             return labels;
         }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sun.misc.Signal;
 
-import io.github.workerexporter.storage.MergedViewRegistry;
+import io.github.workerexporter.merge.MergedViewRegistry;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;

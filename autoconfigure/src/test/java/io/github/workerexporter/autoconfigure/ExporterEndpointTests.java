@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import io.github.workerexporter.autoconfigure.ExporterEndpoint.ExporterDescriptor;
 import io.github.workerexporter.autoconfigure.ExporterEndpoint.StoredWorker;
 import io.github.workerexporter.environment.WorkerIdentity;
-import io.github.workerexporter.storage.GaugeMode;
+import io.github.workerexporter.merge.GaugeMode;
 import io.github.workerexporter.storage.InMemoryMetricStore;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.StoreException;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.MetricStore;
-import io.github.workerexporter.storage.WorkerPublisher;
+import io.github.workerexporter.publish.WorkerPublisher;
 import io.github.workerexporter.storage.WorkerStatus;
 import io.github.workerexporter.storage.file.FileMetricStore;
 import io.github.workerexporter.storage.redis.RedisEndpoint;

@@ -13,10 +13,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.github.workerexporter.storage.Exposition;
 import io.github.workerexporter.storage.InMemoryMetricStore;
-import io.github.workerexporter.storage.MergedViewRegistry;
-import io.github.workerexporter.storage.MergingCollector;
+import io.github.workerexporter.merge.MergedViewRegistry;
+import io.github.workerexporter.merge.MergingCollector;
 import io.github.workerexporter.storage.MetricStore;
-import io.github.workerexporter.storage.WorkerPublisher;
+import io.github.workerexporter.publish.WorkerPublisher;
 import io.github.workerexporter.storage.WorkerRecord;
 import io.github.workerexporter.storage.file.FileMetricStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;

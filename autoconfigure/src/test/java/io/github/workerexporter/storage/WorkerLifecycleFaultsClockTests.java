@@ -13,7 +13,7 @@ import io.github.workerexporter.metrics.WorkerStopReason;
 import io.github.workerexporter.storage.WorkerLifecycleFaultsStores.Backend;
 import io.github.workerexporter.storage.WorkerLifecycleFaultsStores.Worker;
 import io.github.workerexporter.storage.redis.RedisServerSupport;
-import io.github.workerexporter.storage.sidecar.SidecarMetrics;
+import io.github.workerexporter.sidecar.SidecarMetrics;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.github.workerexporter.merge.MergingCollector;
 
 /**
  * Wall clocks that jump an hour forward or back, on one worker, on the scraper, or on

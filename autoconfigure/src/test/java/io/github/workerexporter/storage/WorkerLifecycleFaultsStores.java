@@ -33,6 +33,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.github.workerexporter.merge.MergingCollector;
+import io.github.workerexporter.publish.WorkerPublisher;
 
 /**
  * The real shared stores of the worker lifecycle fault tests: a directory of this test,

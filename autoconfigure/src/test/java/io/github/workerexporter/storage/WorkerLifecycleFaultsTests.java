@@ -21,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.github.workerexporter.merge.MergingCollector;
 
 /**
  * One worker id restarted 50 times against a real shared store (a directory, a real Redis

@@ -24,7 +24,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.MetricStore;
-import io.github.workerexporter.storage.WorkerPublisher;
+import io.github.workerexporter.publish.WorkerPublisher;
 import io.github.workerexporter.storage.WorkerRecord;
 import io.github.workerexporter.storage.WorkerStatus;
 

@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import io.github.workerexporter.storage.BinarySnapshotCodec;
-import io.github.workerexporter.storage.MergingCollector;
+import io.github.workerexporter.merge.MergingCollector;
 import io.github.workerexporter.storage.WorkerRecord;
 
 /**

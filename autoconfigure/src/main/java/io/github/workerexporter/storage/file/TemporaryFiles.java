@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.github.workerexporter.storage.HeartbeatAges;
+import io.github.workerexporter.merge.HeartbeatAges;
 
 /**
  * The temporary files in which a {@link WorkerFileWriter} prepares a worker's file before

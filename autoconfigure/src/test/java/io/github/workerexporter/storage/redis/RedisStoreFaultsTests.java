@@ -27,10 +27,10 @@ import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.metrics.MasterMetrics;
 import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
-import io.github.workerexporter.storage.MergedViewRegistry;
-import io.github.workerexporter.storage.MergingCollector;
+import io.github.workerexporter.merge.MergedViewRegistry;
+import io.github.workerexporter.merge.MergingCollector;
 import io.github.workerexporter.storage.StoreException;
-import io.github.workerexporter.storage.WorkerPublisher;
+import io.github.workerexporter.publish.WorkerPublisher;
 import io.github.workerexporter.storage.WorkerStatus;
 
 import org.springframework.boot.logging.LogLevel;

@@ -1,4 +1,4 @@
-package io.github.workerexporter.storage.sidecar;
+package io.github.workerexporter.sidecar;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.github.workerexporter.storage;
+package io.github.workerexporter.publish;
 
 import java.util.List;
 import java.util.function.Predicate;

@@ -1,10 +1,10 @@
-package io.github.workerexporter.storage.sidecar;
+package io.github.workerexporter.sidecar;
 
 import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
-import io.github.workerexporter.storage.MergedViewRegistry;
+import io.github.workerexporter.merge.MergedViewRegistry;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusScrapeRequest;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;

@@ -1,4 +1,4 @@
-package io.github.workerexporter.storage;
+package io.github.workerexporter.merge;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import io.github.workerexporter.storage.WorkerRecord;
+import io.github.workerexporter.storage.WorkerStatus;
 
 /**
  * How long ago each worker last flushed, as one reader of the store sees it, measured on

@@ -1,4 +1,4 @@
-package io.github.workerexporter.storage;
+package io.github.workerexporter.merge;
 
 /**
  * How the gauges of several workers merge into one family, as prometheus_client's

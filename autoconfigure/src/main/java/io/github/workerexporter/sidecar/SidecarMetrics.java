@@ -1,4 +1,4 @@
-package io.github.workerexporter.storage.sidecar;
+package io.github.workerexporter.sidecar;
 
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package io.github.workerexporter.storage;
+package io.github.workerexporter.merge;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +20,10 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapsho
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.storage.SnapshotCodec;
+import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerRecord;
 
 /**
  * The merged view of every worker in shared storage, each family exactly once.

@@ -1,4 +1,4 @@
-package io.github.workerexporter.storage;
+package io.github.workerexporter.merge;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +12,10 @@ import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSna
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.github.workerexporter.storage.SnapshotCodec;
+import io.github.workerexporter.storage.Snapshots;
+import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerRecord;
 
 /**
  * Restarts of this worker id, carried from its previous life into the counter
@@ -24,7 +28,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  *
  * @author Worker Exporter
  */
-final class RestartCarry {
+public final class RestartCarry {
 
     private static final Logger logger = LoggerFactory.getLogger(RestartCarry.class);
 
@@ -39,8 +43,18 @@ final class RestartCarry {
         this.carried = carried;
     }
 
-    static RestartCarry from(List<WorkerRecord> records, String workerId, long startTimeMillis, SnapshotCodec codec,
-            String family) {
+    /**
+     * The restarts carried from the previous lives of a worker id found in a read of the
+     * store.
+     * @param records every record of the read
+     * @param workerId this worker's id
+     * @param startTimeMillis this life's start time
+     * @param codec the codec of the metrics
+     * @param family the name of the restart family
+     * @return the carried restarts
+     */
+    public static RestartCarry from(List<WorkerRecord> records, String workerId, long startTimeMillis,
+            SnapshotCodec codec, String family) {
         Map<Labels, Double> carried = new LinkedHashMap<>();
         for (WorkerRecord previous : records) {
             if (previous.workerId().equals(workerId) && previous.startTimeMillis() != startTimeMillis) {
@@ -73,7 +87,7 @@ final class RestartCarry {
      * The snapshots with the carried counts added to the restart family (created when
      * absent).
      */
-    MetricSnapshots apply(MetricSnapshots snapshots) {
+    public MetricSnapshots apply(MetricSnapshots snapshots) {
         if (this.carried.isEmpty()) {
             return snapshots;
         }

@@ -1,4 +1,4 @@
-package io.github.workerexporter.storage;
+package io.github.workerexporter.merge;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +13,8 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapsho
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.github.workerexporter.storage.Snapshots;
+import io.github.workerexporter.storage.WorkerRecord;
 
 /**
  * One family merged over workers. By default each series gets a {@code worker_id} label
@@ -39,8 +41,8 @@ final class FamilyMerge {
     FamilyMerge(MetricSnapshot first, @Nullable GaugeMode mode, boolean sumWorkers) {
         this.type = Snapshots.typeOf(first);
         this.metadata = first.getMetadata();
-        this.mode = (this.type == SnapshotEncoder.GAUGE) ? mode : null;
-        this.sumWorkers = sumWorkers && this.type == SnapshotEncoder.COUNTER;
+        this.mode = (this.type == Snapshots.GAUGE) ? mode : null;
+        this.sumWorkers = sumWorkers && this.type == Snapshots.COUNTER;
     }
 
     /**

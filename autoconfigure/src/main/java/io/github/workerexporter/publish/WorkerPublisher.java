@@ -1,4 +1,4 @@
-package io.github.workerexporter.storage;
+package io.github.workerexporter.publish;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +15,13 @@ import org.slf4j.LoggerFactory;
 import io.github.workerexporter.environment.WorkerIdentity;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.github.workerexporter.merge.FailureLog;
+import io.github.workerexporter.merge.RestartCarry;
+import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.storage.SnapshotCodec;
+import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerRecord;
+import io.github.workerexporter.storage.WorkerStatus;
 
 /**
  * The flusher: every flush interval, on one daemon thread named {@code exporter-flush},

@@ -1,4 +1,4 @@
-package io.github.workerexporter.storage;
+package io.github.workerexporter.merge;
 
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +19,13 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.github.workerexporter.storage.BinarySnapshotCodec;
+import io.github.workerexporter.storage.Exposition;
+import io.github.workerexporter.storage.InMemoryMetricStore;
+import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.storage.MutableClock;
+import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerRecord;
 
 @ExtendWith(OutputCaptureExtension.class)
 class MergingCollectorTests {

@@ -1,4 +1,4 @@
-package io.github.workerexporter.storage;
+package io.github.workerexporter.publish;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +15,16 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.github.workerexporter.merge.MergedViewRegistry;
+import io.github.workerexporter.merge.MergingCollector;
+import io.github.workerexporter.storage.BinarySnapshotCodec;
+import io.github.workerexporter.storage.Exposition;
+import io.github.workerexporter.storage.InMemoryMetricStore;
+import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.storage.MutableClock;
+import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerRecord;
+import io.github.workerexporter.storage.WorkerStatus;
 
 @ExtendWith(OutputCaptureExtension.class)
 class WorkerPublisherTests {

@@ -1,4 +1,4 @@
-package io.github.workerexporter.storage;
+package io.github.workerexporter.merge;
 
 import java.util.function.Predicate;
 
