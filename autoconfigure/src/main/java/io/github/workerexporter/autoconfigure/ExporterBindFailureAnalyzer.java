@@ -81,7 +81,7 @@ class ExporterBindFailureAnalyzer extends AbstractFailureAnalyzer<BindException>
                 .map((constant) -> ((Enum<?>) constant).name().toLowerCase())
                 .collect(Collectors.joining(", "));
         }
-        return "a valid value (see the configuration table in the README)";
+        return "a valid value (see the configuration table in docs/configuration.md)";
     }
 
 }

@@ -28,7 +28,7 @@ import org.springframework.core.env.Environment;
  * need, while the application's context is still being prepared, as Spring Boot's
  * {@code BackgroundPreinitializingApplicationListener} does for its conversion service
  * and charsets. The main thread then finds them ready, and the exporter adds less to the
- * application's start-up (see the README's "Performance").
+ * application's start-up (see "Start-up" in docs/performance.md).
  * <p>
  * The work is done on a throw-away registry: nothing is registered, bound, written or
  * logged where the application can see it. It runs at most once per JVM, and not at all

@@ -22,11 +22,11 @@ import org.springframework.boot.json.JsonParserFactory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README's configuration reference is generated from the configuration metadata (the
- * Javadoc of {@link ExporterProperties}), the original's environment variables and its
- * command-line options, so it never drifts: when they change, this test fails and writes
- * the new table to {@code target/configuration-reference.md} to paste between the
- * markers.
+ * The configuration reference ({@code docs/configuration.md}) is generated from the
+ * configuration metadata (the Javadoc of {@link ExporterProperties}), the original's
+ * environment variables and its command-line options, so it never drifts: when they
+ * change, this test fails and writes the new table to
+ * {@code target/configuration-reference.md} to paste between the markers.
  */
 class ConfigurationReferenceTests {
 
@@ -34,17 +34,19 @@ class ConfigurationReferenceTests {
 
     private static final String END = "<!-- configuration-reference:end -->";
 
+    private static final Path PAGE = Path.of("..", "docs", "configuration.md");
+
     private static final List<String> GUNICORN_OPTIONS = List.of("--workers", "--bind", "--worker-class", "--timeout",
             "--keepalive");
 
     @Test
-    void theReadmeTableIsTheOneGeneratedFromTheMetadata() throws IOException {
+    void theDocumentedTableIsTheOneGeneratedFromTheMetadata() throws IOException {
         String generated = table();
         Files.writeString(Path.of("target", "configuration-reference.md"), generated + "\n");
-        String readme = Files.readString(Path.of("..", "README.md"));
-        assertThat(readme).contains(START, END);
-        String documented = readme.substring(readme.indexOf(START) + START.length(), readme.indexOf(END)).strip();
-        assertThat(documented).as("README table (regenerated in target/configuration-reference.md)")
+        String page = Files.readString(PAGE);
+        assertThat(page).as(PAGE.toString()).contains(START, END);
+        String documented = page.substring(page.indexOf(START) + START.length(), page.indexOf(END)).strip();
+        assertThat(documented).as(PAGE + " table (regenerated in target/configuration-reference.md)")
             .isEqualTo(generated);
     }
 

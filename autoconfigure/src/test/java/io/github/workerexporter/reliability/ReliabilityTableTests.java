@@ -17,21 +17,23 @@ import org.junit.jupiter.params.ParameterizedTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README's "Reliability" table promises that every row is a test that can fail: each
- * row's last cell names one test method ({@code Class#method}, the class relative to
- * {@code io.github.workerexporter}), and this test fails when a named class or method is
- * missing, is not a test, or a row leaves "what was lost" empty.
+ * The reliability table ({@code docs/reliability.md}) promises that every row is a test
+ * that can fail: each row's last cell names one test method ({@code Class#method}, the
+ * class relative to {@code io.github.workerexporter}), and this test fails when a named
+ * class or method is missing, is not a test, or a row leaves "what was lost" empty.
  *
  * @author Worker Exporter
  */
 class ReliabilityTableTests {
 
+    private static final Path PAGE = Path.of("..", "docs", "reliability.md");
+
     private static final Pattern TEST_CELL = Pattern.compile("`([\\w.]+)#(\\w+)`");
 
     @Test
-    void everyRowOfTheReadmeTableNamesARealTest() throws IOException {
-        List<String[]> rows = rows(Files.readString(Path.of("..", "README.md")));
-        assertThat(rows).as("rows of the README Reliability table").hasSizeGreaterThanOrEqualTo(20);
+    void everyRowOfTheReliabilityTableNamesARealTest() throws IOException {
+        List<String[]> rows = rows(Files.readString(PAGE));
+        assertThat(rows).as("rows of the reliability table in " + PAGE).hasSizeGreaterThanOrEqualTo(20);
         List<String> problems = new ArrayList<>();
         for (String[] cells : rows) {
             String row = String.join(" | ", cells);
@@ -58,13 +60,13 @@ class ReliabilityTableTests {
         assertThat(problems).isEmpty();
     }
 
-    private static List<String[]> rows(String readme) {
-        int start = readme.indexOf("<!-- reliability:start -->");
-        int end = readme.indexOf("<!-- reliability:end -->");
-        assertThat(start).as("README marker <!-- reliability:start -->").isNotNegative();
-        assertThat(end).as("README marker <!-- reliability:end -->").isGreaterThan(start);
+    private static List<String[]> rows(String page) {
+        int start = page.indexOf("<!-- reliability:start -->");
+        int end = page.indexOf("<!-- reliability:end -->");
+        assertThat(start).as(PAGE + " marker <!-- reliability:start -->").isNotNegative();
+        assertThat(end).as(PAGE + " marker <!-- reliability:end -->").isGreaterThan(start);
         List<String[]> rows = new ArrayList<>();
-        for (String line : readme.substring(start, end).split("\n")) {
+        for (String line : page.substring(start, end).split("\n")) {
             String trimmed = line.strip();
             if (!trimmed.startsWith("|") || trimmed.startsWith("|---") || trimmed.startsWith("| Fault")) {
                 continue;

@@ -30,7 +30,7 @@ import io.github.workerexporter.merge.MergingCollector;
  * {@link MasterMetrics}) and merged view ({@link MergingCollector}) of a second worker
  * that watches. Lives end alternately with a crash ({@code kill -9}: no last flush) and a
  * clean stop with a reason ({@code term}, {@code hup}, {@code int}, {@code error}). After
- * each restart, as the README states:
+ * each restart, as docs/storage-and-master-view.md states:
  * <ul>
  * <li>{@code gunicorn_master_worker_restart_total{reason}} counts exactly the restarts so
  * far, each with the reason its previous life recorded, {@code crash} for a life that
