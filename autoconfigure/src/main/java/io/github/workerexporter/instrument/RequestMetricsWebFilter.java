@@ -1,5 +1,6 @@
 package io.github.workerexporter.instrument;
 
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
 import io.github.workerexporter.metrics.RequestMetrics;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -22,7 +23,9 @@ import org.springframework.web.util.pattern.PathPattern;
  * status: it counts as handled, and as failed when that status is 5xx. Any other error
  * counts as failed. Errors resolved by {@code @ExceptionHandler} methods are noted by
  * {@link HandledExceptionResultHandler}. Response bytes written by a
- * {@code WebExceptionHandler} after the chain failed are not counted.
+ * {@code WebExceptionHandler} after the chain failed are not counted. An
+ * {@link OutOfMemoryError} that escapes the application notes the stop reason {@code oom}
+ * in the {@link WorkerLifecycle}.
  *
  * @author Worker Exporter
  */
@@ -30,12 +33,16 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
 
     private final RequestMetrics metrics;
 
+    private final WorkerLifecycle lifecycle;
+
     /**
      * Create a filter.
      * @param metrics where exchanges are recorded
+     * @param lifecycle where an {@link OutOfMemoryError} is noted
      */
-    public RequestMetricsWebFilter(RequestMetrics metrics) {
+    public RequestMetricsWebFilter(RequestMetrics metrics, WorkerLifecycle lifecycle) {
         this.metrics = metrics;
+        this.lifecycle = lifecycle;
     }
 
     @Override
@@ -50,9 +57,10 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
         CountingServerResponse response = new CountingServerResponse(exchange.getResponse());
         ServerWebExchange counted = exchange.mutate().request(request).response(response).build();
         Throwable[] error = new Throwable[1];
-        return chain.filter(counted)
-            .doOnError((ex) -> error[0] = ex)
-            .doFinally((signal) -> record(counted, start, request.bytesRead(), response.bytesWritten(), error[0]));
+        return chain.filter(counted).doOnError((ex) -> {
+            error[0] = ex;
+            this.lifecycle.thrown(ex);
+        }).doFinally((signal) -> record(counted, start, request.bytesRead(), response.bytesWritten(), error[0]));
     }
 
     private void record(ServerWebExchange exchange, long start, long requestBytes, long responseBytes,

@@ -65,23 +65,24 @@ class WorkerRestartsTests {
     void eachStopByASignalAKillOrAnOutOfMemoryErrorIsCountedOnceWhenTheWorkerComesBack(Store store) {
         Map<String, Integer> expected = new LinkedHashMap<>();
         REASONS.forEach((reason) -> expected.put(reason, 0));
-        try (Workers jvms = new Workers(this.dir.resolve("logs"), arguments(store, this.dir).toArray(String[]::new))) {
+        try (Workers jvms = new Workers(this.dir.resolve("logs"),
+                arguments(store, this.dir, redis).toArray(String[]::new))) {
             Worker life = jvms.start("r1").get(0);
-            awaitRestarts(jvms, life, expected);
+            awaitRestarts(jvms, life, "r1", expected);
             for (Stop stop : List.of(new Stop("TERM", 143, "term"), new Stop("INT", 130, "int"),
                     new Stop("HUP", 129, "hup"), new Stop("KILL", 137, "crash"))) {
                 assertThat(jvms.stop(life, stop.signal())).as("exit code after SIG%s", stop.signal())
                     .isEqualTo(stop.exitCode());
                 expected.merge(stop.reason(), 1, Integer::sum);
                 life = jvms.start("r1").get(0);
-                awaitRestarts(jvms, life, expected);
+                awaitRestarts(jvms, life, "r1", expected);
             }
             for (String path : List.of("/oom", "/oom-thread")) {
                 assertThat(jvms.get(life, path).status()).as(path).isEqualTo((path.equals("/oom")) ? 500 : 200);
                 assertThat(jvms.stop(life, "TERM")).isEqualTo(143);
                 expected.merge("oom", 1, Integer::sum);
                 life = jvms.start("r1").get(0);
-                awaitRestarts(jvms, life, expected);
+                awaitRestarts(jvms, life, "r1", expected);
             }
         }
     }
@@ -91,10 +92,11 @@ class WorkerRestartsTests {
      * each reason's count.
      * @param jvms the launcher
      * @param life the current life
+     * @param workerId its worker id
      * @param expected the restarts by reason
      * @return the exposition
      */
-    static RequestExposition awaitRestarts(Workers jvms, Worker life, Map<String, Integer> expected) {
+    static RequestExposition awaitRestarts(Workers jvms, Worker life, String workerId, Map<String, Integer> expected) {
         int total = expected.values().stream().mapToInt(Integer::intValue).sum();
         RequestExposition exposition = jvms.awaitScrape(life, DEADLINE,
                 (scraped) -> scraped.value("gunicorn_master_workers{state=\"alive\"}") == 1
@@ -106,14 +108,15 @@ class WorkerRestartsTests {
             byWorker.put(reason,
                     exposition.series("gunicorn_master_worker_restart_count_total")
                         .stream()
-                        .filter((series) -> series.contains("reason=\"" + reason + "\""))
+                        .filter((series) -> series.contains("reason=\"" + reason + "\"")
+                                && series.contains("worker_id=\"" + workerId + "\""))
                         .mapToDouble(exposition::value)
                         .sum());
         }
         Map<String, Double> wanted = new LinkedHashMap<>();
         expected.forEach((reason, count) -> wanted.put(reason, (double) count));
         assertThat(master).as("master restarts by reason\n%s", exposition.text()).isEqualTo(wanted);
-        assertThat(byWorker).as("restarts of r1 by reason\n%s", exposition.text()).isEqualTo(wanted);
+        assertThat(byWorker).as("restarts of %s by reason\n%s", workerId, exposition.text()).isEqualTo(wanted);
         return exposition;
     }
 
@@ -125,10 +128,10 @@ class WorkerRestartsTests {
     }
 
     private static double value(RequestExposition exposition, String key) {
-        return exposition.samples().getOrDefault(key, 0.0);
+        return exposition.value(key);
     }
 
-    static List<String> arguments(Store store, Path dir) {
+    static List<String> arguments(Store store, Path dir, RedisServerSupport redis) {
         List<String> arguments = new ArrayList<>(List.of("--exporter.storage.flush-interval=100ms",
                 "--exporter.storage.heartbeat-timeout=2s", "--exporter.prometheus.metrics-port=0"));
         if (store == Store.FILE) {

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.github.workerexporter.metrics.RequestExposition;
-import io.github.workerexporter.metrics.WorkerStopReason;
+import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.storage.WorkerLifecycleFaultsStores.Backend;
 import io.github.workerexporter.storage.WorkerLifecycleFaultsStores.Worker;
 import io.github.workerexporter.storage.redis.RedisServerSupport;
@@ -53,8 +53,8 @@ class WorkerLifecycleFaultsTests {
 
     private static final String PREFIX = WorkerLifecycleFaultsStores.PREFIX;
 
-    private static final List<@Nullable WorkerStopReason> ENDINGS = Arrays.asList(null, WorkerStopReason.TERM,
-            WorkerStopReason.HUP, WorkerStopReason.INT, WorkerStopReason.ERROR);
+    private static final List<@Nullable StopReason> ENDINGS = Arrays.asList(null, StopReason.TERM, StopReason.HUP,
+            StopReason.INT, StopReason.ERROR);
 
     private static RedisServerSupport redis;
 
@@ -88,7 +88,7 @@ class WorkerLifecycleFaultsTests {
             assertThat(entries).hasSize((backend == Backend.FILE) ? 2 : 3);
             Map<String, Double> expectedRestarts = new TreeMap<>();
             for (int restart = 1; restart <= RESTARTS; restart++) {
-                WorkerStopReason ending = ENDINGS.get(restart % ENDINGS.size());
+                StopReason ending = ENDINGS.get(restart % ENDINGS.size());
                 if (ending == null) {
                     life.crash();
                 }
@@ -116,7 +116,7 @@ class WorkerLifecycleFaultsTests {
                 assertThat(merged.value(PREFIX + "_master_workers{state=\"alive\"}")).isEqualTo(2);
                 assertThat(stores.entries()).as("store after restart %d", restart).isEqualTo(entries);
             }
-            life.stop(WorkerStopReason.TERM);
+            life.stop(StopReason.TERM);
             RequestExposition last = WorkerLifecycleFaultsStores.expose(view.collect());
             assertThat(restarts(last).values().stream().mapToDouble(Double::doubleValue).sum()).isEqualTo(RESTARTS);
             assertThat(last.value(PREFIX + "_worker_restart_total{reason=\"term\",worker_id=\"w\"}")).isEqualTo(1);
