@@ -27,9 +27,11 @@ import io.github.workerexporter.merge.MergingCollector;
  * One worker id restarted 50 times against a real shared store (a directory, a real Redis
  * server), each life opening the store anew as a new JVM would, with the real flusher
  * ({@link WorkerPublisher}), restart metrics ({@link WorkerRestartMetrics},
- * {@link MasterMetrics}) and merged view ({@link MergingCollector}) of a second worker
- * that watches. Lives end alternately with a crash ({@code kill -9}: no last flush) and a
- * clean stop with a reason ({@code term}, {@code hup}, {@code int}, {@code error}). After
+ * {@link io.github.workerexporter.metrics.MasterRestarts}) and merged view
+ * ({@link MergingCollector}) of a second worker that watches. Lives end alternately with
+ * a crash ({@code kill -9}: no last flush) and a clean stop with a reason ({@code term},
+ * {@code hup}, {@code int}, {@code error}), noted in the life's
+ * {@link io.github.workerexporter.lifecycle.WorkerLifecycle} as a signal would. After
  * each restart, as the README states:
  * <ul>
  * <li>{@code gunicorn_master_worker_restart_total{reason}} counts exactly the restarts so
