@@ -95,8 +95,9 @@ public class ExporterEndpoint {
 
     private StoredWorker stored(WorkerRecord record, Duration age) {
         return new StoredWorker(record.workerId(), record.pid(), Instant.ofEpochMilli(record.startTimeMillis()),
-                record.state(), HeartbeatAges.stateOf(record, age, this.heartbeatTimeout),
-                Instant.ofEpochMilli(record.heartbeatMillis()), record.stopReason());
+                record.state().label(), HeartbeatAges.stateOf(record, age, this.heartbeatTimeout),
+                Instant.ofEpochMilli(record.heartbeatMillis()),
+                (record.stopReason() != null) ? record.stopReason().label() : null);
     }
 
     /**

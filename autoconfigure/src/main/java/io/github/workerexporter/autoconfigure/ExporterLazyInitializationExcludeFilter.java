@@ -2,7 +2,7 @@ package io.github.workerexporter.autoconfigure;
 
 import io.github.workerexporter.hooks.ExporterHook;
 import io.github.workerexporter.hooks.ExporterLifecycle;
-import io.github.workerexporter.metrics.MasterMetrics;
+import io.github.workerexporter.metrics.MasterRestarts;
 import io.github.workerexporter.metrics.RequestMetrics;
 import io.github.workerexporter.metrics.WorkerMetrics;
 import io.github.workerexporter.metrics.WorkerRestartMetrics;
@@ -28,7 +28,7 @@ import org.springframework.boot.LazyInitializationExcludeFilter;
 final class ExporterLazyInitializationExcludeFilter implements LazyInitializationExcludeFilter {
 
     private static final LazyInitializationExcludeFilter EAGER_TYPES = LazyInitializationExcludeFilter.forBeanTypes(
-            ExporterLifecycle.class, ExporterHook.class, MasterMetrics.class, WorkerMetrics.class,
+            ExporterLifecycle.class, ExporterHook.class, MasterRestarts.class, WorkerMetrics.class,
             WorkerRestartMetrics.class, RequestMetrics.class, MetricsServerManager.class, ProcessManager.class,
             MetricStore.class, MergingCollector.class, WorkerPublisher.class);
 

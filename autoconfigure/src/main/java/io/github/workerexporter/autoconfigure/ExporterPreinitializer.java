@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.sun.net.httpserver.spi.HttpServerProvider;
 import io.github.workerexporter.environment.WorkerIdentity;
-import io.github.workerexporter.metrics.MasterMetrics;
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
+import io.github.workerexporter.metrics.MasterRestarts;
 import io.github.workerexporter.metrics.ProcessStats;
 import io.github.workerexporter.metrics.RequestMetrics;
 import io.github.workerexporter.metrics.WorkerMetrics;
@@ -65,12 +66,12 @@ public class ExporterPreinitializer implements ApplicationListener<ApplicationEn
             "autoconfigure.RequestMetricsConfiguration$ServletRequestMetricsConfiguration", "metrics.RequestMetrics",
             "instrument.HandledExceptionRecorder", "instrument.RequestMetricsFilter",
             "autoconfigure.RequestMetricsConfiguration", "autoconfigure.WorkerStateConfiguration",
-            "metrics.ProcessStats", "metrics.MasterMetrics", "metrics.WorkerMetrics", "metrics.WorkerRestartMetrics",
+            "metrics.ProcessStats", "metrics.MasterRestarts", "metrics.WorkerMetrics", "metrics.WorkerRestartMetrics",
             "metrics.WorkerStateHook", "metrics.SignalHandlers",
             "autoconfigure.StorageHealthConfiguration$StorageHealthIndicatorConfiguration",
             "autoconfigure.RedisStorageConfiguration", "autoconfigure.StorageMergedViewConfiguration",
             "autoconfigure.SidecarConfiguration", "autoconfigure.StorageHealthConfiguration",
-            "autoconfigure.StorageConfiguration", "storage.SnapshotCodec", "storage.WorkerStatus",
+            "autoconfigure.StorageConfiguration", "storage.SnapshotCodec", "lifecycle.WorkerLifecycle",
             "autoconfigure.WorkerExporterAutoConfiguration", "hooks.HookManager", "hooks.HookManager$NamedHook",
             "autoconfigure.ExporterProperties$Prometheus", "autoconfigure.ExporterProperties$Ssl",
             "autoconfigure.ExporterProperties$Gunicorn", "autoconfigure.ExporterProperties$Redis",
@@ -90,11 +91,11 @@ public class ExporterPreinitializer implements ApplicationListener<ApplicationEn
             "autoconfigure.MetricsServerPropertiesValidator", "server.MetricsServerBasicAuthenticator",
             "server.MetricsServerSettings", "autoconfigure.MetricsServerSslSettings",
             "autoconfigure.MetricsServerSslSettings$Value", "server.MetricsServerLimits",
-            "server.MetricsServerExecutor", "metrics.WorkerState", "metrics.WorkerStopReason",
-            "metrics.SignalHandlers$CountingHandler", "hooks.HookExecutionException", "hooks.HookManager$Action",
-            "autoconfigure.StorageHealthIndicator", "storage.BinarySnapshotCodec", "storage.StoreException",
-            "autoconfigure.ExporterEndpointConfigurationView", "merge.GaugeMode", "merge.HeartbeatAges",
-            "autoconfigure.ExporterEndpoint$ExporterDescriptor", "storage.WorkerRecord",
+            "server.MetricsServerExecutor", "lifecycle.WorkerState", "lifecycle.StopReason",
+            "lifecycle.OutOfMemoryHandler", "metrics.SignalHandlers$CountingHandler", "hooks.HookExecutionException",
+            "hooks.HookManager$Action", "autoconfigure.StorageHealthIndicator", "storage.BinarySnapshotCodec",
+            "storage.StoreException", "autoconfigure.ExporterEndpointConfigurationView", "merge.GaugeMode",
+            "merge.HeartbeatAges", "autoconfigure.ExporterEndpoint$ExporterDescriptor", "storage.WorkerRecord",
             "autoconfigure.ExporterEndpoint$StoredWorker", "autoconfigure.ExporterEndpoint$StorageDescriptor",
             "autoconfigure.ExporterSanitizingFunction", "autoconfigure.ExporterLazyInitializationExcludeFilter",
             "merge.MergingCollector", "publish.WorkerPublisher", "metrics.WorkerStateHook$1",
@@ -176,9 +177,10 @@ public class ExporterPreinitializer implements ApplicationListener<ApplicationEn
         WorkerIdentity.current(null);
         PrometheusRegistry registry = new PrometheusRegistry();
         new RequestMetrics(registry, NAME, NAME, 1);
-        MasterMetrics master = new MasterMetrics(registry, NAME, NAME);
-        new WorkerRestartMetrics(registry, NAME, NAME, master);
-        new WorkerMetrics(registry, NAME, NAME, new ProcessStats(Instant.now()));
+        registry.register(new MasterRestarts(NAME, NAME));
+        WorkerLifecycle lifecycle = new WorkerLifecycle();
+        new WorkerRestartMetrics(registry, NAME, NAME, lifecycle);
+        new WorkerMetrics(registry, NAME, NAME, new ProcessStats(Instant.now()), lifecycle);
         new PrometheusScrapeHandler(registry);
         HttpServerProvider.provider();
         HTTP_SERVER_CLASSES.forEach(ExporterPreinitializer::load);

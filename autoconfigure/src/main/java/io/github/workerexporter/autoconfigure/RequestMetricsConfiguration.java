@@ -2,6 +2,7 @@ package io.github.workerexporter.autoconfigure;
 
 import java.util.regex.Pattern;
 
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
 import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.instrument.HandledExceptionRecorder;
 import io.github.workerexporter.instrument.HandledExceptionResultHandler;
@@ -59,9 +60,10 @@ class RequestMetricsConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(name = "requestMetricsFilter")
-        FilterRegistrationBean<RequestMetricsFilter> requestMetricsFilter(RequestMetrics metrics) {
+        FilterRegistrationBean<RequestMetricsFilter> requestMetricsFilter(RequestMetrics metrics,
+                WorkerLifecycle workerLifecycle) {
             FilterRegistrationBean<RequestMetricsFilter> registration = new FilterRegistrationBean<>(
-                    new RequestMetricsFilter(metrics));
+                    new RequestMetricsFilter(metrics, workerLifecycle));
             registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
             registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
             registration.setAsyncSupported(true);
@@ -84,8 +86,8 @@ class RequestMetricsConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        RequestMetricsWebFilter requestMetricsWebFilter(RequestMetrics metrics) {
-            return new RequestMetricsWebFilter(metrics);
+        RequestMetricsWebFilter requestMetricsWebFilter(RequestMetrics metrics, WorkerLifecycle workerLifecycle) {
+            return new RequestMetricsWebFilter(metrics, workerLifecycle);
         }
 
         @Bean

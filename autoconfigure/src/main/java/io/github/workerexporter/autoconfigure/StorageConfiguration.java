@@ -10,7 +10,6 @@ import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.merge.MergedViewRegistry;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.SnapshotCodec;
-import io.github.workerexporter.storage.WorkerStatus;
 import io.github.workerexporter.storage.file.FileMetricStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -58,12 +57,6 @@ class StorageConfiguration {
     @ConditionalOnMissingBean
     SnapshotCodec snapshotCodec() {
         return new BinarySnapshotCodec();
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    WorkerStatus workerStatus() {
-        return new WorkerStatus();
     }
 
     @Configuration(proxyBeanMethods = false)

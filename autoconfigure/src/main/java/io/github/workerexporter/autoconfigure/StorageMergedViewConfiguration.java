@@ -7,15 +7,15 @@ import org.slf4j.LoggerFactory;
 
 import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.hooks.ExporterHook;
-import io.github.workerexporter.metrics.WorkerRestartMetrics;
-import io.github.workerexporter.metrics.WorkerStopReason;
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
+import io.github.workerexporter.metrics.MasterRestarts;
+import io.github.workerexporter.merge.RestartCarry;
 import io.github.workerexporter.merge.MergedViewRegistry;
 import io.github.workerexporter.merge.MergingCollector;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.publish.NamePatterns;
 import io.github.workerexporter.storage.SnapshotCodec;
 import io.github.workerexporter.publish.WorkerPublisher;
-import io.github.workerexporter.storage.WorkerStatus;
 import io.github.workerexporter.sidecar.SidecarRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -78,33 +78,30 @@ class StorageMergedViewConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "exporter.sidecar.enabled", havingValue = false, matchIfMissing = true)
     WorkerPublisher workerPublisher(MetricStore store, SnapshotCodec codec, WorkerIdentity worker,
-            PrometheusRegistry registry, WorkerStatus status, ExporterProperties properties) {
+            PrometheusRegistry registry, WorkerLifecycle lifecycle, ObjectProvider<MasterRestarts> restarts,
+            ExporterProperties properties) {
         ExporterProperties.Storage storage = properties.getStorage();
         return new WorkerPublisher(store, codec, worker, () -> local(registry),
-                new NamePatterns(storage.getInclude(), storage.getExclude()), status,
-                properties.getMetrics().getPrefix(), Clock.systemUTC());
+                new NamePatterns(storage.getInclude(), storage.getExclude()), lifecycle,
+                (records) -> restarts.ifAvailable((master) -> RestartCarry.carry(records, worker.id(),
+                        worker.startTime().toEpochMilli(), codec, master)),
+                Clock.systemUTC());
     }
 
     @Bean
     @ConditionalOnMissingBean(name = "storageFlushHook")
     @ConditionalOnBooleanProperty(name = "exporter.sidecar.enabled", havingValue = false, matchIfMissing = true)
-    ExporterHook storageFlushHook(WorkerPublisher publisher, WorkerStatus status, ExporterProperties properties,
-            ObjectProvider<WorkerRestartMetrics> restarts) {
+    ExporterHook storageFlushHook(WorkerPublisher publisher, ExporterProperties properties) {
+        // Runs after the WorkerStateHook of each phase: each flush publishes the state
+        // and
+        // the stop reason of the phase.
         return (context) -> {
             switch (context.phase()) {
                 case WHEN_READY -> publisher.start(properties.getStorage().getFlushInterval());
-                case WORKER_INT -> {
-                    // The reason the signal handlers recorded (term, int, hup, error), if
-                    // any.
-                    WorkerRestartMetrics restartMetrics = restarts.getIfAvailable();
-                    status.stopping((restartMetrics != null)
-                            ? restartMetrics.stopReason().map(WorkerStopReason::label).orElse(null) : null);
-                    publisher.flushNow();
-                }
+                case WORKER_INT -> publisher.flushNow();
                 case ON_EXIT -> {
                     // Left in place: a later sweep removes it once the retention
                     // passed.
-                    status.stopped();
                     publisher.flushNow();
                     publisher.close();
                 }

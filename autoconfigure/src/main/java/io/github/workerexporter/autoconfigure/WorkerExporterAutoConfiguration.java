@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.workerexporter.environment.WorkerIdentity;
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
 import io.github.workerexporter.hooks.ExporterHook;
 import io.github.workerexporter.hooks.ExporterLifecycle;
 import io.github.workerexporter.hooks.HookManager;
@@ -47,6 +48,12 @@ public final class WorkerExporterAutoConfiguration {
     @ConditionalOnMissingBean
     WorkerIdentity workerIdentity(ExporterProperties properties) {
         return WorkerIdentity.current(properties.getWorker().getId());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    WorkerLifecycle workerLifecycle() {
+        return new WorkerLifecycle();
     }
 
     @Bean

@@ -2,7 +2,8 @@ package io.github.workerexporter.autoconfigure;
 
 import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.environment.WorkerPool;
-import io.github.workerexporter.metrics.MasterMetrics;
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
+import io.github.workerexporter.metrics.MasterRestarts;
 import io.github.workerexporter.metrics.ProcessStats;
 import io.github.workerexporter.metrics.SignalHandlers;
 import io.github.workerexporter.metrics.WorkerMetrics;
@@ -36,37 +37,40 @@ class WorkerStateConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    MasterMetrics masterMetrics(PrometheusRegistry registry, ExporterProperties properties, WorkerIdentity worker) {
-        return new MasterMetrics(registry, properties.getMetrics().getPrefix(), worker.id());
+    MasterRestarts masterRestarts(PrometheusRegistry registry, ExporterProperties properties, WorkerIdentity worker) {
+        MasterRestarts restarts = new MasterRestarts(properties.getMetrics().getPrefix(), worker.id());
+        registry.register(restarts);
+        return restarts;
     }
 
     @Bean
     @ConditionalOnMissingBean
     WorkerMetrics workerMetrics(PrometheusRegistry registry, ExporterProperties properties, WorkerIdentity worker,
-            ProcessStats processStats) {
-        return new WorkerMetrics(registry, properties.getMetrics().getPrefix(), worker.id(), processStats);
+            ProcessStats processStats, WorkerLifecycle workerLifecycle) {
+        return new WorkerMetrics(registry, properties.getMetrics().getPrefix(), worker.id(), processStats,
+                workerLifecycle);
     }
 
     @Bean
     @ConditionalOnMissingBean
     WorkerRestartMetrics workerRestartMetrics(PrometheusRegistry registry, ExporterProperties properties,
-            WorkerIdentity worker, MasterMetrics masterMetrics) {
-        return new WorkerRestartMetrics(registry, properties.getMetrics().getPrefix(), worker.id(), masterMetrics);
+            WorkerIdentity worker, WorkerLifecycle workerLifecycle) {
+        return new WorkerRestartMetrics(registry, properties.getMetrics().getPrefix(), worker.id(), workerLifecycle);
     }
 
     @Bean
     @ConditionalOnMissingBean
     @Order(Ordered.HIGHEST_PRECEDENCE)
-    WorkerStateHook workerStateHook(WorkerMetrics workerMetrics, WorkerRestartMetrics workerRestartMetrics) {
-        return new WorkerStateHook(workerMetrics, workerRestartMetrics);
+    WorkerStateHook workerStateHook(WorkerLifecycle workerLifecycle, WorkerRestartMetrics workerRestartMetrics) {
+        return new WorkerStateHook(workerLifecycle, workerRestartMetrics);
     }
 
     @Bean
     @ConditionalOnMissingBean
     @Order(Ordered.HIGHEST_PRECEDENCE)
-    SignalHandlers signalHandlers(MasterMetrics masterMetrics, WorkerRestartMetrics workerRestartMetrics,
+    SignalHandlers signalHandlers(MasterRestarts masterRestarts, WorkerLifecycle workerLifecycle,
             ObjectProvider<WorkerPool> workerPool) {
-        return new SignalHandlers(masterMetrics, workerRestartMetrics, workerPool::getIfAvailable);
+        return new SignalHandlers(masterRestarts, workerLifecycle, workerPool::getIfAvailable);
     }
 
 }

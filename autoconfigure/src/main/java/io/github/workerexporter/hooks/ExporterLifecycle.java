@@ -117,15 +117,6 @@ public class ExporterLifecycle implements SmartLifecycle, ApplicationListener<Ap
         fire(HookPhase.POST_FORK);
     }
 
-    /**
-     * Whether a phase has run.
-     * @param phase the phase
-     * @return whether it has run
-     */
-    public boolean hasRun(HookPhase phase) {
-        return this.done[phase.ordinal()].get();
-    }
-
     private void fire(HookPhase phase) {
         if (this.done[phase.ordinal()].compareAndSet(false, true)) {
             this.hookManager.run(new HookContext(phase, this.applicationContext, this.serverPort, this.worker,

@@ -22,13 +22,4 @@ import org.springframework.context.ApplicationContext;
 public record HookContext(HookPhase phase, ApplicationContext applicationContext, @Nullable Integer serverPort,
         WorkerIdentity worker, Logger logger) {
 
-    /**
-     * The same context for another phase.
-     * @param other the phase
-     * @return a new context
-     */
-    public HookContext withPhase(HookPhase other) {
-        return new HookContext(other, this.applicationContext, this.serverPort, this.worker, this.logger);
-    }
-
 }

@@ -2,6 +2,7 @@ package io.github.workerexporter.instrument;
 
 import java.io.IOException;
 
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
 import io.github.workerexporter.metrics.RequestMetrics;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -22,7 +23,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * never opened it (form parameters, a reader, an ignored body) it is the Content-Length,
  * or 0. Response size is the bytes written through the response's output stream or
  * writer, streaming and async responses included. An error page that the container
- * renders after an exception escaped the filter is not counted.
+ * renders after an exception escaped the filter is not counted. An
+ * {@link OutOfMemoryError} that escapes the application notes the stop reason {@code oom}
+ * in the {@link WorkerLifecycle}.
  *
  * @author Worker Exporter
  */
@@ -32,12 +35,16 @@ public final class RequestMetricsFilter implements Filter {
 
     private final RequestMetrics metrics;
 
+    private final WorkerLifecycle lifecycle;
+
     /**
      * Create a filter.
      * @param metrics where requests are recorded
+     * @param lifecycle where an {@link OutOfMemoryError} is noted
      */
-    public RequestMetricsFilter(RequestMetrics metrics) {
+    public RequestMetricsFilter(RequestMetrics metrics, WorkerLifecycle lifecycle) {
         this.metrics = metrics;
+        this.lifecycle = lifecycle;
     }
 
     @Override
@@ -55,6 +62,7 @@ public final class RequestMetricsFilter implements Filter {
             chain.doFilter(state.request(), state.response());
         }
         catch (IOException | ServletException | RuntimeException | Error ex) {
+            this.lifecycle.thrown(ex);
             state.failed(unwrap(ex));
             throw ex;
         }
@@ -74,6 +82,7 @@ public final class RequestMetricsFilter implements Filter {
             chain.doFilter(request, response);
         }
         catch (IOException | ServletException | RuntimeException | Error ex) {
+            this.lifecycle.thrown(ex);
             if (request.getDispatcherType() == DispatcherType.ASYNC
                     && request.getAttribute(STATE_ATTRIBUTE) instanceof ServletRequestState state) {
                 state.failed(unwrap(ex));

@@ -1,7 +1,9 @@
 package io.github.workerexporter.instrument;
 
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
 import io.github.workerexporter.metrics.RequestMetrics;
 import org.jspecify.annotations.Nullable;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -22,7 +24,9 @@ import org.springframework.web.util.pattern.PathPattern;
  * status: it counts as handled, and as failed when that status is 5xx. Any other error
  * counts as failed. Errors resolved by {@code @ExceptionHandler} methods are noted by
  * {@link HandledExceptionResultHandler}. Response bytes written by a
- * {@code WebExceptionHandler} after the chain failed are not counted.
+ * {@code WebExceptionHandler} after the chain failed are not counted. An
+ * {@link OutOfMemoryError} that escapes the application notes the stop reason {@code oom}
+ * in the {@link WorkerLifecycle}.
  *
  * @author Worker Exporter
  */
@@ -30,12 +34,16 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
 
     private final RequestMetrics metrics;
 
+    private final WorkerLifecycle lifecycle;
+
     /**
      * Create a filter.
      * @param metrics where exchanges are recorded
+     * @param lifecycle where an {@link OutOfMemoryError} is noted
      */
-    public RequestMetricsWebFilter(RequestMetrics metrics) {
+    public RequestMetricsWebFilter(RequestMetrics metrics, WorkerLifecycle lifecycle) {
         this.metrics = metrics;
+        this.lifecycle = lifecycle;
     }
 
     @Override
@@ -50,9 +58,40 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
         CountingServerResponse response = new CountingServerResponse(exchange.getResponse());
         ServerWebExchange counted = exchange.mutate().request(request).response(response).build();
         Throwable[] error = new Throwable[1];
-        return chain.filter(counted)
-            .doOnError((ex) -> error[0] = ex)
-            .doFinally((signal) -> record(counted, start, request.bytesRead(), response.bytesWritten(), error[0]));
+        Mono<Void> filtered = chain.filter(counted).doOnError((ex) -> {
+            error[0] = ex;
+            this.lifecycle.thrown(ex);
+        }).doFinally((signal) -> record(counted, start, request.bytesRead(), response.bytesWritten(), error[0]));
+        return new FatalErrorWatch(filtered, this.lifecycle);
+    }
+
+    /**
+     * Reactor throws an error fatal to the JVM ({@link OutOfMemoryError} among them) up
+     * the stack instead of signalling it, so {@code doOnError} never sees it: this notes
+     * one thrown while the exchange is subscribed to, then lets it go on.
+     */
+    private static final class FatalErrorWatch extends Mono<Void> {
+
+        private final Mono<Void> source;
+
+        private final WorkerLifecycle lifecycle;
+
+        FatalErrorWatch(Mono<Void> source, WorkerLifecycle lifecycle) {
+            this.source = source;
+            this.lifecycle = lifecycle;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super Void> actual) {
+            try {
+                this.source.subscribe(actual);
+            }
+            catch (RuntimeException | Error ex) {
+                this.lifecycle.thrown(ex);
+                throw ex;
+            }
+        }
+
     }
 
     private void record(ServerWebExchange exchange, long start, long requestBytes, long responseBytes,

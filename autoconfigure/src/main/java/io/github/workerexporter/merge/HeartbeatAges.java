@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import io.github.workerexporter.storage.WorkerRecord;
-import io.github.workerexporter.storage.WorkerStatus;
+import io.github.workerexporter.lifecycle.WorkerState;
 
 /**
  * How long ago each worker last flushed, as one reader of the store sees it, measured on
@@ -121,7 +121,7 @@ public final class HeartbeatAges {
      * @return the state
      */
     public static String stateOf(WorkerRecord record, Duration age, Duration heartbeatTimeout) {
-        if (WorkerStatus.STOPPED.equals(record.state())) {
+        if (record.state() == WorkerState.STOPPED) {
             return "stopped";
         }
         return (age.compareTo(heartbeatTimeout) <= 0) ? "alive" : "lost";

@@ -37,9 +37,9 @@ import io.github.workerexporter.storage.WorkerRecord;
  * stopped and lost workers stay until the store expires their data.</li>
  * <li>Gauges merge by their {@link GaugeMode} (default {@code LIVEALL}: gauges of workers
  * that are not alive are dropped). Aggregating modes drop {@code worker_id}.</li>
- * <li>{@code <prefix>_master_worker_restart_total{reason}} is summed over workers (see
- * {@link RestartCarry}); {@code <prefix>_master_workers{state}} counts workers by
- * state.</li>
+ * <li>{@code <prefix>_master_worker_restart_total{reason}} is summed over workers (its
+ * meaning: {@link io.github.workerexporter.metrics.MasterRestarts});
+ * {@code <prefix>_master_workers{state}} counts workers by state.</li>
  * </ul>
  * When the store cannot be read the scrape still answers, with the local metrics only,
  * and the failure is logged once. A record whose metrics cannot be decoded is skipped as

@@ -15,14 +15,18 @@ import io.github.workerexporter.environment.WorkerPool;
 import io.github.workerexporter.hooks.ExporterHook;
 import io.github.workerexporter.hooks.HookContext;
 import io.github.workerexporter.hooks.HookPhase;
+import io.github.workerexporter.lifecycle.StopReason;
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
 
 /**
- * Counts the signals of gunicorn's arbiter (HUP, INT, TERM, USR1, USR2, TTIN, TTOU, CHLD)
- * in {@link MasterMetrics}; installed at {@code on_starting}, the previous handlers put
- * back at {@code on_exit}. Each handler counts, notes TERM, INT and HUP as the
- * {@link WorkerStopReason}, grows or shrinks the {@link WorkerPool} by one on TTIN and
- * TTOU, then chains to the handler it replaced, so TERM, INT and HUP still shut the JVM
- * down gracefully (exit codes 143, 130, 129).
+ * Handles the signals of gunicorn's arbiter (HUP, INT, TERM, USR1, USR2, TTIN, TTOU,
+ * CHLD); installed at {@code on_starting}, the previous handlers put back at
+ * {@code on_exit}. TERM, INT and HUP end this life: their handler notes the
+ * {@link StopReason} in the {@link WorkerLifecycle} and counts nothing (the next life
+ * counts the restart, see {@link MasterRestarts}). The others are counted when received
+ * in {@link MasterRestarts}; TTIN and TTOU also grow or shrink the {@link WorkerPool} by
+ * one. Every handler then chains to the handler it replaced, so TERM, INT and HUP still
+ * shut the JVM down gracefully (exit codes 143, 130, 129).
  * <p>
  * A signal is left alone, logged at DEBUG, when the platform does not know it, when the
  * JVM refuses it ({@code -Xrs}), when it was ignored at start (HUP under {@code nohup}),
@@ -37,9 +41,9 @@ public class SignalHandlers implements ExporterHook {
 
     private static final Logger logger = LoggerFactory.getLogger(SignalHandlers.class);
 
-    private final MasterMetrics master;
+    private final MasterRestarts master;
 
-    private final WorkerRestartMetrics restarts;
+    private final WorkerLifecycle lifecycle;
 
     private final Supplier<@Nullable WorkerPool> pool;
 
@@ -47,13 +51,13 @@ public class SignalHandlers implements ExporterHook {
 
     /**
      * Create the handlers.
-     * @param master where signals are counted
-     * @param restarts where the stop reason is noted
+     * @param master where the signals that do not end the JVM are counted
+     * @param lifecycle where the stop reason is noted
      * @param pool the worker pool that TTIN and TTOU resize, if the application has one
      */
-    public SignalHandlers(MasterMetrics master, WorkerRestartMetrics restarts, Supplier<@Nullable WorkerPool> pool) {
+    public SignalHandlers(MasterRestarts master, WorkerLifecycle lifecycle, Supplier<@Nullable WorkerPool> pool) {
         this.master = master;
-        this.restarts = restarts;
+        this.lifecycle = lifecycle;
         this.pool = pool;
     }
 
@@ -71,7 +75,7 @@ public class SignalHandlers implements ExporterHook {
      * Install a handler for every counted signal that can have one.
      */
     public synchronized void install() {
-        for (String reason : MasterMetrics.SIGNALS) {
+        for (String reason : MasterRestarts.SIGNALS) {
             try {
                 Signal signal = new Signal(reason.toUpperCase(Locale.ROOT));
                 CountingHandler handler = new CountingHandler(reason);
@@ -130,25 +134,22 @@ public class SignalHandlers implements ExporterHook {
 
         private final String reason;
 
-        private final @Nullable WorkerStopReason stopReason;
+        private final @Nullable StopReason stopReason;
 
         private SignalHandler previous = SignalHandler.SIG_DFL;
 
         CountingHandler(String reason) {
             this.reason = reason;
-            this.stopReason = switch (reason) {
-                case "term" -> WorkerStopReason.TERM;
-                case "int" -> WorkerStopReason.INT;
-                case "hup" -> WorkerStopReason.HUP;
-                default -> null;
-            };
+            this.stopReason = MasterRestarts.endingReason(reason);
         }
 
         @Override
         public void handle(Signal signal) {
-            SignalHandlers.this.master.signal(this.reason);
             if (this.stopReason != null) {
-                SignalHandlers.this.restarts.stopRequested(this.stopReason);
+                SignalHandlers.this.lifecycle.stopRequested(this.stopReason);
+            }
+            else {
+                SignalHandlers.this.master.signal(this.reason);
             }
             if (this.reason.equals("ttin") || this.reason.equals("ttou")) {
                 resizePool(this.reason.equals("ttin") ? 1 : -1);

@@ -2,6 +2,9 @@ package io.github.workerexporter.metrics;
 
 import java.util.function.ToDoubleFunction;
 
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
+import io.github.workerexporter.lifecycle.WorkerState;
+
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -9,14 +12,12 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  * The worker's gauges, computed when scraped (not when a request arrives):
  * {@code <prefix>_worker_memory_bytes}, {@code _worker_cpu_percent},
  * {@code _worker_uptime_seconds} and {@code _worker_state}. The state gauge has one
- * series per {@link WorkerState}, 1 for the current state and 0 for the others, and no
- * timestamp label.
+ * series per {@link WorkerState}, 1 for the {@link WorkerLifecycle}'s current state and 0
+ * for the others, and no timestamp label.
  *
  * @author Worker Exporter
  */
 public class WorkerMetrics {
-
-    private volatile WorkerState state = WorkerState.STARTING;
 
     /**
      * Create the gauges and register them.
@@ -24,8 +25,10 @@ public class WorkerMetrics {
      * @param prefix the prefix of the family names
      * @param workerId the {@code worker_id} label value
      * @param stats where resource usage is read
+     * @param lifecycle where the state is read
      */
-    public WorkerMetrics(PrometheusRegistry registry, String prefix, String workerId, ProcessStats stats) {
+    public WorkerMetrics(PrometheusRegistry registry, String prefix, String workerId, ProcessStats stats,
+            WorkerLifecycle lifecycle) {
         register(registry, prefix + "_worker_memory_bytes", "Memory usage of the worker process", workerId,
                 (s) -> s.memoryBytes(), stats);
         register(registry, prefix + "_worker_cpu_percent", "CPU usage of the worker process", workerId,
@@ -37,7 +40,7 @@ public class WorkerMetrics {
             .help("Current state of the worker (1=running, 0=stopped)")
             .labelNames("worker_id", "state")
             .callback((callback) -> {
-                WorkerState current = this.state;
+                WorkerState current = lifecycle.state();
                 for (WorkerState candidate : WorkerState.values()) {
                     callback.call((candidate == current) ? 1 : 0, workerId, candidate.label());
                 }
@@ -53,22 +56,6 @@ public class WorkerMetrics {
             .labelNames("worker_id")
             .callback((callback) -> callback.call(value.applyAsDouble(stats), workerId))
             .register(registry);
-    }
-
-    /**
-     * Move to another state.
-     * @param next the new state
-     */
-    public void transition(WorkerState next) {
-        this.state = next;
-    }
-
-    /**
-     * The current state.
-     * @return the state
-     */
-    public WorkerState state() {
-        return this.state;
     }
 
 }

@@ -1,22 +1,23 @@
 package io.github.workerexporter.metrics;
 
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
-import org.jspecify.annotations.Nullable;
-
+import io.github.workerexporter.lifecycle.StopReason;
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
- * Why this worker stopped: {@code <prefix>_worker_restart_total{worker_id,reason}} and
- * {@code <prefix>_worker_restart_count_total{worker_id,restart_type,reason}}, plus the
- * master's count. The reason is noted when the stop is requested (a signal, a failed
- * start) and counted once when the stop begins; the first reason noted wins.
+ * How this life of the worker stops:
+ * {@code <prefix>_worker_restart_total{worker_id,reason}} and
+ * {@code <prefix>_worker_restart_count_total{worker_id,restart_type,reason}}, 1 for the
+ * {@link StopReason} of the {@link WorkerLifecycle} once the stop begins
+ * ({@code worker_int}), 0 before. They are this life's own counters: published with its
+ * last flush, and started again from 0 by the next life (a counter reset). The restarts
+ * of a worker id over its lives are {@link MasterRestarts}'. {@code crash} is never
+ * counted here: a life that crashes counts nothing.
  *
  * @author Worker Exporter
- * @see WorkerStopReason
  */
 public class WorkerRestartMetrics {
 
@@ -24,11 +25,9 @@ public class WorkerRestartMetrics {
 
     private final Counter restartCounts;
 
-    private final MasterMetrics master;
-
     private final String workerId;
 
-    private final AtomicReference<@Nullable WorkerStopReason> reason = new AtomicReference<>();
+    private final WorkerLifecycle lifecycle;
 
     private final AtomicBoolean recorded = new AtomicBoolean();
 
@@ -37,11 +36,12 @@ public class WorkerRestartMetrics {
      * @param registry the registry to register on
      * @param prefix the prefix of the family names
      * @param workerId the {@code worker_id} label value
-     * @param master the master counters, whose restart count follows this worker's
+     * @param lifecycle where the stop reason is read
      */
-    public WorkerRestartMetrics(PrometheusRegistry registry, String prefix, String workerId, MasterMetrics master) {
+    public WorkerRestartMetrics(PrometheusRegistry registry, String prefix, String workerId,
+            WorkerLifecycle lifecycle) {
         this.workerId = workerId;
-        this.master = master;
+        this.lifecycle = lifecycle;
         this.restarts = Counter.builder()
             .name(prefix + "_worker_restart_total")
             .help("Total number of worker restarts by reason")
@@ -52,38 +52,23 @@ public class WorkerRestartMetrics {
             .help("Total number of worker restarts by worker and restart type")
             .labelNames("worker_id", "restart_type", "reason")
             .register(registry);
-        for (WorkerStopReason each : WorkerStopReason.values()) {
-            this.restarts.initLabelValues(workerId, each.label());
-            this.restartCounts.initLabelValues(workerId, each.restartType(), each.label());
+        for (StopReason each : StopReason.values()) {
+            if (each != StopReason.CRASH) {
+                this.restarts.initLabelValues(workerId, each.label());
+                this.restartCounts.initLabelValues(workerId, each.restartType(), each.label());
+            }
         }
     }
 
     /**
-     * Note why the worker is about to stop, unless a reason was noted before.
-     * @param stopReason the reason
-     */
-    public void stopRequested(WorkerStopReason stopReason) {
-        this.reason.compareAndSet(null, stopReason);
-    }
-
-    /**
-     * The reason noted, if any.
-     * @return the reason
-     */
-    public Optional<WorkerStopReason> stopReason() {
-        return Optional.ofNullable(this.reason.get());
-    }
-
-    /**
-     * The stop has begun: count the reason noted, once. Nothing is counted when no reason
-     * was noted.
+     * The stop has begun: count the lifecycle's reason, once. Nothing is counted while no
+     * reason is noted.
      */
     public void recordStop() {
-        WorkerStopReason noted = this.reason.get();
+        StopReason noted = this.lifecycle.stopReason();
         if (noted != null && this.recorded.compareAndSet(false, true)) {
             this.restarts.labelValues(this.workerId, noted.label()).inc();
             this.restartCounts.labelValues(this.workerId, noted.restartType(), noted.label()).inc();
-            this.master.restart(noted);
         }
     }
 

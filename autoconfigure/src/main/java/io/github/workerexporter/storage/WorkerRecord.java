@@ -5,6 +5,9 @@ import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
+import io.github.workerexporter.lifecycle.StopReason;
+import io.github.workerexporter.lifecycle.WorkerState;
+
 /**
  * What one worker publishes to shared storage on each flush: who it is, when it last
  * flushed, its state, and its cumulative metrics, encoded by {@link SnapshotCodec}.
@@ -16,22 +19,21 @@ import org.jspecify.annotations.Nullable;
  * @param startTimeMillis when the worker started (epoch millis); a new start time under
  * the same id is a restart
  * @param heartbeatMillis when this record was written (epoch millis)
- * @param state the worker's state: {@code starting}, {@code running}, {@code stopping} or
- * {@code stopped}
- * @param stopReason why it stopped ({@code term}, {@code int}, {@code hup},
- * {@code error}), or {@code null} while it runs
+ * @param state the worker's state
+ * @param stopReason why its life ends, or {@code null} while no reason was noted (a life
+ * whose last record has none ended as a {@link StopReason#CRASH})
  * @param metrics the encoded metric snapshots
  * @author Worker Exporter
  */
-public record WorkerRecord(String workerId, long pid, long startTimeMillis, long heartbeatMillis, String state,
-        @Nullable String stopReason, byte[] metrics) {
+public record WorkerRecord(String workerId, long pid, long startTimeMillis, long heartbeatMillis, WorkerState state,
+        @Nullable StopReason stopReason, byte[] metrics) {
 
     @Override
     public boolean equals(@Nullable Object other) {
         return other instanceof WorkerRecord that && this.pid == that.pid
                 && this.startTimeMillis == that.startTimeMillis && this.heartbeatMillis == that.heartbeatMillis
-                && this.workerId.equals(that.workerId) && this.state.equals(that.state)
-                && Objects.equals(this.stopReason, that.stopReason) && Arrays.equals(this.metrics, that.metrics);
+                && this.workerId.equals(that.workerId) && this.state == that.state && this.stopReason == that.stopReason
+                && Arrays.equals(this.metrics, that.metrics);
     }
 
     @Override
@@ -41,7 +43,7 @@ public record WorkerRecord(String workerId, long pid, long startTimeMillis, long
 
     @Override
     public String toString() {
-        return "WorkerRecord[" + this.workerId + ", pid " + this.pid + ", " + this.state + ", heartbeat "
+        return "WorkerRecord[" + this.workerId + ", pid " + this.pid + ", " + this.state.label() + ", heartbeat "
                 + this.heartbeatMillis + ", " + this.metrics.length + " bytes]";
     }
 

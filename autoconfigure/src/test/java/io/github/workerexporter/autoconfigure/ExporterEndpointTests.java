@@ -9,6 +9,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.github.workerexporter.lifecycle.StopReason;
+import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.autoconfigure.ExporterEndpoint.ExporterDescriptor;
 import io.github.workerexporter.autoconfigure.ExporterEndpoint.StoredWorker;
 import io.github.workerexporter.environment.WorkerIdentity;
@@ -184,7 +186,7 @@ class ExporterEndpointTests {
 
     private static WorkerRecord record(String id, String state, Instant heartbeat, String stopReason) {
         return new WorkerRecord(id, 7, Instant.parse("2025-01-01T10:00:00Z").toEpochMilli(), heartbeat.toEpochMilli(),
-                state, stopReason, new byte[0]);
+                WorkerState.ofLabel(state), (stopReason != null) ? StopReason.ofLabel(stopReason) : null, new byte[0]);
     }
 
     /**

@@ -71,7 +71,7 @@ class LazyInitializationTests {
         try (ConfigurableApplicationContext context = run()) {
             ConfigurableListableBeanFactory beanFactory = context.getBeanFactory();
             assertThat(beanFactory.getBeanDefinition("tomcat").isLazyInit()).isTrue();
-            assertThat(new String[] { "exporterLifecycle", "workerMetrics", "masterMetrics", "requestMetrics",
+            assertThat(new String[] { "exporterLifecycle", "workerMetrics", "masterRestarts", "requestMetrics",
                     "metricsServerManager", "processManager", "fileMetricStore", "mergingCollector", "workerPublisher",
                     "storageFlushHook" })
                 .allSatisfy((name) -> assertThat(beanFactory.getBeanDefinition(name).isLazyInit()).as(name).isFalse());

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
+import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.hooks.ExporterHook;
 import io.github.workerexporter.hooks.HookContext;
@@ -167,7 +168,7 @@ class RedisStorageConfigurationTests {
     }
 
     private static WorkerRecord record() {
-        return new WorkerRecord("worker-1", 7, 1000, 2000, "running", null, new byte[] { 1, 2, 3 });
+        return new WorkerRecord("worker-1", 7, 1000, 2000, WorkerState.RUNNING, null, new byte[] { 1, 2, 3 });
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -20,7 +20,8 @@ import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.publish.WorkerPublisher;
-import io.github.workerexporter.storage.WorkerStatus;
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
+import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.storage.file.FileMetricStore;
 import io.github.workerexporter.storage.redis.RedisEndpoint;
 import io.github.workerexporter.storage.redis.RedisMetricStore;
@@ -120,10 +121,11 @@ class SidecarApplicationTests {
     private static void publish(MetricStore store, String workerId, int orders) {
         PrometheusRegistry registry = new PrometheusRegistry();
         Counter.builder().name("orders").register(registry).inc(orders);
-        WorkerStatus status = new WorkerStatus();
-        status.running();
+        WorkerLifecycle lifecycle = new WorkerLifecycle();
+        lifecycle.transition(WorkerState.RUNNING);
         new WorkerPublisher(store, new BinarySnapshotCodec(), new WorkerIdentity(workerId, 1, Instant.now()),
-                registry::scrape, (name) -> true, status, "gunicorn", Clock.systemUTC())
+                registry::scrape, (name) -> true, lifecycle, (records) -> {
+                }, Clock.systemUTC())
             .flushNow();
     }
 

@@ -11,6 +11,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.workerexporter.lifecycle.WorkerState;
+import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.storage.Exposition;
 import io.github.workerexporter.storage.InMemoryMetricStore;
 import io.github.workerexporter.merge.MergedViewRegistry;
@@ -96,7 +98,7 @@ class StorageConfigurationTests {
 
     private Path expiredWorkerFile() throws IOException {
         try (FileMetricStore store = new FileMetricStore(this.dir, Duration.ofMinutes(5), Clock.systemUTC(), false)) {
-            store.publish(new WorkerRecord("gone", 1, 0, 0, "stopped", "term", new byte[0]));
+            store.publish(new WorkerRecord("gone", 1, 0, 0, WorkerState.STOPPED, StopReason.TERM, new byte[0]));
         }
         try (Stream<Path> files = Files.list(this.dir)) {
             return files.findFirst().orElseThrow();

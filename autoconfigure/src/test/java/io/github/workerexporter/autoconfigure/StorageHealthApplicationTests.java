@@ -15,6 +15,8 @@ import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.workerexporter.lifecycle.WorkerState;
+import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.storage.WorkerRecord;
 import io.github.workerexporter.storage.file.FileMetricStore;
 
@@ -43,8 +45,8 @@ class StorageHealthApplicationTests {
     @Test
     void showsTheStoreAndItsWorkersInActuatorHealth() throws Exception {
         try (FileMetricStore other = new FileMetricStore(this.dir, Duration.ofMinutes(5), Clock.systemUTC())) {
-            other.publish(
-                    new WorkerRecord("w-stopped", 1, 0, System.currentTimeMillis(), "stopped", "term", new byte[0]));
+            other.publish(new WorkerRecord("w-stopped", 1, 0, System.currentTimeMillis(), WorkerState.STOPPED,
+                    StopReason.TERM, new byte[0]));
             try (ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class)
                 .web(WebApplicationType.SERVLET)
                 .properties("server.port=0", "exporter.prometheus.metrics-port=0",

@@ -6,6 +6,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.workerexporter.lifecycle.WorkerState;
+import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.storage.InMemoryMetricStore;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.WorkerRecord;
@@ -46,9 +48,9 @@ class StorageHealthConfigurationTests {
         this.contextRunner.withPropertyValues("exporter.prometheus.multiproc-dir=" + this.dir).run((context) -> {
             MetricStore store = context.getBean(MetricStore.class);
             long now = System.currentTimeMillis();
-            store.publish(new WorkerRecord("alive", 1, 0, now, "running", null, new byte[0]));
-            store.publish(new WorkerRecord("stopped", 2, 0, now, "stopped", "term", new byte[0]));
-            store.publish(new WorkerRecord("lost", 3, 0, now - 60_000, "running", null, new byte[0]));
+            store.publish(new WorkerRecord("alive", 1, 0, now, WorkerState.RUNNING, null, new byte[0]));
+            store.publish(new WorkerRecord("stopped", 2, 0, now, WorkerState.STOPPED, StopReason.TERM, new byte[0]));
+            store.publish(new WorkerRecord("lost", 3, 0, now - 60_000, WorkerState.RUNNING, null, new byte[0]));
             Health health = health(context.getBean("exporterHealthIndicator", StorageHealthIndicator.class));
             assertThat(health.getStatus()).isEqualTo(Status.UP);
             assertThat(health.getDetails()).containsEntry("store", "file")

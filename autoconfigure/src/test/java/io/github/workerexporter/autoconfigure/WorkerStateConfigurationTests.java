@@ -5,12 +5,13 @@ import java.time.Instant;
 import io.github.workerexporter.hooks.ExporterHook;
 import io.github.workerexporter.hooks.HookManager;
 import io.github.workerexporter.hooks.HookManager.NamedHook;
-import io.github.workerexporter.metrics.MasterMetrics;
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
+import io.github.workerexporter.metrics.MasterRestarts;
 import io.github.workerexporter.metrics.ProcessStats;
 import io.github.workerexporter.metrics.SignalHandlers;
 import io.github.workerexporter.metrics.WorkerMetrics;
 import io.github.workerexporter.metrics.WorkerRestartMetrics;
-import io.github.workerexporter.metrics.WorkerState;
+import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.metrics.WorkerStateHook;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
@@ -38,13 +39,16 @@ class WorkerStateConfigurationTests {
     void registersWorkerAndMasterMetricsWithTheirHooks() {
         this.contextRunner.run((context) -> {
             assertThat(context).hasSingleBean(ProcessStats.class)
-                .hasSingleBean(MasterMetrics.class)
+                .hasSingleBean(MasterRestarts.class)
+                .hasSingleBean(WorkerLifecycle.class)
                 .hasSingleBean(WorkerMetrics.class)
                 .hasSingleBean(WorkerRestartMetrics.class)
                 .hasSingleBean(WorkerStateHook.class)
                 .hasSingleBean(SignalHandlers.class);
             assertThat(context.getBean(PrometheusRegistry.class).scrape().stream())
-                .anySatisfy((family) -> assertThat(family.getMetadata().getName()).isEqualTo("gunicorn_worker_state"));
+                .anySatisfy((family) -> assertThat(family.getMetadata().getName()).isEqualTo("gunicorn_worker_state"))
+                .anySatisfy((family) -> assertThat(family.getMetadata().getName())
+                    .isEqualTo("gunicorn_master_worker_restart"));
         });
     }
 
@@ -53,7 +57,7 @@ class WorkerStateConfigurationTests {
         this.contextRunner.withUserConfiguration(EarlyHookConfiguration.class).run((context) -> {
             assertThat(context.getBean(HookManager.class).getHooks()).map(NamedHook::name)
                 .containsSubsequence("workerStateHook", "signalHandlers", "userHook");
-            assertThat(context.getBean(WorkerMetrics.class).state()).isEqualTo(WorkerState.STARTING);
+            assertThat(context.getBean(WorkerLifecycle.class).state()).isEqualTo(WorkerState.STARTING);
         });
     }
 
@@ -83,7 +87,7 @@ class WorkerStateConfigurationTests {
     void doesNothingWhenDisabled() {
         this.contextRunner.withPropertyValues("exporter.enabled=false")
             .run((context) -> assertThat(context).doesNotHaveBean(WorkerMetrics.class)
-                .doesNotHaveBean(MasterMetrics.class)
+                .doesNotHaveBean(MasterRestarts.class)
                 .doesNotHaveBean(SignalHandlers.class));
     }
 
@@ -103,7 +107,7 @@ class WorkerStateConfigurationTests {
     static class UserWorkerMetricsConfiguration {
 
         final WorkerMetrics metrics = new WorkerMetrics(new PrometheusRegistry(), "user", "w1",
-                new ProcessStats(Instant.now()));
+                new ProcessStats(Instant.now()), new WorkerLifecycle());
 
         @Bean
         WorkerMetrics userWorkerMetrics() {

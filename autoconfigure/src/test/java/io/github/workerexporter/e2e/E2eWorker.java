@@ -1,5 +1,8 @@
 package io.github.workerexporter.e2e;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -20,12 +23,17 @@ import org.springframework.web.bind.annotation.RestController;
  * A real worker JVM for the end-to-end tests: a Spring MVC application on Tomcat (its own
  * factory bean, so Jetty, also on the test classpath, backs off) with every
  * auto-configuration of a starter user, {@code GET /work/{id}}, {@code GET /grow/{n}},
- * and the arguments the test gives ({@code --exporter.worker.id=w1 ...}). Once ready it
- * prints {@code ready http-port=<port> metrics-port=<port>} on standard output.
+ * {@code GET /oom} and {@code GET /oom-thread}, and the arguments the test gives
+ * ({@code --exporter.worker.id=w1 ...}). Once ready it prints
+ * {@code ready http-port=<port> metrics-port=<port>} on standard output.
  * <p>
  * {@code /grow/{n}} counts {@code fault_series_total{n}}: each new {@code n} is a new
  * series, so the worker's record grows and its file must grow with it, which a full disk
  * refuses.
+ * <p>
+ * {@code /oom} fills the heap until an {@link OutOfMemoryError} escapes the request (the
+ * memory is free again once it has); {@code /oom-thread} does the same on a thread of its
+ * own, which the error ends, and answers once it has.
  * <p>
  * The application counts the requests it handled itself, in a Micrometer counter
  * ({@value #HANDLED}, {@code e2e_handled_requests_total{worker_id}} in the merged view):
@@ -94,6 +102,26 @@ public class E2eWorker {
             this.handled.increment();
             this.registry.counter("fault_series", "n", n).increment();
             return "grown " + n;
+        }
+
+        @GetMapping("/oom")
+        String oom() {
+            return "filled " + fillHeap();
+        }
+
+        @GetMapping("/oom-thread")
+        String oomThread() throws InterruptedException {
+            Thread thread = new Thread(WorkController::fillHeap, "oom");
+            thread.start();
+            thread.join();
+            return "thread ended";
+        }
+
+        private static int fillHeap() {
+            List<long[]> filled = new ArrayList<>();
+            while (true) {
+                filled.add(new long[4 * 1024 * 1024]);
+            }
         }
 
     }

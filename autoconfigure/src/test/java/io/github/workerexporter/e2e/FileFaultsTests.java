@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 
+import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.e2e.LoopbackHttp.Answer;
 import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
@@ -138,7 +139,8 @@ class FileFaultsTests {
             .inc(requests);
         FileMetricStore store = new FileMetricStore(shared, Duration.ofMinutes(5), Clock.systemUTC(), false);
         store.publish(new WorkerRecord(id, ProcessHandle.current().pid(), System.currentTimeMillis(),
-                System.currentTimeMillis(), "running", null, new BinarySnapshotCodec().encode(registry.scrape())));
+                System.currentTimeMillis(), WorkerState.RUNNING, null,
+                new BinarySnapshotCodec().encode(registry.scrape())));
         store.close();
     }
 

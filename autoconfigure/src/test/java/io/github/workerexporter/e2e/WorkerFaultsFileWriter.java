@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 
+import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.storage.WorkerRecord;
 import io.github.workerexporter.storage.file.FileMetricStore;
 
@@ -35,7 +36,8 @@ public final class WorkerFaultsFileWriter {
         byte[] metrics = new byte[SIZE];
         for (long flush = 0;; flush++) {
             Arrays.fill(metrics, (byte) flush);
-            store.publish(new WorkerRecord(id, pid, start, System.currentTimeMillis(), "running", null, metrics));
+            store.publish(
+                    new WorkerRecord(id, pid, start, System.currentTimeMillis(), WorkerState.RUNNING, null, metrics));
             if (flush == 0) {
                 System.out.println(E2eWorker.READY);
                 System.out.flush();

@@ -347,6 +347,31 @@ final class Workers implements AutoCloseable {
     }
 
     /**
+     * Send a worker a signal with {@code kill -<signal> <pid>}, as an operator or a
+     * supervisor would, and wait until the JVM has exited.
+     * @param worker the worker
+     * @param signal the signal's name without {@code SIG}, such as {@code TERM} or
+     * {@code KILL}
+     * @return the JVM's exit code
+     */
+    int stop(Worker worker, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(worker.pid())).inheritIO().start();
+            assertThat(kill.waitFor()).as("kill -%s %s", signal, worker.id()).isZero();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+        assertThat(await(worker.process())).as("%s ended by SIG%s", worker.id(), signal).isTrue();
+        awaitOutput(worker);
+        return worker.process().exitValue();
+    }
+
+    /**
      * Stop every JVM with SIGTERM (a clean exit), SIGKILL for any that hangs.
      */
     @Override

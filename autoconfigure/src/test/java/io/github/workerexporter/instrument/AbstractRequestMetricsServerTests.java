@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
+import io.github.workerexporter.lifecycle.StopReason;
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
 import io.github.workerexporter.metrics.RequestExposition;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
@@ -45,6 +47,24 @@ abstract class AbstractRequestMetricsServerTests {
 
     @Autowired
     private PrometheusRegistry registry;
+
+    @Autowired
+    private WorkerLifecycle lifecycle;
+
+    @Test
+    void notesAnOutOfMemoryErrorThatEscapesARequestAsTheStopReason() throws Exception {
+        assertThat(get("/unhandled").statusCode()).isEqualTo(500);
+        assertThat(this.lifecycle.stopReason()).isNull();
+        // Thrown, not provoked: a full heap would disturb the other tests of this JVM
+        // (e2e.WorkerRestartsTests fills a real heap).
+        try {
+            assertThat(get("/out-of-memory").statusCode()).isEqualTo(500);
+        }
+        catch (IOException ex) {
+            // Reactor Netty drops the connection on an error fatal to the JVM.
+        }
+        assertThat(this.lifecycle.stopReason()).isEqualTo(StopReason.OOM);
+    }
 
     @Test
     void countsEveryRequestOnceAndTheScrapeRequestItself() throws Exception {

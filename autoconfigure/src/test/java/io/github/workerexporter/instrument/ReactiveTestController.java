@@ -40,6 +40,11 @@ class ReactiveTestController {
         return Mono.error(new IllegalStateException("unhandled"));
     }
 
+    @GetMapping("/out-of-memory")
+    Mono<String> outOfMemory() {
+        throw new OutOfMemoryError("thrown by the test");
+    }
+
     @GetMapping("/unavailable")
     ResponseEntity<String> unavailable() {
         return ResponseEntity.status(503).body("later");

@@ -42,6 +42,11 @@ class ServletTestController {
         throw new IllegalStateException("unhandled");
     }
 
+    @GetMapping("/out-of-memory")
+    String outOfMemory() {
+        throw new OutOfMemoryError("thrown by the test");
+    }
+
     @GetMapping("/unavailable")
     ResponseEntity<String> unavailable() {
         return ResponseEntity.status(503).body("later");

@@ -19,6 +19,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.Exposition;
 import io.github.workerexporter.storage.InMemoryMetricStore;
@@ -111,7 +112,8 @@ class MergingCollectorTests {
 
     @Test
     void skipsAnUndecodableRecordWithOneWarning(CapturedOutput output) {
-        this.store.publish(new WorkerRecord("bad", 1, 1, this.clock.millis(), "running", null, new byte[] { 1 }));
+        this.store
+            .publish(new WorkerRecord("bad", 1, 1, this.clock.millis(), WorkerState.RUNNING, null, new byte[] { 1 }));
         publish("good", "running", 0, counter("requests", 1));
         MergingCollector collector = collector(Map.of());
         assertThat(Exposition.text(collector.collect())).contains("requests_total{worker_id=\"good\"} 1.0");
@@ -135,7 +137,7 @@ class MergingCollectorTests {
 
     private void publish(String worker, String state, int heartbeatSecondsAgo, MetricSnapshot... snapshots) {
         long heartbeat = this.clock.millis() + heartbeatSecondsAgo * 1000L;
-        this.store.publish(new WorkerRecord(worker, 1, 1, heartbeat, state, null,
+        this.store.publish(new WorkerRecord(worker, 1, 1, heartbeat, WorkerState.ofLabel(state), null,
                 this.codec.encode(MetricSnapshots.of(snapshots))));
     }
 

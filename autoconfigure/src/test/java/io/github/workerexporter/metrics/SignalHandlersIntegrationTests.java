@@ -67,6 +67,10 @@ class SignalHandlersIntegrationTests {
         assertThat(child.process.exitValue()).isEqualTo(143);
         assertThat(child.awaitLine((line) -> line.startsWith("EXIT ")))
             .isEqualTo("EXIT gunicorn_worker_restart_total{reason=\"term\",worker_id=\"child\"} 1.0");
+        // In-process, a TERM is not counted when received: the life that follows counts
+        // the restart, and without a shared store nothing survives this JVM.
+        assertThat(child.awaitLine((line) -> line.startsWith("MASTER ")))
+            .isEqualTo("MASTER gunicorn_master_worker_restart_total{reason=\"term\"} 0.0");
     }
 
     @Test
@@ -150,7 +154,8 @@ class SignalHandlersIntegrationTests {
 
     /**
      * The application of the child JVM: prints its port when ready, the pool size when
-     * resized and the worker's restart count on exit.
+     * resized, and on exit the worker's restart count and the master's count of
+     * {@code term}.
      */
     @SpringBootConfiguration(proxyBeanMethods = false)
     @EnableAutoConfiguration
@@ -176,6 +181,9 @@ class SignalHandlersIntegrationTests {
                 for (String line : WorkerMetricsTests.scrape(registry).split("\n")) {
                     if (line.startsWith("gunicorn_worker_restart_total") && !line.endsWith(" 0.0")) {
                         System.out.println("EXIT " + line);
+                    }
+                    if (line.startsWith("gunicorn_master_worker_restart_total{reason=\"term\"}")) {
+                        System.out.println("MASTER " + line);
                     }
                 }
             });

@@ -1,5 +1,7 @@
 package io.github.workerexporter.metrics;
 
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
+import io.github.workerexporter.lifecycle.WorkerState;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +27,10 @@ class WorkerMetricsTests {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
 
+    private final WorkerLifecycle lifecycle = new WorkerLifecycle();
+
     private final WorkerMetrics metrics = new WorkerMetrics(this.registry, "gunicorn", "w1",
-            new ProcessStats(ProcessHandle.current().info().startInstant().orElseThrow()));
+            new ProcessStats(ProcessHandle.current().info().startInstant().orElseThrow()), this.lifecycle);
 
     @Test
     void exposesEachGaugeFamilyOnceWithTheOriginalsHelp() throws IOException {
@@ -50,7 +54,7 @@ class WorkerMetricsTests {
                 + "gunicorn_worker_state{state=\"stopped\",worker_id=\"w1\"} 0.0\n"
                 + "gunicorn_worker_state{state=\"stopping\",worker_id=\"w1\"} 0.0\n");
         for (WorkerState state : WorkerState.values()) {
-            this.metrics.transition(state);
+            this.lifecycle.transition(state);
             String scrape = scrape(this.registry);
             assertThat(scrape).contains("gunicorn_worker_state{state=\"" + state.label() + "\",worker_id=\"w1\"} 1.0");
             assertThat(Pattern.compile("gunicorn_worker_state\\{.*} 1\\.0").matcher(scrape).results()).hasSize(1);

@@ -5,6 +5,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.github.workerexporter.lifecycle.StopReason;
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
+import io.github.workerexporter.lifecycle.WorkerState;
+import io.github.workerexporter.merge.RestartCarry;
+import io.github.workerexporter.metrics.MasterRestarts;
 import io.github.workerexporter.environment.WorkerIdentity;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -24,7 +29,6 @@ import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.MutableClock;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerRecord;
-import io.github.workerexporter.storage.WorkerStatus;
 
 @ExtendWith(OutputCaptureExtension.class)
 class WorkerPublisherTests {
@@ -39,16 +43,23 @@ class WorkerPublisherTests {
 
     private final WorkerIdentity worker = new WorkerIdentity("w-1", 42, Instant.ofEpochMilli(1000));
 
+    private final MasterRestarts restarts = new MasterRestarts("gunicorn", "w-1");
+
+    WorkerPublisherTests() {
+        this.registry.register(this.restarts);
+    }
+
     @Test
     void publishesTheIncludedFamiliesWithStateAndHeartbeat() {
         Counter.builder().name("http_requests").register(this.registry).inc(3);
         Counter.builder().name("jvm_secret").register(this.registry).inc();
-        WorkerStatus status = new WorkerStatus();
-        status.running();
-        publisher(this.store, status, new NamePatterns(List.of(), List.of("jvm_*"))).flushNow();
+        WorkerLifecycle lifecycle = new WorkerLifecycle();
+        lifecycle.transition(WorkerState.RUNNING);
+        publisher(this.store, lifecycle, new NamePatterns(List.of(), List.of("jvm_*"))).flushNow();
         WorkerRecord record = this.store.readAll().get(0);
         assertThat(record.workerId()).isEqualTo("w-1");
-        assertThat(record.state()).isEqualTo("running");
+        assertThat(record.state()).isEqualTo(WorkerState.RUNNING);
+        assertThat(record.stopReason()).isNull();
         assertThat(record.heartbeatMillis()).isEqualTo(this.clock.millis());
         String text = Exposition.text(this.codec.decode(record.metrics()));
         assertThat(text).contains("http_requests_total 3.0").doesNotContain("jvm_secret");
@@ -57,7 +68,7 @@ class WorkerPublisherTests {
     @Test
     void logsAFailingFlushOnceThenItsRecovery(CapturedOutput output) {
         SwitchableStore flaky = new SwitchableStore();
-        WorkerPublisher publisher = publisher(flaky, new WorkerStatus(), (name) -> true);
+        WorkerPublisher publisher = publisher(flaky, new WorkerLifecycle(), (name) -> true);
         flaky.down = true;
         publisher.flushNow();
         publisher.flushNow();
@@ -71,9 +82,9 @@ class WorkerPublisherTests {
 
     @Test
     void countsARestartWithCrashWhenThePreviousLifeRecordedNoReason() {
-        this.store.publish(new WorkerRecord("w-1", 41, 500, this.clock.millis(), "running", null,
+        this.store.publish(new WorkerRecord("w-1", 41, 500, this.clock.millis(), WorkerState.RUNNING, null,
                 this.codec.encode(MetricSnapshots.of())));
-        WorkerPublisher publisher = publisher(this.store, new WorkerStatus(), (name) -> true);
+        WorkerPublisher publisher = publisher(this.store, new WorkerLifecycle(), (name) -> true);
         publisher.start(Duration.ofHours(1));
         publisher.close();
         publisher.flushNow();
@@ -85,9 +96,9 @@ class WorkerPublisherTests {
 
     @Test
     void countsThePreviousLifeWhoseMetricsCannotBeDecodedAsARestartAndPublishes(CapturedOutput output) {
-        this.store
-            .publish(new WorkerRecord("w-1", 41, 500, this.clock.millis(), "stopped", "hup", new byte[] { 1, 2 }));
-        WorkerPublisher publisher = publisher(this.store, new WorkerStatus(), (name) -> true);
+        this.store.publish(new WorkerRecord("w-1", 41, 500, this.clock.millis(), WorkerState.STOPPED, StopReason.HUP,
+                new byte[] { 1, 2 }));
+        WorkerPublisher publisher = publisher(this.store, new WorkerLifecycle(), (name) -> true);
         publisher.start(Duration.ofHours(1));
         publisher.close();
         publisher.flushNow();
@@ -100,16 +111,19 @@ class WorkerPublisherTests {
 
     @Test
     void carriesRestartsAcrossLivesWithTheRecordedReason() {
-        WorkerStatus status = new WorkerStatus();
-        this.store.publish(new WorkerRecord("w-1", 40, 100, this.clock.millis(), "stopped", "term",
+        this.store.publish(new WorkerRecord("w-1", 40, 100, this.clock.millis(), WorkerState.STOPPED, StopReason.TERM,
                 this.codec.encode(MetricSnapshots.of())));
-        WorkerPublisher second = new WorkerPublisher(this.store, this.codec,
-                new WorkerIdentity("w-1", 41, Instant.ofEpochMilli(500)), this.registry::scrape, (name) -> true, status,
-                "gunicorn", this.clock);
+        MergedViewRegistry secondRegistry = new MergedViewRegistry();
+        MasterRestarts secondRestarts = new MasterRestarts("gunicorn", "w-1");
+        secondRegistry.register(secondRestarts);
+        WorkerIdentity secondLife = new WorkerIdentity("w-1", 41, Instant.ofEpochMilli(500));
+        WorkerPublisher second = new WorkerPublisher(this.store, this.codec, secondLife,
+                () -> secondRegistry.scrapeLocal((name) -> true), (name) -> true, new WorkerLifecycle(),
+                (records) -> RestartCarry.carry(records, "w-1", 500, this.codec, secondRestarts), this.clock);
         second.start(Duration.ofHours(1));
         second.close();
         second.flushNow();
-        WorkerPublisher third = publisher(this.store, new WorkerStatus(), (name) -> true);
+        WorkerPublisher third = publisher(this.store, new WorkerLifecycle(), (name) -> true);
         third.start(Duration.ofHours(1));
         third.close();
         third.flushNow();
@@ -122,7 +136,7 @@ class WorkerPublisherTests {
     void theMergedViewRegistryServesEachFamilyOnceAndPublishesNoLoop() {
         Counter.builder().name("http_requests").register(this.registry).inc(2);
         Counter.builder().name("not_published").register(this.registry).inc();
-        publisher(this.store, new WorkerStatus(), new NamePatterns(List.of("http_*"), List.of())).flushNow();
+        publisher(this.store, new WorkerLifecycle(), new NamePatterns(List.of("http_*"), List.of())).flushNow();
         MergingCollector collector = new MergingCollector(this.store, this.codec, "gunicorn", Map.of(),
                 Duration.ofSeconds(15), this.clock, () -> this.registry.scrapeLocal((name) -> true));
         this.registry.setMergedView(collector);
@@ -133,10 +147,12 @@ class WorkerPublisherTests {
         assertThat(Exposition.text(this.registry.scrapeLocal((name) -> true))).doesNotContain("master_workers");
     }
 
-    private WorkerPublisher publisher(MetricStore target, WorkerStatus status,
+    private WorkerPublisher publisher(MetricStore target, WorkerLifecycle lifecycle,
             java.util.function.Predicate<String> names) {
         return new WorkerPublisher(target, this.codec, this.worker, () -> this.registry.scrapeLocal((name) -> true),
-                names, status, "gunicorn", this.clock);
+                names, lifecycle, (records) -> RestartCarry.carry(records, this.worker.id(),
+                        this.worker.startTime().toEpochMilli(), this.codec, this.restarts),
+                this.clock);
     }
 
     static final class SwitchableStore implements MetricStore {

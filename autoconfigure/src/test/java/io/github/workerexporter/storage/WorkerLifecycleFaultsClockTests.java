@@ -9,7 +9,7 @@ import java.util.stream.Stream;
 
 import io.github.workerexporter.metrics.ProcessStats;
 import io.github.workerexporter.metrics.RequestExposition;
-import io.github.workerexporter.metrics.WorkerStopReason;
+import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.storage.WorkerLifecycleFaultsStores.Backend;
 import io.github.workerexporter.storage.WorkerLifecycleFaultsStores.Worker;
 import io.github.workerexporter.storage.redis.RedisServerSupport;
@@ -124,7 +124,7 @@ class WorkerLifecycleFaultsClockTests {
         try (WorkerLifecycleFaultsStores stores = new WorkerLifecycleFaultsStores(backend, this.dir, redis)) {
             Worker stopped = stores.start("stopped", 1, this.stoppedClock);
             stopped.serve(5);
-            stopped.stop(WorkerStopReason.TERM);
+            stopped.stop(StopReason.TERM);
             Worker steady = stores.start("steady", 2, this.steadyClock);
             Worker jumper = stores.start("jumper", 3, this.jumperClock);
             MergingCollector scraper = new MergingCollector(stores.open(this.scraperClock),

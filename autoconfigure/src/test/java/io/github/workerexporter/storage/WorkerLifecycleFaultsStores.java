@@ -13,13 +13,15 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import io.github.workerexporter.environment.WorkerIdentity;
-import io.github.workerexporter.metrics.MasterMetrics;
+import io.github.workerexporter.lifecycle.StopReason;
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
+import io.github.workerexporter.lifecycle.WorkerState;
+import io.github.workerexporter.merge.RestartCarry;
+import io.github.workerexporter.metrics.MasterRestarts;
 import io.github.workerexporter.metrics.ProcessStats;
 import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.metrics.WorkerMetrics;
 import io.github.workerexporter.metrics.WorkerRestartMetrics;
-import io.github.workerexporter.metrics.WorkerState;
-import io.github.workerexporter.metrics.WorkerStopReason;
 import io.github.workerexporter.storage.file.FileMetricStore;
 import io.github.workerexporter.storage.redis.RedisEndpoint;
 import io.github.workerexporter.storage.redis.RedisMetricStore;
@@ -189,7 +191,7 @@ final class WorkerLifecycleFaultsStores implements AutoCloseable {
 
         private final PrometheusRegistry registry = new PrometheusRegistry();
 
-        private final WorkerStatus status = new WorkerStatus();
+        private final WorkerLifecycle lifecycle = new WorkerLifecycle();
 
         private final Counter requests;
 
@@ -201,10 +203,12 @@ final class WorkerLifecycleFaultsStores implements AutoCloseable {
             this.id = id;
             this.store = store;
             this.clock = clock;
-            this.restarts = new WorkerRestartMetrics(this.registry, PREFIX, id,
-                    new MasterMetrics(this.registry, PREFIX, id));
-            new WorkerMetrics(this.registry, PREFIX, id, new ProcessStats(clock.instant(), clock, clock::nanoTime))
-                .transition(WorkerState.RUNNING);
+            MasterRestarts master = new MasterRestarts(PREFIX, id);
+            this.registry.register(master);
+            this.restarts = new WorkerRestartMetrics(this.registry, PREFIX, id, this.lifecycle);
+            new WorkerMetrics(this.registry, PREFIX, id, new ProcessStats(clock.instant(), clock, clock::nanoTime),
+                    this.lifecycle);
+            this.lifecycle.transition(WorkerState.RUNNING);
             this.requests = Counter.builder()
                 .name(PREFIX + "_worker_requests")
                 .help("Total number of requests handled by this worker")
@@ -212,7 +216,9 @@ final class WorkerLifecycleFaultsStores implements AutoCloseable {
                 .register(this.registry);
             WorkerIdentity worker = new WorkerIdentity(id, pid, clock.instant());
             this.publisher = new WorkerPublisher(store, CODEC, worker, this.registry::scrape, (name) -> true,
-                    this.status, PREFIX, clock);
+                    this.lifecycle,
+                    (records) -> RestartCarry.carry(records, id, worker.startTime().toEpochMilli(), CODEC, master),
+                    clock);
             this.publisher.start(Duration.ofHours(1));
             awaitFirstFlush(worker);
         }
@@ -261,12 +267,12 @@ final class WorkerLifecycleFaultsStores implements AutoCloseable {
          * flushes.
          * @param reason the reason
          */
-        void stop(WorkerStopReason reason) {
-            this.restarts.stopRequested(reason);
+        void stop(StopReason reason) {
+            this.lifecycle.stopRequested(reason);
+            this.lifecycle.transition(WorkerState.STOPPING);
             this.restarts.recordStop();
-            this.status.stopping(reason.label());
             this.publisher.flushNow();
-            this.status.stopped();
+            this.lifecycle.transition(WorkerState.STOPPED);
             this.publisher.flushNow();
             this.publisher.close();
             this.store.close();

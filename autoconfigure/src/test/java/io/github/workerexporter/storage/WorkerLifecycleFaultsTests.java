@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.github.workerexporter.metrics.RequestExposition;
-import io.github.workerexporter.metrics.WorkerStopReason;
+import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.storage.WorkerLifecycleFaultsStores.Backend;
 import io.github.workerexporter.storage.WorkerLifecycleFaultsStores.Worker;
 import io.github.workerexporter.storage.redis.RedisServerSupport;
@@ -27,9 +27,11 @@ import io.github.workerexporter.merge.MergingCollector;
  * One worker id restarted 50 times against a real shared store (a directory, a real Redis
  * server), each life opening the store anew as a new JVM would, with the real flusher
  * ({@link WorkerPublisher}), restart metrics ({@link WorkerRestartMetrics},
- * {@link MasterMetrics}) and merged view ({@link MergingCollector}) of a second worker
- * that watches. Lives end alternately with a crash ({@code kill -9}: no last flush) and a
- * clean stop with a reason ({@code term}, {@code hup}, {@code int}, {@code error}). After
+ * {@link io.github.workerexporter.metrics.MasterRestarts}) and merged view
+ * ({@link MergingCollector}) of a second worker that watches. Lives end alternately with
+ * a crash ({@code kill -9}: no last flush) and a clean stop with a reason ({@code term},
+ * {@code hup}, {@code int}, {@code error}), noted in the life's
+ * {@link io.github.workerexporter.lifecycle.WorkerLifecycle} as a signal would. After
  * each restart, as docs/storage-and-master-view.md states:
  * <ul>
  * <li>{@code gunicorn_master_worker_restart_total{reason}} counts exactly the restarts so
@@ -53,8 +55,8 @@ class WorkerLifecycleFaultsTests {
 
     private static final String PREFIX = WorkerLifecycleFaultsStores.PREFIX;
 
-    private static final List<@Nullable WorkerStopReason> ENDINGS = Arrays.asList(null, WorkerStopReason.TERM,
-            WorkerStopReason.HUP, WorkerStopReason.INT, WorkerStopReason.ERROR);
+    private static final List<@Nullable StopReason> ENDINGS = Arrays.asList(null, StopReason.TERM, StopReason.HUP,
+            StopReason.INT, StopReason.ERROR);
 
     private static RedisServerSupport redis;
 
@@ -88,7 +90,7 @@ class WorkerLifecycleFaultsTests {
             assertThat(entries).hasSize((backend == Backend.FILE) ? 2 : 3);
             Map<String, Double> expectedRestarts = new TreeMap<>();
             for (int restart = 1; restart <= RESTARTS; restart++) {
-                WorkerStopReason ending = ENDINGS.get(restart % ENDINGS.size());
+                StopReason ending = ENDINGS.get(restart % ENDINGS.size());
                 if (ending == null) {
                     life.crash();
                 }
@@ -116,7 +118,7 @@ class WorkerLifecycleFaultsTests {
                 assertThat(merged.value(PREFIX + "_master_workers{state=\"alive\"}")).isEqualTo(2);
                 assertThat(stores.entries()).as("store after restart %d", restart).isEqualTo(entries);
             }
-            life.stop(WorkerStopReason.TERM);
+            life.stop(StopReason.TERM);
             RequestExposition last = WorkerLifecycleFaultsStores.expose(view.collect());
             assertThat(restarts(last).values().stream().mapToDouble(Double::doubleValue).sum()).isEqualTo(RESTARTS);
             assertThat(last.value(PREFIX + "_worker_restart_total{reason=\"term\",worker_id=\"w\"}")).isEqualTo(1);

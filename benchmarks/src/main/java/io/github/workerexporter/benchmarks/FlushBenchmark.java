@@ -26,7 +26,8 @@ import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.publish.WorkerPublisher;
 import io.github.workerexporter.storage.WorkerRecord;
-import io.github.workerexporter.storage.WorkerStatus;
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
+import io.github.workerexporter.lifecycle.WorkerState;
 
 /**
  * The flush of one worker with {@link #series} series (see {@link SeriesFixture}) to a
@@ -78,12 +79,13 @@ public class FlushBenchmark {
         PrometheusRegistry registry = SeriesFixture.registry(WORKER, this.series);
         BinarySnapshotCodec codec = new BinarySnapshotCodec();
         WorkerIdentity worker = new WorkerIdentity(WORKER, ProcessHandle.current().pid(), Instant.now());
-        WorkerStatus status = new WorkerStatus();
-        status.running();
+        WorkerLifecycle lifecycle = new WorkerLifecycle();
+        lifecycle.transition(WorkerState.RUNNING);
         this.publisher = new WorkerPublisher(this.shared.store(), codec, worker, registry::scrape, (name) -> true,
-                status, "gunicorn", this.clock);
+                lifecycle, (records) -> {
+                }, this.clock);
         this.record = new WorkerRecord(WORKER, worker.pid(), worker.startTime().toEpochMilli(), this.clock.millis(),
-                status.state(), null, codec.encode(registry.scrape()));
+                lifecycle.state(), null, codec.encode(registry.scrape()));
     }
 
     @Setup(Level.Iteration)

@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.merge.MergingCollector;
 import io.github.workerexporter.storage.WorkerRecord;
@@ -73,7 +74,8 @@ public class ScrapeBenchmark {
             String id = "bench-worker-" + i;
             byte[] metrics = codec.encode(SeriesFixture.registry(id, this.series).scrape());
             this.shared.store()
-                .publish(new WorkerRecord(id, 1000 + i, clock.millis(), clock.millis(), "running", null, metrics));
+                .publish(new WorkerRecord(id, 1000 + i, clock.millis(), clock.millis(), WorkerState.RUNNING, null,
+                        metrics));
         }
         this.collector = new MergingCollector(this.shared.store(), codec, "gunicorn", Map.of(), Duration.ofHours(1),
                 clock, () -> {

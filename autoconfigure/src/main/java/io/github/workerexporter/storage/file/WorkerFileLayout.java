@@ -7,6 +7,8 @@ import java.util.zip.CRC32;
 
 import org.jspecify.annotations.Nullable;
 
+import io.github.workerexporter.lifecycle.StopReason;
+import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerRecord;
 
@@ -80,8 +82,8 @@ final class WorkerFileLayout {
 
     static byte[] body(WorkerRecord record) {
         byte[] id = record.workerId().getBytes(StandardCharsets.UTF_8);
-        byte[] state = record.state().getBytes(StandardCharsets.UTF_8);
-        byte[] reason = (record.stopReason() != null) ? record.stopReason().getBytes(StandardCharsets.UTF_8)
+        byte[] state = record.state().label().getBytes(StandardCharsets.UTF_8);
+        byte[] reason = (record.stopReason() != null) ? record.stopReason().label().getBytes(StandardCharsets.UTF_8)
                 : new byte[0];
         long length = 12L + id.length + state.length + reason.length + record.metrics().length;
         if (length > MAX_BODY_LENGTH) {
@@ -141,9 +143,8 @@ final class WorkerFileLayout {
             String reason = string(body);
             byte[] metrics = new byte[body.remaining()];
             body.get(metrics);
-            @Nullable String stopReason = reason.isEmpty() ? null : reason;
-            return new WorkerRecord(workerId, slot.pid(), slot.startTimeMillis(), slot.heartbeatMillis(), state,
-                    stopReason, metrics);
+            return new WorkerRecord(workerId, slot.pid(), slot.startTimeMillis(), slot.heartbeatMillis(),
+                    WorkerState.ofLabel(state), StopReason.ofLabel(reason), metrics);
         }
         catch (BufferUnderflowException ex) {
             throw new StoreException("the body ends before its strings");

@@ -8,6 +8,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
+import io.github.workerexporter.lifecycle.StopReason;
+import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerRecord;
 
@@ -42,10 +44,11 @@ final class RedisRecords {
             out.writeLong(record.pid());
             out.writeLong(record.startTimeMillis());
             out.writeLong(record.heartbeatMillis());
-            out.writeUTF(record.state());
-            out.writeBoolean(record.stopReason() != null);
-            if (record.stopReason() != null) {
-                out.writeUTF(record.stopReason());
+            out.writeUTF(record.state().label());
+            StopReason reason = record.stopReason();
+            out.writeBoolean(reason != null);
+            if (reason != null) {
+                out.writeUTF(reason.label());
             }
             out.writeInt(record.metrics().length);
             out.write(record.metrics());
@@ -65,8 +68,8 @@ final class RedisRecords {
             long pid = in.readLong();
             long start = in.readLong();
             long heartbeat = in.readLong();
-            String state = in.readUTF();
-            String stopReason = in.readBoolean() ? in.readUTF() : null;
+            WorkerState state = WorkerState.ofLabel(in.readUTF());
+            StopReason stopReason = in.readBoolean() ? StopReason.ofLabel(in.readUTF()) : null;
             int length = in.readInt();
             byte[] metrics = in.readNBytes(length);
             if (metrics.length != length || in.available() != 0) {

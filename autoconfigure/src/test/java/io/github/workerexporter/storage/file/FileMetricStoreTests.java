@@ -14,6 +14,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.jspecify.annotations.Nullable;
+
+import io.github.workerexporter.lifecycle.WorkerState;
+import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.storage.MutableClock;
 import io.github.workerexporter.storage.WorkerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -46,10 +50,10 @@ class FileMetricStoreTests {
     @Test
     void readsBackWhatItPublished() {
         FileMetricStore store = open();
-        WorkerRecord record = record("host-1", 1, "running", null, new byte[] { 1, 2, 3 });
+        WorkerRecord record = record("host-1", 1, WorkerState.RUNNING, null, new byte[] { 1, 2, 3 });
         store.publish(record);
         assertThat(store.readAll()).containsExactly(record);
-        WorkerRecord next = record("host-1", 2, "stopped", "term", new byte[] { 4 });
+        WorkerRecord next = record("host-1", 2, WorkerState.STOPPED, StopReason.TERM, new byte[] { 4 });
         store.publish(next);
         assertThat(store.readAll()).containsExactly(next);
     }
@@ -58,8 +62,8 @@ class FileMetricStoreTests {
     void twoWorkersInOneDirectorySeeEachOther() {
         FileMetricStore first = open();
         FileMetricStore second = open();
-        WorkerRecord one = record("worker/one ü", 1, "running", null, new byte[] { 1 });
-        WorkerRecord two = record("WORKER/ONE Ü", 1, "running", null, new byte[] { 2 });
+        WorkerRecord one = record("worker/one ü", 1, WorkerState.RUNNING, null, new byte[] { 1 });
+        WorkerRecord two = record("WORKER/ONE Ü", 1, WorkerState.RUNNING, null, new byte[] { 2 });
         first.publish(one);
         second.publish(two);
         assertThat(first.readAll()).containsExactlyInAnyOrder(one, two);
@@ -69,8 +73,8 @@ class FileMetricStoreTests {
     @Test
     void growsTheFileForALargePayload() {
         FileMetricStore store = open();
-        store.publish(record("w", 1, "running", null, new byte[10]));
-        WorkerRecord large = record("w", 2, "running", null, new byte[100_000]);
+        store.publish(record("w", 1, WorkerState.RUNNING, null, new byte[10]));
+        WorkerRecord large = record("w", 2, WorkerState.RUNNING, null, new byte[100_000]);
         store.publish(large);
         assertThat(open().readAll()).containsExactly(large);
     }
@@ -79,7 +83,7 @@ class FileMetricStoreTests {
     void aReaderNeverSeesATornRecord() throws Exception {
         FileMetricStore writer = open();
         FileMetricStore reader = open();
-        writer.publish(record("w", 0, "running", null, payload(0)));
+        writer.publish(record("w", 0, WorkerState.RUNNING, null, payload(0)));
         AtomicBoolean done = new AtomicBoolean();
         Set<Long> seen = ConcurrentHashMap.newKeySet();
         List<String> problems = new ArrayList<>();
@@ -87,7 +91,7 @@ class FileMetricStoreTests {
             while (!done.get()) {
                 for (WorkerRecord read : reader.readAll()) {
                     long n = read.heartbeatMillis() - this.clock.millis();
-                    if (!read.equals(record("w", n, "running", null, payload(n)))) {
+                    if (!read.equals(record("w", n, WorkerState.RUNNING, null, payload(n)))) {
                         problems.add("torn record " + read);
                     }
                     seen.add(n);
@@ -96,7 +100,7 @@ class FileMetricStoreTests {
         });
         readerThread.start();
         for (long n = 1; n <= 10_000; n++) {
-            writer.publish(record("w", n, "running", null, payload(n)));
+            writer.publish(record("w", n, WorkerState.RUNNING, null, payload(n)));
         }
         done.set(true);
         readerThread.join();
@@ -107,10 +111,10 @@ class FileMetricStoreTests {
     @Test
     void skipsForeignTruncatedAndCorruptFilesWithOneWarningEach(CapturedOutput output) throws IOException {
         FileMetricStore store = open();
-        WorkerRecord good = record("good", 1, "running", null, new byte[] { 1 });
+        WorkerRecord good = record("good", 1, WorkerState.RUNNING, null, new byte[] { 1 });
         store.publish(good);
-        store.publish(record("corrupt", 1, "running", null, new byte[] { 1, 2, 3 }));
-        store.publish(record("truncated", 1, "running", null, new byte[] { 1, 2, 3 }));
+        store.publish(record("corrupt", 1, WorkerState.RUNNING, null, new byte[] { 1, 2, 3 }));
+        store.publish(record("truncated", 1, WorkerState.RUNNING, null, new byte[] { 1, 2, 3 }));
         Path corrupt = store.pathOf("corrupt");
         try (FileChannel channel = FileChannel.open(corrupt, StandardOpenOption.WRITE)) {
             channel.write(ByteBuffer.wrap(new byte[] { 9, 9, 9 }), WorkerFileLayout.HEADER_LENGTH + 2);
@@ -133,10 +137,10 @@ class FileMetricStoreTests {
     @Test
     void sweepsFilesOfWorkersWhoseHeartbeatIsOlderThanTheRetention() {
         FileMetricStore old = open();
-        old.publish(record("old", this.clock.millis(), "stopped", "term", new byte[0]));
+        old.publish(record("old", this.clock.millis(), WorkerState.STOPPED, StopReason.TERM, new byte[0]));
         this.clock.advance(RETENTION.plusSeconds(1));
         FileMetricStore current = open();
-        WorkerRecord fresh = record("fresh", this.clock.millis(), "running", null, new byte[0]);
+        WorkerRecord fresh = record("fresh", this.clock.millis(), WorkerState.RUNNING, null, new byte[0]);
         current.publish(fresh);
         assertThat(Files.exists(current.pathOf("old"))).isFalse();
         assertThat(current.readAll()).containsExactly(fresh);
@@ -145,7 +149,8 @@ class FileMetricStoreTests {
     @Test
     void keepsAStoppedWorkersFileAndCountersUntilTheRetentionHasPassed() {
         FileMetricStore store = open();
-        WorkerRecord stopped = record("stopped", this.clock.millis(), "stopped", "term", new byte[0]);
+        WorkerRecord stopped = record("stopped", this.clock.millis(), WorkerState.STOPPED, StopReason.TERM,
+                new byte[0]);
         store.publish(stopped);
         this.clock.advance(RETENTION);
         assertThat(open().readAll()).containsExactly(stopped);
@@ -155,7 +160,7 @@ class FileMetricStoreTests {
     @Test
     void neverDeletesAFileWhenItDoesNotDeleteExpiredFiles() {
         FileMetricStore old = open();
-        old.publish(record("old", this.clock.millis(), "stopped", "term", new byte[0]));
+        old.publish(record("old", this.clock.millis(), WorkerState.STOPPED, StopReason.TERM, new byte[0]));
         this.clock.advance(RETENTION.plusSeconds(1));
         FileMetricStore keeping = new FileMetricStore(this.dir, RETENTION, RETENTION, this.clock, this.clock::nanoTime,
                 false);
@@ -168,7 +173,7 @@ class FileMetricStoreTests {
     @Test
     void removeDeletesTheWorkersFile() {
         FileMetricStore store = open();
-        store.publish(record("w", 1, "stopped", "term", new byte[0]));
+        store.publish(record("w", 1, WorkerState.STOPPED, StopReason.TERM, new byte[0]));
         store.remove("w");
         assertThat(store.readAll()).isEmpty();
         assertThat(Files.exists(store.pathOf("w"))).isFalse();
@@ -177,9 +182,9 @@ class FileMetricStoreTests {
     @Test
     void writesAgainWhenItsFileWasSweptByAnother() throws IOException {
         FileMetricStore store = open();
-        store.publish(record("w", 1, "running", null, new byte[0]));
+        store.publish(record("w", 1, WorkerState.RUNNING, null, new byte[0]));
         Files.delete(store.pathOf("w"));
-        WorkerRecord next = record("w", 2, "running", null, new byte[0]);
+        WorkerRecord next = record("w", 2, WorkerState.RUNNING, null, new byte[0]);
         store.publish(next);
         assertThat(store.readAll()).containsExactly(next);
     }
@@ -189,10 +194,10 @@ class FileMetricStoreTests {
         Process dead = new ProcessBuilder("true").start();
         dead.waitFor();
         FileMetricStore store = open();
-        store.publish(new WorkerRecord("killed", dead.pid(), 1000, this.clock.millis(), "running", null,
+        store.publish(new WorkerRecord("killed", dead.pid(), 1000, this.clock.millis(), WorkerState.RUNNING, null,
                 new byte[] { 1, 1 }));
-        WorkerRecord last = new WorkerRecord("killed", dead.pid(), 1000, this.clock.millis() + 1, "running", null,
-                new byte[] { 2, 2 });
+        WorkerRecord last = new WorkerRecord("killed", dead.pid(), 1000, this.clock.millis() + 1, WorkerState.RUNNING,
+                null, new byte[] { 2, 2 });
         store.publish(last);
         leaveMidWrite(store.pathOf("killed"));
         assertThat(open().readAll()).containsExactly(last);
@@ -201,10 +206,10 @@ class FileMetricStoreTests {
     @Test
     void readsTheLastWholeRecordWhileItsWriterIsMidWrite() throws IOException {
         FileMetricStore store = open();
-        store.publish(new WorkerRecord("busy", ProcessHandle.current().pid(), 1000, this.clock.millis(), "running",
-                null, new byte[] { 1 }));
+        store.publish(new WorkerRecord("busy", ProcessHandle.current().pid(), 1000, this.clock.millis(),
+                WorkerState.RUNNING, null, new byte[] { 1 }));
         WorkerRecord last = new WorkerRecord("busy", ProcessHandle.current().pid(), 1000, this.clock.millis() + 1,
-                "running", null, new byte[] { 2 });
+                WorkerState.RUNNING, null, new byte[] { 2 });
         store.publish(last);
         leaveMidWrite(store.pathOf("busy"));
         assertThat(open().readAll()).containsExactly(last);
@@ -229,7 +234,8 @@ class FileMetricStoreTests {
         return store;
     }
 
-    private WorkerRecord record(String id, long heartbeat, String state, String reason, byte[] metrics) {
+    private WorkerRecord record(String id, long heartbeat, WorkerState state, @Nullable StopReason reason,
+            byte[] metrics) {
         long at = (heartbeat < 1_000_000) ? this.clock.millis() + heartbeat : heartbeat;
         return new WorkerRecord(id, 42, 1000, at, state, reason, metrics);
     }

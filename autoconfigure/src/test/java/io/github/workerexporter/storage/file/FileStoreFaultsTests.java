@@ -16,14 +16,16 @@ import java.util.Random;
 import java.util.TreeMap;
 
 import io.github.workerexporter.environment.WorkerIdentity;
-import io.github.workerexporter.metrics.MasterMetrics;
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
+import io.github.workerexporter.lifecycle.WorkerState;
+import io.github.workerexporter.merge.RestartCarry;
+import io.github.workerexporter.metrics.MasterRestarts;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.merge.MergingCollector;
 import io.github.workerexporter.storage.MutableClock;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.publish.WorkerPublisher;
 import io.github.workerexporter.storage.WorkerRecord;
-import io.github.workerexporter.storage.WorkerStatus;
 import io.github.workerexporter.storage.file.FileStoreFaultsSupport.Tmpfs;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -214,7 +216,7 @@ class FileStoreFaultsTests {
         // garbage.
         byte[] garbage = new byte[300];
         new Random(11).nextBytes(garbage);
-        open().publish(new WorkerRecord("garbage", 2, 1000, this.clock.millis(), "running", null, garbage));
+        open().publish(new WorkerRecord("garbage", 2, 1000, this.clock.millis(), WorkerState.RUNNING, null, garbage));
         MergingCollector view = new MergingCollector(open(), new BinarySnapshotCodec(), "gunicorn", Map.of(),
                 Duration.ofSeconds(15), this.clock, this.clock::nanoTime, MetricSnapshots::of);
         for (int scrape = 0; scrape < 3; scrape++) {
@@ -243,8 +245,8 @@ class FileStoreFaultsTests {
         Path shared = this.dir.resolve("multiproc");
         Life first = new Life(open(shared), 100);
         first.requests.inc(5);
-        first.status.stopping("term");
-        first.status.stopped();
+        first.lifecycle.transition(WorkerState.STOPPING);
+        first.lifecycle.transition(WorkerState.STOPPED);
         first.publisher.flushNow();
         // A life that crashed after its first flush.
         Life second = new Life(open(shared), 200);
@@ -260,14 +262,14 @@ class FileStoreFaultsTests {
         Files.writeString(shared, "not a directory");
         int mark = output.getAll().length();
         try (Life third = new Life(store, 300).start(Duration.ofMillis(20))) {
-            third.master.signal("hup");
+            third.master.signal("usr1");
             third.requests.inc(7);
             awaitLog(output, mark, "Flush to file storage failed");
             Files.delete(shared);
             Files.move(away, shared);
             MetricSnapshots merged = awaitRequests(view, 7);
             assertThat(restarts(merged)).containsOnly(Map.entry("term", 1.0), Map.entry("crash", 1.0),
-                    Map.entry("hup", 1.0));
+                    Map.entry("usr1", 1.0));
         }
         assertThat(output.getAll().substring(mark)).contains("Cannot read the previous life of worker w1");
     }
@@ -287,8 +289,8 @@ class FileStoreFaultsTests {
     }
 
     private WorkerRecord record(String id, long heartbeat, byte[] metrics) {
-        return new WorkerRecord(id, ProcessHandle.current().pid(), 1000, this.clock.millis() + heartbeat, "running",
-                null, metrics);
+        return new WorkerRecord(id, ProcessHandle.current().pid(), 1000, this.clock.millis() + heartbeat,
+                WorkerState.RUNNING, null, metrics);
     }
 
     /**
@@ -348,18 +350,21 @@ class FileStoreFaultsTests {
 
         private final PrometheusRegistry registry = new PrometheusRegistry();
 
-        private final MasterMetrics master = new MasterMetrics(this.registry, "gunicorn", "w1");
+        private final MasterRestarts master = new MasterRestarts("gunicorn", "w1");
 
         private final Counter requests = Counter.builder().name("gunicorn_worker_requests").register(this.registry);
 
-        private final WorkerStatus status = new WorkerStatus();
+        private final WorkerLifecycle lifecycle = new WorkerLifecycle();
 
         private final WorkerPublisher publisher;
 
         Life(FileMetricStore store, long startMillis) {
+            this.registry.register(this.master);
             this.publisher = new WorkerPublisher(store, new BinarySnapshotCodec(),
                     new WorkerIdentity("w1", startMillis, Instant.ofEpochMilli(startMillis)), this.registry::scrape,
-                    (name) -> true, this.status, "gunicorn", FileStoreFaultsTests.this.clock);
+                    (name) -> true, this.lifecycle,
+                    (records) -> RestartCarry.carry(records, "w1", startMillis, new BinarySnapshotCodec(), this.master),
+                    FileStoreFaultsTests.this.clock);
         }
 
         Life start(Duration flushInterval) {

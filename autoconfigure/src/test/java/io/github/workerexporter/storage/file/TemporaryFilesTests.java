@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
+import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.storage.MutableClock;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerRecord;
@@ -71,7 +72,8 @@ class TemporaryFilesTests {
         keeping.sweep();
         assertThat(List.of(ancient, recent, unnamed, foreign)).allMatch(Files::exists);
         FileMetricStore store = open(true);
-        WorkerRecord live = new WorkerRecord("live", 1, 1000, this.clock.millis(), "running", null, new byte[10]);
+        WorkerRecord live = new WorkerRecord("live", 1, 1000, this.clock.millis(), WorkerState.RUNNING, null,
+                new byte[10]);
         store.publish(live);
         // First seen an hour old: swept when the store opens.
         assertThat(ancient).doesNotExist();
@@ -112,7 +114,7 @@ class TemporaryFilesTests {
         try {
             for (int created = 0; created < 1000; created++) {
                 try {
-                    writer.publish(new WorkerRecord("w", 1, 1000, System.currentTimeMillis(), "running", null,
+                    writer.publish(new WorkerRecord("w", 1, 1000, System.currentTimeMillis(), WorkerState.RUNNING, null,
                             new byte[8192]));
                     writer.remove("w");
                 }

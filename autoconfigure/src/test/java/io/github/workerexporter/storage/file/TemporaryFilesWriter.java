@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 
+import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerRecord;
 
@@ -43,8 +44,8 @@ public final class TemporaryFilesWriter {
         System.out.flush();
         while (input.isAlive()) {
             try {
-                store.publish(
-                        new WorkerRecord("child", pid, 1000, System.currentTimeMillis(), "running", null, metrics));
+                store.publish(new WorkerRecord("child", pid, 1000, System.currentTimeMillis(), WorkerState.RUNNING,
+                        null, metrics));
                 created++;
                 store.remove("child");
             }

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import io.github.workerexporter.lifecycle.WorkerState;
+import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.storage.WorkerRecord;
 
 import org.springframework.boot.test.system.CapturedOutput;
@@ -44,13 +46,14 @@ class RedisMetricStoreTests {
         for (int i = 0; i < metrics.length; i++) {
             metrics[i] = (byte) i;
         }
-        WorkerRecord running = new WorkerRecord("worker-1", 1, 1000, 2000, "running", null, metrics);
+        WorkerRecord running = new WorkerRecord("worker-1", 1, 1000, 2000, WorkerState.RUNNING, null, metrics);
         this.store.publish(running);
         assertThat(this.store.readAll()).containsExactly(running);
-        WorkerRecord stopped = new WorkerRecord("worker-1", 1, 1000, 3000, "stopped", "term", new byte[0]);
+        WorkerRecord stopped = new WorkerRecord("worker-1", 1, 1000, 3000, WorkerState.STOPPED, StopReason.TERM,
+                new byte[0]);
         this.store.publish(stopped);
         assertThat(this.store.readAll()).containsExactly(stopped);
-        WorkerRecord restarted = new WorkerRecord("worker-1", 1, 4000, 5000, "running", null, metrics);
+        WorkerRecord restarted = new WorkerRecord("worker-1", 1, 4000, 5000, WorkerState.RUNNING, null, metrics);
         this.store.publish(restarted);
         assertThat(this.store.readAll()).containsExactly(restarted);
     }
@@ -148,7 +151,8 @@ class RedisMetricStoreTests {
     }
 
     static WorkerRecord record(String workerId) {
-        return new WorkerRecord(workerId, 42, 1000, System.currentTimeMillis(), "running", null, new byte[] { 1 });
+        return new WorkerRecord(workerId, 42, 1000, System.currentTimeMillis(), WorkerState.RUNNING, null,
+                new byte[] { 1 });
     }
 
     static List<String> workerIds(RedisMetricStore store) {

@@ -24,14 +24,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.workerexporter.environment.WorkerIdentity;
-import io.github.workerexporter.metrics.MasterMetrics;
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
+import io.github.workerexporter.lifecycle.WorkerState;
+import io.github.workerexporter.merge.RestartCarry;
+import io.github.workerexporter.metrics.MasterRestarts;
 import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.merge.MergedViewRegistry;
 import io.github.workerexporter.merge.MergingCollector;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.publish.WorkerPublisher;
-import io.github.workerexporter.storage.WorkerStatus;
 
 import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
@@ -69,7 +71,7 @@ class RedisStoreFaultsTests {
     /**
      * The restarts after {@link #earlierLives}, and a {@code SIGHUP} of the third life.
      */
-    private static final Map<String, Double> EARLIER_LIVES_AND_A_HUP = Map.of("term", 1.0, "crash", 1.0, "hup", 1.0);
+    private static final Map<String, Double> EARLIER_LIVES_AND_A_USR1 = Map.of("term", 1.0, "crash", 1.0, "usr1", 1.0);
 
     @Test
     void aFlushAndAScrapeGiveUpAfterTheTimeoutWhileRedisIsFrozenAndNothingIsLostOnceItResumes(CapturedOutput output) {
@@ -215,12 +217,12 @@ class RedisStoreFaultsTests {
             server.stop();
             int mark = output.getAll().length();
             try (InProcessWorker third = new InProcessWorker(server, "w1", Duration.ofSeconds(2), now)) {
-                third.signal("hup");
+                third.signal("usr1");
                 third.serve(7);
                 awaitLog(output, mark, (log) -> log.contains(FLUSH_FAILED));
                 server.restart();
                 RequestExposition after = observer.awaitRequests(Map.of("w1", 7L));
-                assertThat(restarts(after)).containsExactlyInAnyOrderEntriesOf(EARLIER_LIVES_AND_A_HUP);
+                assertThat(restarts(after)).containsExactlyInAnyOrderEntriesOf(EARLIER_LIVES_AND_A_USR1);
                 assertThat(warnings(output, mark, FLUSH_FAILED)).singleElement()
                     .asString()
                     .contains("Cannot read the previous life of worker w1");
@@ -237,13 +239,13 @@ class RedisStoreFaultsTests {
             int mark = output.getAll().length();
             try (RedisStoreFaultsSupport.Frozen frozen = RedisStoreFaultsSupport.freeze(server);
                     InProcessWorker third = new InProcessWorker(server, "w1", Duration.ofMillis(500), now)) {
-                third.signal("hup");
+                third.signal("usr1");
                 third.serve(7);
                 awaitLog(output, mark, (log) -> log.contains(FLUSH_FAILED));
                 assertThat(frozen.stillFrozen()).isTrue();
                 frozen.close();
                 RequestExposition after = observer.awaitRequests(Map.of("w1", 7L));
-                assertThat(restarts(after)).containsExactlyInAnyOrderEntriesOf(EARLIER_LIVES_AND_A_HUP);
+                assertThat(restarts(after)).containsExactlyInAnyOrderEntriesOf(EARLIER_LIVES_AND_A_USR1);
             }
         }
     }
@@ -306,7 +308,7 @@ class RedisStoreFaultsTests {
 
     /**
      * A worker in this JVM: its own registry with a request counter and the master
-     * counters ({@link MasterMetrics}), its own store and a publisher flushing every
+     * counters ({@link MasterRestarts}), its own store and a publisher flushing every
      * {@link #FLUSH} on its {@code exporter-flush} thread.
      */
     private static final class InProcessWorker implements AutoCloseable {
@@ -315,9 +317,9 @@ class RedisStoreFaultsTests {
 
         private final Counter requests = Counter.builder().name("gunicorn_worker_requests").register(this.registry);
 
-        private final WorkerStatus status = new WorkerStatus();
+        private final WorkerLifecycle lifecycle = new WorkerLifecycle();
 
-        private final MasterMetrics master;
+        private final MasterRestarts master;
 
         private final RedisMetricStore store;
 
@@ -328,11 +330,15 @@ class RedisStoreFaultsTests {
         }
 
         InProcessWorker(RedisServerSupport server, String id, Duration timeout, Instant start) {
-            this.master = new MasterMetrics(this.registry, "gunicorn", id);
+            this.master = new MasterRestarts("gunicorn", id);
+            this.registry.register(this.master);
+            this.lifecycle.transition(WorkerState.RUNNING);
             this.store = RedisMetricStore.connect(endpoint(server, timeout), PREFIX, Duration.ofMinutes(5));
             this.publisher = new WorkerPublisher(this.store, new BinarySnapshotCodec(),
                     new WorkerIdentity(id, ProcessHandle.current().pid(), start),
-                    () -> this.registry.scrapeLocal((name) -> true), (name) -> true, this.status, "gunicorn",
+                    () -> this.registry.scrapeLocal((name) -> true), (name) -> true, this.lifecycle,
+                    (records) -> RestartCarry.carry(records, id, start.toEpochMilli(), new BinarySnapshotCodec(),
+                            this.master),
                     Clock.systemUTC());
             this.publisher.start(FLUSH);
         }
@@ -354,8 +360,8 @@ class RedisStoreFaultsTests {
          */
         void stopCleanly() {
             this.publisher.close();
-            this.status.stopping("term");
-            this.status.stopped();
+            this.lifecycle.transition(WorkerState.STOPPING);
+            this.lifecycle.transition(WorkerState.STOPPED);
             this.publisher.flushNow();
         }
 
