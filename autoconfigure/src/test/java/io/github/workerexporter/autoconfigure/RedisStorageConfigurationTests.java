@@ -197,10 +197,6 @@ class RedisStorageConfigurationTests {
         }
 
         @Override
-        public void remove(String workerId) {
-        }
-
-        @Override
         public void close() {
         }
 

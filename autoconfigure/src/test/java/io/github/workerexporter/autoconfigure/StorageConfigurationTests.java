@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StorageConfigurationTests {
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+        .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, MergedViewAutoConfiguration.class,
                 PrometheusMetricsExportAutoConfiguration.class, WorkerExporterAutoConfiguration.class));
 
     @TempDir

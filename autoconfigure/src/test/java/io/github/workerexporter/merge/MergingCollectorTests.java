@@ -102,8 +102,9 @@ class MergingCollectorTests {
 
     @Test
     void servesTheLocalMetricsWhenTheStoreCannotBeRead(CapturedOutput output) {
-        MergingCollector collector = new MergingCollector(new FailingStore(), this.codec, "gunicorn", Map.of(), TIMEOUT,
-                this.clock, () -> MetricSnapshots.of(gauge("local", 7)));
+        MergingCollector collector = new MergingCollector(
+                new WorkerCensus(new FailingStore(), this.codec, "gunicorn", TIMEOUT, this.clock), "gunicorn", Map.of(),
+                () -> MetricSnapshots.of(gauge("local", 7)));
         assertThat(Exposition.text(collector.collect())).contains("local 7.0");
         assertThat(Exposition.text(collector.collect())).contains("local 7.0");
         assertThat(output.getAll().lines().filter((line) -> line.contains("WARN"))).hasSize(1);
@@ -129,8 +130,8 @@ class MergingCollectorTests {
     }
 
     private MergingCollector collector(Map<String, GaugeMode> modes) {
-        return new MergingCollector(this.store, this.codec, "gunicorn", modes, TIMEOUT, this.clock,
-                MetricSnapshots::of);
+        return new MergingCollector(new WorkerCensus(this.store, this.codec, "gunicorn", TIMEOUT, this.clock),
+                "gunicorn", modes, MetricSnapshots::of);
     }
 
     private void publish(String worker, String state, int heartbeatSecondsAgo, MetricSnapshot... snapshots) {
@@ -168,10 +169,6 @@ class MergingCollectorTests {
         @Override
         public List<WorkerRecord> readAll() {
             throw new StoreException("store is down");
-        }
-
-        @Override
-        public void remove(String workerId) {
         }
 
         @Override
