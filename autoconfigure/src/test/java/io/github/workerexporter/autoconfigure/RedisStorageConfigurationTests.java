@@ -1,5 +1,7 @@
 package io.github.workerexporter.autoconfigure;
 
+import io.github.workerexporter.storage.BinarySnapshotCodec;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -167,7 +169,8 @@ class RedisStorageConfigurationTests {
     }
 
     private static WorkerRecord record() {
-        return new WorkerRecord("worker-1", 7, 1000, 2000, "running", null, new byte[] { 1, 2, 3 });
+        return new WorkerRecord("worker-1", 7, 1000, 2000, "running", null,
+                new BinarySnapshotCodec().encode(MetricSnapshots.of()));
     }
 
     @Configuration(proxyBeanMethods = false)
