@@ -137,14 +137,14 @@ class MergingCollectorTests {
         publish("stopped", "stopped", -20, last);
         MergingCollector collector = collector(Map.of());
         String text = Exposition.text(collector.collect());
-        assertThat(text.lines().filter((line) -> line.startsWith("gunicorn_master_lost_worker_"))).containsExactly(
-                "gunicorn_master_lost_worker_memory_bytes{worker_id=\"lost\"} 5000.0",
-                "gunicorn_master_lost_worker_heap_used_bytes{worker_id=\"lost\"} 300.0",
-                "gunicorn_master_lost_worker_heap_max_bytes{worker_id=\"lost\"} 4096.0",
-                "gunicorn_master_lost_worker_cpu_percent{worker_id=\"lost\"} 97.0",
-                "gunicorn_master_lost_worker_uptime_seconds{worker_id=\"lost\"} 42.0",
-                "gunicorn_master_lost_worker_last_seen_timestamp_seconds{worker_id=\"lost\"} "
-                        + (this.clock.millis() - 20_000) / 1000.0);
+        assertThat(text.lines().filter((line) -> line.startsWith("gunicorn_master_lost_worker_")))
+            .containsExactlyInAnyOrder("gunicorn_master_lost_worker_memory_bytes{worker_id=\"lost\"} 5000.0",
+                    "gunicorn_master_lost_worker_heap_used_bytes{worker_id=\"lost\"} 300.0",
+                    "gunicorn_master_lost_worker_heap_max_bytes{worker_id=\"lost\"} 4096.0",
+                    "gunicorn_master_lost_worker_cpu_percent{worker_id=\"lost\"} 97.0",
+                    "gunicorn_master_lost_worker_uptime_seconds{worker_id=\"lost\"} 42.0",
+                    "gunicorn_master_lost_worker_last_seen_timestamp_seconds{worker_id=\"lost\"} "
+                            + (this.clock.millis() - 20_000) / 1000.0);
         assertThat(text).contains("# HELP gunicorn_master_lost_worker_memory_bytes Memory usage of a lost worker")
             .doesNotContain("requests_in_flight");
         this.store.remove("lost");
