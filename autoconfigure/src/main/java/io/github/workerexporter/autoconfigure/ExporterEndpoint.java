@@ -1,6 +1,5 @@
 package io.github.workerexporter.autoconfigure;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -11,8 +10,11 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 import io.github.workerexporter.environment.WorkerIdentity;
-import io.github.workerexporter.merge.HeartbeatAges;
-import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.merge.Census;
+import io.github.workerexporter.merge.Census.UndecodableWorker;
+import io.github.workerexporter.merge.DeathDiagnostics;
+import io.github.workerexporter.merge.KnownWorker;
+import io.github.workerexporter.merge.WorkerCensus;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerRecord;
 
@@ -22,7 +24,8 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * The {@code exporter} Actuator endpoint: this worker, the workers the shared store knows
- * (alive, stopped or lost, as the merged scrape counts them) and the effective
+ * (alive, stopped or lost, from the same {@link WorkerCensus} as the merged scrape and
+ * health, with the {@link DeathDiagnostics} of each lost one) and the effective
  * {@code exporter.*} configuration with its secrets masked. A store that cannot be read
  * gives an {@code error} in the answer, never a failed request.
  *
@@ -33,30 +36,26 @@ public class ExporterEndpoint {
 
     private final WorkerIdentity worker;
 
-    private final @Nullable MetricStore store;
+    private final @Nullable WorkerCensus census;
 
     private final Duration heartbeatTimeout;
 
     private final Map<String, Object> configuration;
 
-    private final HeartbeatAges ages;
-
     /**
      * Create an endpoint.
      * @param worker this worker
-     * @param store the shared store, or {@code null} in in-process mode
+     * @param census the census of the shared store, or {@code null} in in-process mode
      * @param heartbeatTimeout how long a worker may go without a flush and stay alive
      * @param configuration the effective configuration by property name, secrets already
      * masked
-     * @param clock the clock of heartbeats
      */
-    public ExporterEndpoint(WorkerIdentity worker, @Nullable MetricStore store, Duration heartbeatTimeout,
-            Map<String, Object> configuration, Clock clock) {
+    public ExporterEndpoint(WorkerIdentity worker, @Nullable WorkerCensus census, Duration heartbeatTimeout,
+            Map<String, Object> configuration) {
         this.worker = worker;
-        this.store = store;
+        this.census = census;
         this.heartbeatTimeout = heartbeatTimeout;
         this.configuration = Collections.unmodifiableMap(new TreeMap<>(configuration));
-        this.ages = new HeartbeatAges(clock);
     }
 
     /**
@@ -70,34 +69,32 @@ public class ExporterEndpoint {
     }
 
     private StorageDescriptor storage() {
-        MetricStore store = this.store;
-        if (store == null) {
-            return new StorageDescriptor("none", this.heartbeatTimeout, List.of(), null);
+        WorkerCensus census = this.census;
+        if (census == null) {
+            return new StorageDescriptor("none", this.heartbeatTimeout, List.of(), List.of(), null);
         }
+        String name = census.store().name();
         try {
-            List<WorkerRecord> records = store.readAll();
-            Map<String, Duration> ages = this.ages.observe(records);
-            List<StoredWorker> workers = records.stream()
-                .map((record) -> stored(record, ages.get(record.workerId())))
-                .toList();
-            return new StorageDescriptor(store.name(), this.heartbeatTimeout, workers, null);
+            Census taken = census.take();
+            List<StoredWorker> workers = taken.workers().stream().map(ExporterEndpoint::stored).toList();
+            return new StorageDescriptor(name, this.heartbeatTimeout, workers, taken.undecodable(), null);
         }
         catch (StoreException ex) {
-            return new StorageDescriptor(store.name(), this.heartbeatTimeout, List.of(), ex.getMessage());
+            return new StorageDescriptor(name, this.heartbeatTimeout, List.of(), List.of(), ex.getMessage());
         }
         catch (RuntimeException ex) {
             // The contract is StoreException, but a diagnostics endpoint must answer
             // whatever a user's store throws.
-            return new StorageDescriptor(store.name(), this.heartbeatTimeout, List.of(),
+            return new StorageDescriptor(name, this.heartbeatTimeout, List.of(), List.of(),
                     ex.getClass().getSimpleName() + ": " + ex.getMessage());
         }
     }
 
-    private StoredWorker stored(WorkerRecord record, Duration age) {
+    private static StoredWorker stored(KnownWorker known) {
+        WorkerRecord record = known.record();
         return new StoredWorker(record.workerId(), record.pid(), Instant.ofEpochMilli(record.startTimeMillis()),
-                record.state().label(), HeartbeatAges.stateOf(record, age, this.heartbeatTimeout),
-                Instant.ofEpochMilli(record.heartbeatMillis()),
-                (record.stopReason() != null) ? record.stopReason().label() : null);
+                record.state().label(), known.liveness().label(), Instant.ofEpochMilli(record.heartbeatMillis()),
+                (record.stopReason() != null) ? record.stopReason().label() : null, known.diagnostics());
     }
 
     /**
@@ -128,11 +125,12 @@ public class ExporterEndpoint {
      *
      * @param store the store: {@code none} (in-process), {@code file} or {@code redis}
      * @param heartbeatTimeout how long a worker may go without a flush and stay alive
-     * @param workers the workers the store knows
+     * @param workers the workers the store knows whose metrics could be decoded
+     * @param undecodable the workers whose metrics could not be decoded (in no state)
      * @param error why the store could not be read, or {@code null}
      */
     public record StorageDescriptor(String store, Duration heartbeatTimeout, List<StoredWorker> workers,
-            @Nullable String error) {
+            List<UndecodableWorker> undecodable, @Nullable String error) {
 
     }
 
@@ -148,9 +146,10 @@ public class ExporterEndpoint {
      * older than the heartbeat timeout
      * @param lastHeartbeat when it last flushed
      * @param stopReason why it stopped, or {@code null}
+     * @param diagnostics what its last record said, only when it is {@code lost}
      */
     public record StoredWorker(String id, long pid, Instant startTime, String state, String status,
-            Instant lastHeartbeat, @Nullable String stopReason) {
+            Instant lastHeartbeat, @Nullable String stopReason, @Nullable DeathDiagnostics diagnostics) {
 
     }
 

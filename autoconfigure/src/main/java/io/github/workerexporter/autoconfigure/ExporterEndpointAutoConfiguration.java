@@ -1,9 +1,7 @@
 package io.github.workerexporter.autoconfigure;
 
-import java.time.Clock;
-
 import io.github.workerexporter.environment.WorkerIdentity;
-import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.merge.WorkerCensus;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.LazyInitializationExcludeFilter;
@@ -55,10 +53,10 @@ public final class ExporterEndpointAutoConfiguration {
 
             @Bean
             @ConditionalOnMissingBean
-            ExporterEndpoint exporterEndpoint(WorkerIdentity worker, ObjectProvider<MetricStore> store,
+            ExporterEndpoint exporterEndpoint(WorkerIdentity worker, ObjectProvider<WorkerCensus> census,
                     ExporterProperties properties) {
-                return new ExporterEndpoint(worker, store.getIfUnique(), properties.getStorage().getHeartbeatTimeout(),
-                        ExporterEndpointConfigurationView.of(properties), Clock.systemUTC());
+                return new ExporterEndpoint(worker, census.getIfUnique(), properties.getStorage().getHeartbeatTimeout(),
+                        ExporterEndpointConfigurationView.of(properties));
             }
 
         }

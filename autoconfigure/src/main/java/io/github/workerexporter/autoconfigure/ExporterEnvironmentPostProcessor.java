@@ -72,9 +72,6 @@ public class ExporterEnvironmentPostProcessor implements EnvironmentPostProcesso
      * The properties that give the exporter a Redis connection of its own (those of
      * RedisStorageConfiguration).
      */
-    private static final List<String> EXPORTER_REDIS_CONNECTION = List.of("host", "port", "db", "username", "password",
-            "ssl", "ssl-bundle");
-
     /**
      * Name of the highest-precedence source of the switches, normalized to
      * {@code true}/{@code false}.
@@ -186,17 +183,17 @@ public class ExporterEnvironmentPostProcessor implements EnvironmentPostProcesso
      * application's connection ({@code spring.data.redis.*}, by default localhost:6379)
      * and reports DOWN when no Redis runs there. When neither the application nor the
      * exporter uses that connection (the exporter uses a connection of its own when one
-     * of {@code exporter.redis.host}, {@code port}, ... is set, as
-     * RedisStorageConfiguration decides), that indicator is off by default; an explicit
-     * setting wins. The exporter's own store has the {@code exporter} component.
+     * of {@code exporter.redis.host}, {@code port}, ... is set, as StorageMode decides),
+     * that indicator is off by default; an explicit setting wins. The exporter's own
+     * store has the {@code exporter} component.
      */
     private static void disableUnusedRedisHealth(ConfigurableEnvironment environment) {
         Binder binder = Binder.get(environment);
         boolean applicationUsesRedis = binder.bind("spring.data.redis", Bindable.mapOf(String.class, Object.class))
             .isBound();
-        boolean exporterUsesApplicationRedis = binder.bind("exporter.redis.enabled", Boolean.class).orElse(false)
-                && EXPORTER_REDIS_CONNECTION.stream()
-                    .noneMatch((name) -> binder.bind("exporter.redis." + name, Bindable.of(String.class)).isBound());
+        StorageMode storage = StorageMode.decide(environment).mode();
+        boolean exporterUsesApplicationRedis = storage == StorageMode.REDIS
+                && !StorageMode.ownRedisConnection(environment);
         if (!applicationUsesRedis && !exporterUsesApplicationRedis) {
             environment.getPropertySources()
                 .addLast(new MapPropertySource(DEFAULTS_SOURCE, Map.of("management.health.redis.enabled", "false")));

@@ -11,6 +11,7 @@ import io.github.workerexporter.server.MetricsServerManager;
 import io.github.workerexporter.merge.MergingCollector;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.publish.WorkerPublisher;
+import io.github.workerexporter.sidecar.SidecarMetrics;
 
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.LazyInitializationExcludeFilter;
@@ -30,7 +31,7 @@ final class ExporterLazyInitializationExcludeFilter implements LazyInitializatio
     private static final LazyInitializationExcludeFilter EAGER_TYPES = LazyInitializationExcludeFilter.forBeanTypes(
             ExporterLifecycle.class, ExporterHook.class, MasterRestarts.class, WorkerMetrics.class,
             WorkerRestartMetrics.class, RequestMetrics.class, MetricsServerManager.class, ProcessManager.class,
-            MetricStore.class, MergingCollector.class, WorkerPublisher.class);
+            MetricStore.class, MergingCollector.class, WorkerPublisher.class, SidecarMetrics.class);
 
     @Override
     public boolean isExcluded(String beanName, BeanDefinition beanDefinition, Class<?> beanType) {

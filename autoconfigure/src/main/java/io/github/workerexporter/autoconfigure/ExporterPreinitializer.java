@@ -54,7 +54,8 @@ public class ExporterPreinitializer implements ApplicationListener<ApplicationEn
      * {@code io.github.workerexporter.}). A class missing from the class path (Tomcat's
      * customizer in a Jetty application) is skipped.
      */
-    static final List<String> CLASSES = List.of("environment.WorkerIdentity", "autoconfigure.StorageSharedCondition",
+    static final List<String> CLASSES = List.of("environment.WorkerIdentity", "autoconfigure.StorageModeCondition",
+            "autoconfigure.StorageMode", "autoconfigure.StorageMode$Decision", "autoconfigure.ConditionalOnStorage",
             "storage.MetricStore", "autoconfigure.ExporterEndpoint",
             "autoconfigure.EmbeddedServerConfiguration$TomcatWorkerConfiguration", "environment.EnvironmentManager",
             "environment.TomcatWorkerCustomizer",
@@ -98,8 +99,10 @@ public class ExporterPreinitializer implements ApplicationListener<ApplicationEn
             "merge.HeartbeatAges", "autoconfigure.ExporterEndpoint$ExporterDescriptor", "storage.WorkerRecord",
             "autoconfigure.ExporterEndpoint$StoredWorker", "autoconfigure.ExporterEndpoint$StorageDescriptor",
             "autoconfigure.ExporterSanitizingFunction", "autoconfigure.ExporterLazyInitializationExcludeFilter",
-            "merge.MergingCollector", "publish.WorkerPublisher", "metrics.WorkerStateHook$1",
-            "environment.TomcatWorkerPool", "server.MetricsServerNotFoundHandler", "server.MetricsServerHandler",
+            "merge.MergingCollector", "merge.WorkerCensus", "merge.Census", "merge.KnownWorker", "merge.Liveness",
+            "autoconfigure.WorkerCensusConfiguration", "autoconfigure.MergedViewAutoConfiguration",
+            "publish.WorkerPublisher", "metrics.WorkerStateHook$1", "environment.TomcatWorkerPool",
+            "server.MetricsServerNotFoundHandler", "server.MetricsServerHandler",
             "server.MetricsServerRegistry$ScrapeFailedException", "server.MetricsServerExecutor$Exchange",
             "server.MetricsServerExecutor$NetworkTimeoutException");
 

@@ -1,7 +1,6 @@
 package io.github.workerexporter.autoconfigure;
 
 import java.time.Duration;
-import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -12,11 +11,8 @@ import io.github.workerexporter.storage.redis.RedisEndpoint;
 import io.github.workerexporter.storage.redis.RedisMetricStore;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
@@ -27,24 +23,19 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * Redis storage over Spring Data Redis and Lettuce, when {@code exporter.redis.enabled}.
- * A connection set explicitly under {@code exporter.redis.*} (or the original's
- * {@code REDIS_HOST}, {@code REDIS_PORT}, ... variables) wins: the store opens a
- * standalone connection of its own, which connects on first use so that a Redis that is
- * down never fails start-up. Otherwise the store uses the application's
- * {@link RedisConnectionFactory} ({@code spring.data.redis.*}, the only way to Sentinel
- * and Cluster). The starter brings Spring Data Redis, whose auto-configured factory
- * always exists, so the presence of a factory alone cannot mean the application chose it.
+ * Redis storage over Spring Data Redis and Lettuce, in the {@link StorageMode#REDIS}
+ * mode. When {@link StorageMode#ownRedisConnection} (a connection set explicitly under
+ * {@code exporter.redis.*}) the store opens a standalone connection of its own, which
+ * connects on first use so that a Redis that is down never fails start-up. Otherwise the
+ * store uses the application's {@link RedisConnectionFactory}
+ * ({@code spring.data.redis.*}, the only way to Sentinel and Cluster).
  *
  * @author Worker Exporter
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass(value = RedisConnectionFactory.class, name = "io.lettuce.core.RedisClient")
-@ConditionalOnBooleanProperty("exporter.redis.enabled")
+@ConditionalOnStorage(StorageMode.REDIS)
 class RedisStorageConfiguration {
-
-    private static final List<String> CONNECTION_PROPERTIES = List.of("host", "port", "db", "username", "password",
-            "ssl", "ssl-bundle");
 
     @Bean
     @ConditionalOnMissingBean(MetricStore.class)
@@ -54,7 +45,7 @@ class RedisStorageConfiguration {
         ExporterProperties.Redis redis = properties.getRedis();
         Duration ttl = redis.isTtlDisabled() ? Duration.ZERO : Duration.ofSeconds(redis.getTtlSeconds());
         RedisConnectionFactory application = connectionFactories.getIfUnique();
-        if (application != null && !connectionSetExplicitly(environment)) {
+        if (application != null && !StorageMode.ownRedisConnection(environment)) {
             return new RedisMetricStore(application, location(application), redis.getKeyPrefix(), ttl);
         }
         RedisEndpoint endpoint = new RedisEndpoint(redis.getHost(), redis.getPort(), redis.getDb(), redis.getUsername(),
@@ -87,12 +78,6 @@ class RedisStorageConfiguration {
             throw new InvalidExporterPropertyException("exporter.redis.ssl-bundle", name, "no such SSL bundle", allowed,
                     ex);
         }
-    }
-
-    private static boolean connectionSetExplicitly(Environment environment) {
-        Binder binder = Binder.get(environment);
-        return CONNECTION_PROPERTIES.stream()
-            .anyMatch((name) -> binder.bind("exporter.redis." + name, Bindable.of(String.class)).isBound());
     }
 
     private static String location(RedisConnectionFactory factory) {

@@ -5,10 +5,10 @@ import java.time.Clock;
 import java.time.Duration;
 
 import io.github.workerexporter.environment.WorkerIdentity;
-import io.github.workerexporter.storage.MetricStore;
-import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.merge.MergedViewRegistry;
+import io.github.workerexporter.merge.WorkerCensus;
 import io.github.workerexporter.sidecar.SidecarMetrics;
-import io.github.workerexporter.sidecar.SidecarRegistry;
+import io.github.workerexporter.storage.StoreException;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -16,11 +16,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
- * A metrics-only sidecar ({@code exporter.sidecar.enabled}): its registry is a
- * {@link SidecarRegistry} (see {@link StorageMergedViewConfiguration}), which serves the
- * merged view of the shared store and the {@link SidecarMetrics}. It publishes nothing. A
+ * A metrics-only sidecar ({@code exporter.sidecar.enabled}): its registry, a
+ * {@link MergedViewRegistry} that serves no local families (see
+ * {@link MergedViewAutoConfiguration}), serves the merged view of the shared store and
+ * the {@link SidecarMetrics}; no worker family is created. It publishes nothing. A
  * sidecar without shared storage fails start-up.
  *
  * @author Worker Exporter
@@ -29,9 +31,11 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnBooleanProperty("exporter.sidecar.enabled")
 class SidecarConfiguration {
 
-    SidecarConfiguration(ExporterProperties properties) {
-        boolean redis = properties.getRedis().isEnabled();
-        if (!redis && properties.getPrometheus().getMultiprocDir() == null) {
+    private final StorageMode.Decision storage;
+
+    SidecarConfiguration(ExporterProperties properties, Environment environment) {
+        this.storage = StorageMode.decide(environment);
+        if (this.storage.mode() == StorageMode.NONE) {
             throw new InvalidExporterPropertyException("exporter.sidecar.enabled", true,
                     "a sidecar needs shared storage",
                     "set exporter.prometheus.multiproc-dir or exporter.redis.enabled=true");
@@ -45,16 +49,16 @@ class SidecarConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    @ConditionalOnBean({ MetricStore.class, PrometheusRegistry.class })
-    SidecarMetrics sidecarMetrics(ExporterProperties properties, WorkerIdentity worker, MetricStore store,
+    @ConditionalOnBean({ WorkerCensus.class, PrometheusRegistry.class })
+    SidecarMetrics sidecarMetrics(ExporterProperties properties, WorkerIdentity worker, WorkerCensus census,
             PrometheusRegistry registry) {
-        boolean redis = properties.getRedis().isEnabled();
+        boolean redis = this.storage.mode() == StorageMode.REDIS;
         String dir = properties.getPrometheus().getMultiprocDir();
         SidecarMetrics metrics = new SidecarMetrics(properties.getMetrics().getPrefix(), worker.startTime(),
-                (redis || dir == null) ? null : Path.of(dir), redis ? () -> readable(store) : null,
-                properties.getSidecar().getUpdateInterval(), Clock.systemUTC());
-        if (registry instanceof SidecarRegistry sidecar) {
-            sidecar.setSidecarMetrics(metrics);
+                (this.storage.mode() == StorageMode.FILE && dir != null) ? Path.of(dir) : null,
+                redis ? () -> readable(census) : null, properties.getSidecar().getUpdateInterval(), Clock.systemUTC());
+        if (registry instanceof MergedViewRegistry merged) {
+            merged.addView(metrics);
         }
         else {
             registry.register(metrics);
@@ -68,9 +72,9 @@ class SidecarConfiguration {
         return new SidecarKeepAlive();
     }
 
-    private static boolean readable(MetricStore store) {
+    private static boolean readable(WorkerCensus census) {
         try {
-            store.readAll();
+            census.take();
             return true;
         }
         catch (StoreException ex) {

@@ -7,49 +7,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.workerexporter.storage.BinarySnapshotCodec;
-import io.github.workerexporter.merge.MergedViewRegistry;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.SnapshotCodec;
 import io.github.workerexporter.storage.file.FileMetricStore;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 
 /**
- * Shared storage: the store (a shared directory here; Redis in
- * {@link RedisStorageConfiguration}, which wins when both are set), the flusher and the
- * merged scrape.
+ * Shared storage, in the {@link StorageMode} decided once from the properties: the store
+ * (a shared directory here; Redis in {@link RedisStorageConfiguration}), the
+ * {@link WorkerCensusConfiguration census} that every reader of the store asks (the
+ * merged view, health, the endpoint, a sidecar), the flusher and the merged scrape
+ * ({@link StorageMergedViewConfiguration}, {@link MergedViewAutoConfiguration}). A
+ * sidecar ({@link SidecarConfiguration}) serves the merged view and publishes nothing.
  * <p>
- * In shared mode the application's {@code PrometheusRegistry} bean (Boot's, of exactly
- * that class) is replaced by a {@link MergedViewRegistry} as it is created: every
- * collector (Micrometer's meters, the exporter's families) keeps registering on that one
- * bean; its scrapes (actuator endpoint, metrics server) serve the merged view of all
- * workers, each family once; the flusher publishes its local content, which never
- * includes the merged view. A sidecar ({@code exporter.sidecar.enabled}, see
- * {@link SidecarConfiguration}) serves the merged view and publishes nothing.
- * <p>
- * The store is defined before the merged view and the health indicator
+ * The store is defined before the census, the merged view and the health indicator
  * ({@link StorageHealthConfiguration}) are evaluated: the file store as a member class,
  * Redis by importing its configuration first.
  *
  * @author Worker Exporter
  */
 @Configuration(proxyBeanMethods = false)
-@Import({ RedisStorageConfiguration.class, StorageMergedViewConfiguration.class, SidecarConfiguration.class,
-        StorageHealthConfiguration.class })
+@Import({ RedisStorageConfiguration.class, WorkerCensusConfiguration.class, StorageMergedViewConfiguration.class,
+        SidecarConfiguration.class, StorageHealthConfiguration.class })
 class StorageConfiguration {
 
     private static final Logger logger = LoggerFactory.getLogger(StorageConfiguration.class);
 
-    StorageConfiguration(ExporterProperties properties) {
-        if (properties.getRedis().isEnabled() && properties.getPrometheus().getMultiprocDir() != null) {
-            logger.info("Both exporter.redis.enabled and exporter.prometheus.multiproc-dir are set: Redis storage is"
-                    + " used, the directory is not");
+    StorageConfiguration(Environment environment) {
+        StorageMode.Decision decision = StorageMode.decide(environment);
+        if (decision.directoryUnused()) {
+            logger.info("Shared {}", decision);
         }
     }
 
@@ -60,8 +52,7 @@ class StorageConfiguration {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty("exporter.prometheus.multiproc-dir")
-    @ConditionalOnBooleanProperty(name = "exporter.redis.enabled", havingValue = false, matchIfMissing = true)
+    @ConditionalOnStorage(StorageMode.FILE)
     static class FileStoreConfiguration {
 
         @Bean

@@ -1,7 +1,6 @@
 package io.github.workerexporter.autoconfigure;
 
-import java.time.Clock;
-
+import io.github.workerexporter.merge.WorkerCensus;
 import io.github.workerexporter.storage.MetricStore;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -14,9 +13,9 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The {@code exporter} component of {@code /actuator/health}
- * ({@link StorageHealthIndicator}), for any {@link MetricStore} bean (file, Redis,
- * in-memory or the application's own), when the application has spring-boot-health.
- * {@code management.health.exporter.enabled=false} turns it off.
+ * ({@link StorageHealthIndicator}), for any {@link MetricStore} bean (file, Redis, or the
+ * application's own) through its {@link WorkerCensus}, when the application has
+ * spring-boot-health. {@code management.health.exporter.enabled=false} turns it off.
  *
  * @author Worker Exporter
  */
@@ -30,9 +29,9 @@ class StorageHealthConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(name = "exporterHealthIndicator")
-        @ConditionalOnBean(MetricStore.class)
-        StorageHealthIndicator exporterHealthIndicator(MetricStore store, ExporterProperties properties) {
-            return new StorageHealthIndicator(store, properties.getStorage().getHeartbeatTimeout(), Clock.systemUTC());
+        @ConditionalOnBean(WorkerCensus.class)
+        StorageHealthIndicator exporterHealthIndicator(WorkerCensus census) {
+            return new StorageHealthIndicator(census);
         }
 
     }

@@ -1,17 +1,14 @@
 package io.github.workerexporter.autoconfigure;
 
-import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
-import io.github.workerexporter.merge.HeartbeatAges;
+import io.github.workerexporter.merge.Census;
+import io.github.workerexporter.merge.WorkerCensus;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.StoreException;
-import io.github.workerexporter.storage.WorkerRecord;
 import io.github.workerexporter.storage.file.FileMetricStore;
 import io.github.workerexporter.storage.redis.RedisMetricStore;
 
@@ -22,9 +19,10 @@ import org.springframework.util.ClassUtils;
 /**
  * Health of the metric store, the {@code exporter} component of {@code /actuator/health}:
  * up with the store's name, its location (directory or Redis address) and the number of
- * workers it holds by state ({@code alive}, {@code stopped}, {@code lost}, as in
- * {@code <prefix>_master_workers}); down when the store cannot be read, with the store's
- * error message, which never contains a password.
+ * workers it holds by state ({@code alive}, {@code stopped}, {@code lost}), taken from
+ * the same {@link WorkerCensus} as {@code <prefix>_master_workers}, and the number of
+ * workers whose metrics cannot be decoded when there are any; down when the store cannot
+ * be read, with the store's error message, which never contains a password.
  *
  * @author Worker Exporter
  */
@@ -34,54 +32,40 @@ class StorageHealthIndicator extends AbstractHealthIndicator {
             "org.springframework.data.redis.connection.RedisConnectionFactory",
             StorageHealthIndicator.class.getClassLoader());
 
-    private final MetricStore store;
+    private final WorkerCensus census;
 
-    private final Duration heartbeatTimeout;
-
-    private final HeartbeatAges ages;
-
-    StorageHealthIndicator(MetricStore store, Duration heartbeatTimeout, Clock clock) {
+    StorageHealthIndicator(WorkerCensus census) {
         super("Metric store health check failed");
-        this.store = store;
-        this.heartbeatTimeout = heartbeatTimeout;
-        this.ages = new HeartbeatAges(clock);
+        this.census = census;
     }
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
-        builder.withDetail("store", this.store.name());
-        String location = location();
+        MetricStore store = this.census.store();
+        builder.withDetail("store", store.name());
+        String location = location(store);
         if (location != null) {
             builder.withDetail("location", location);
         }
         try {
-            builder.up().withDetail("workers", countByState());
+            Census census = this.census.take();
+            Map<String, Integer> workers = new LinkedHashMap<>();
+            census.countByLiveness().forEach((liveness, count) -> workers.put(liveness.label(), count));
+            builder.up().withDetail("workers", workers);
+            if (!census.undecodable().isEmpty()) {
+                builder.withDetail("undecodable", census.undecodable().size());
+            }
         }
         catch (StoreException ex) {
             builder.down().withDetail("error", String.valueOf(ex.getMessage()));
         }
     }
 
-    private Map<String, Integer> countByState() {
-        Map<String, Integer> workers = new LinkedHashMap<>();
-        workers.put("alive", 0);
-        workers.put("stopped", 0);
-        workers.put("lost", 0);
-        List<WorkerRecord> records = this.store.readAll();
-        Map<String, Duration> ages = this.ages.observe(records);
-        for (WorkerRecord record : records) {
-            // The states of MergingCollector.
-            workers.merge(HeartbeatAges.stateOf(record, ages.get(record.workerId()), this.heartbeatTimeout), 1,
-                    Integer::sum);
-        }
-        return workers;
-    }
-
-    private @Nullable String location() {
-        if (this.store instanceof FileMetricStore file) {
+    private static @Nullable String location(MetricStore store) {
+        if (store instanceof FileMetricStore file) {
             return file.directory().toString();
         }
-        if (REDIS_PRESENT && this.store instanceof RedisMetricStore redis) {
+        if (REDIS_PRESENT && store instanceof RedisMetricStore redis) {
             return redis.location();
         }
         return null;

@@ -12,63 +12,46 @@ import io.github.workerexporter.metrics.MasterRestarts;
 import io.github.workerexporter.merge.RestartCarry;
 import io.github.workerexporter.merge.MergedViewRegistry;
 import io.github.workerexporter.merge.MergingCollector;
-import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.merge.WorkerCensus;
 import io.github.workerexporter.publish.NamePatterns;
-import io.github.workerexporter.storage.SnapshotCodec;
 import io.github.workerexporter.publish.WorkerPublisher;
-import io.github.workerexporter.sidecar.SidecarRegistry;
+import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.storage.SnapshotCodec;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 
 /**
  * The merged view, the flusher and its hook, when workers share a store and the
- * application has a {@code PrometheusRegistry} (see {@link StorageConfiguration}). A
- * sidecar's registry is a {@link SidecarRegistry} and it has no flusher.
+ * application has a {@code PrometheusRegistry} (see {@link StorageConfiguration}). The
+ * merged view is served by the {@link MergedViewRegistry} of
+ * {@link MergedViewAutoConfiguration}; a sidecar has no flusher.
  *
  * @author Worker Exporter
  */
 @Configuration(proxyBeanMethods = false)
-@Conditional(StorageSharedCondition.class)
-@ConditionalOnBean({ MetricStore.class, PrometheusRegistry.class })
+@ConditionalOnStorage({ StorageMode.FILE, StorageMode.REDIS })
+@ConditionalOnBean({ WorkerCensus.class, PrometheusRegistry.class })
 class StorageMergedViewConfiguration {
 
     private static final Logger logger = LoggerFactory.getLogger(StorageMergedViewConfiguration.class);
 
     @Bean
-    static BeanPostProcessor exporterMergedViewRegistryPostProcessor(Environment environment) {
-        boolean sidecar = environment.getProperty("exporter.sidecar.enabled", Boolean.class, false);
-        return new BeanPostProcessor() {
-            @Override
-            public Object postProcessAfterInitialization(Object bean, String beanName) {
-                if (bean.getClass() != PrometheusRegistry.class) {
-                    return bean;
-                }
-                return sidecar ? new SidecarRegistry() : new MergedViewRegistry();
-            }
-        };
-    }
-
-    @Bean
     @ConditionalOnMissingBean
-    MergingCollector mergingCollector(MetricStore store, SnapshotCodec codec, ExporterProperties properties,
-            PrometheusRegistry registry) {
-        ExporterProperties.Storage storage = properties.getStorage();
-        MergingCollector collector = new MergingCollector(store, codec, properties.getMetrics().getPrefix(),
-                storage.getGaugeModes(), storage.getHeartbeatTimeout(), Clock.systemUTC(), () -> local(registry));
+    MergingCollector mergingCollector(WorkerCensus census, ExporterProperties properties, PrometheusRegistry registry) {
+        MergingCollector collector = new MergingCollector(census, properties.getMetrics().getPrefix(),
+                properties.getStorage().getGaugeModes(), () -> local(registry));
         if (registry instanceof MergedViewRegistry merged) {
-            merged.setMergedView(collector);
+            merged.addView(collector);
         }
         else {
-            logger.warn("The PrometheusRegistry bean is not replaceable ({}): the merged view of the workers is"
+            logger.warn("The PrometheusRegistry bean is the application's own ({}): the merged view of the workers is"
                     + " not served by this process", registry.getClass().getName());
         }
         return collector;
@@ -111,7 +94,7 @@ class StorageMergedViewConfiguration {
         };
     }
 
-    private static io.prometheus.metrics.model.snapshots.MetricSnapshots local(PrometheusRegistry registry) {
+    private static MetricSnapshots local(PrometheusRegistry registry) {
         return (registry instanceof MergedViewRegistry merged) ? merged.scrapeLocal((name) -> true) : registry.scrape();
     }
 

@@ -67,9 +67,9 @@ public final class WorkerExporterAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ExporterLifecycle exporterLifecycle(HookManager hookManager, ApplicationContext context, WorkerIdentity worker,
-            ExporterProperties properties) {
-        return new ExporterLifecycle(hookManager, context, worker, properties.getRedis().isEnabled());
+    ExporterLifecycle exporterLifecycle(HookManager hookManager, ApplicationContext context, WorkerIdentity worker) {
+        return new ExporterLifecycle(hookManager, context, worker,
+                StorageMode.decide(context.getEnvironment()).mode() == StorageMode.REDIS);
     }
 
     @Configuration(proxyBeanMethods = false)

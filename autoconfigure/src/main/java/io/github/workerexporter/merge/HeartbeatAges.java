@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import io.github.workerexporter.storage.WorkerRecord;
-import io.github.workerexporter.lifecycle.WorkerState;
 
 /**
  * How long ago each worker last flushed, as one reader of the store sees it, measured on
@@ -30,7 +29,8 @@ import io.github.workerexporter.lifecycle.WorkerState;
  * it flushes;</li>
  * <li>a record unchanged: the age grows with the monotonic clock only.</li>
  * </ul>
- * Workers absent from a read are forgotten. Thread-safe.
+ * Workers absent from a read are forgotten. Thread-safe. The master view has one, in
+ * {@link WorkerCensus}, which decides liveness from these ages.
  *
  * @author Worker Exporter
  */
@@ -109,22 +109,6 @@ public final class HeartbeatAges {
         this.seen.clear();
         this.seen.putAll(current);
         return ages;
-    }
-
-    /**
-     * The state of a worker in the master view: {@code stopped} when it said so,
-     * {@code alive} while its last flush is at most the heartbeat timeout old, else
-     * {@code lost}.
-     * @param record the worker's record
-     * @param age the age of its last flush, from {@link #observe}
-     * @param heartbeatTimeout how long a worker may go without a flush and stay alive
-     * @return the state
-     */
-    public static String stateOf(WorkerRecord record, Duration age, Duration heartbeatTimeout) {
-        if (record.state() == WorkerState.STOPPED) {
-            return "stopped";
-        }
-        return (age.compareTo(heartbeatTimeout) <= 0) ? "alive" : "lost";
     }
 
     private record Beat(String key, long startTimeMillis, long heartbeatMillis) {

@@ -1,5 +1,7 @@
 package io.github.workerexporter.merge;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
@@ -11,35 +13,48 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 /**
- * The registry of a worker in shared mode. Collectors register on it as on any
- * {@link PrometheusRegistry} (Micrometer's meters, the exporter's families), but a
- * {@link #scrape} serves the merged view of all workers: the families of the merged view
- * (such as {@link MergingCollector}), then the local families the merged view does not
- * have (such as those not published). So each family is served exactly once, and the
- * flusher publishes {@link #scrapeLocal(Predicate)}, which never includes the merged
- * view: no loop.
+ * The {@link PrometheusRegistry} of a process that serves the merged view of shared
+ * storage, defined as the application's registry bean (Spring Boot's backs off from it).
+ * Collectors register on it as on any registry (Micrometer's meters, the exporter's
+ * families), but a {@link #scrape} serves the views first (the merged view,
+ * {@link MergingCollector}, and a sidecar's own families), then the local families the
+ * views do not have (only when it serves local families: a sidecar does not). So each
+ * family is served exactly once, and the flusher publishes {@link #scrapeLocal}, which
+ * never includes a view: no loop.
  *
  * @author Worker Exporter
  */
-public class MergedViewRegistry extends PrometheusRegistry {
+public final class MergedViewRegistry extends PrometheusRegistry {
 
-    private volatile @Nullable MultiCollector mergedView;
+    private final boolean servesLocal;
+
+    private final List<MultiCollector> views = new CopyOnWriteArrayList<>();
 
     /**
-     * Serve this merged view from now on.
-     * @param mergedView the merged view
+     * Create a registry.
+     * @param servesLocal whether scrapes include the local families (a worker) or only
+     * the views (a sidecar, which is not a worker)
      */
-    public void setMergedView(MultiCollector mergedView) {
-        this.mergedView = mergedView;
+    public MergedViewRegistry(boolean servesLocal) {
+        this.servesLocal = servesLocal;
     }
 
     /**
-     * This process's own metrics, without the merged view.
+     * Serve a view, such as the merged view, before the local families from now on.
+     * @param view the view
+     */
+    public void addView(MultiCollector view) {
+        this.views.add(view);
+    }
+
+    /**
+     * This process's own metrics, without the views; nothing when it serves no local
+     * families.
      * @param names the families to include
      * @return the snapshots
      */
     public MetricSnapshots scrapeLocal(Predicate<String> names) {
-        return super.scrape(names, null);
+        return this.servesLocal ? super.scrape(names, null) : MetricSnapshots.builder().build();
     }
 
     @Override
@@ -49,15 +64,19 @@ public class MergedViewRegistry extends PrometheusRegistry {
 
     @Override
     public MetricSnapshots scrape(Predicate<String> names, @Nullable PrometheusScrapeRequest scrapeRequest) {
-        MultiCollector view = this.mergedView;
-        if (view == null) {
-            return super.scrape(names, scrapeRequest);
-        }
         MetricSnapshots.Builder result = MetricSnapshots.builder();
-        view.collect(names, scrapeRequest).forEach(result::metricSnapshot);
-        for (MetricSnapshot snapshot : super.scrape(names, scrapeRequest)) {
-            if (!result.containsMetricName(snapshot.getMetadata().getName())) {
-                result.metricSnapshot(snapshot);
+        for (MultiCollector view : this.views) {
+            for (MetricSnapshot snapshot : view.collect(names, scrapeRequest)) {
+                if (!result.containsMetricName(snapshot.getMetadata().getName())) {
+                    result.metricSnapshot(snapshot);
+                }
+            }
+        }
+        if (this.servesLocal) {
+            for (MetricSnapshot snapshot : super.scrape(names, scrapeRequest)) {
+                if (!result.containsMetricName(snapshot.getMetadata().getName())) {
+                    result.metricSnapshot(snapshot);
+                }
             }
         }
         return result.build();

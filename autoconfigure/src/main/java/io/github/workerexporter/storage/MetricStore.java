@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Shared storage through which workers publish their metrics and any worker (or a
- * sidecar) reads all of them. Implementations: in-process, a shared directory, Redis.
+ * sidecar) reads all of them. Implementations: a shared directory, Redis, or the
+ * application's own.
  * <p>
  * {@link #publish} is called by the flusher, never on a request thread. Implementations
  * throw {@link StoreException} on failure; the caller logs it once and retries on the
@@ -34,13 +35,6 @@ public interface MetricStore extends AutoCloseable {
      * @throws StoreException when the store cannot be read
      */
     List<WorkerRecord> readAll();
-
-    /**
-     * Remove a worker's data (clean-up at exit).
-     * @param workerId the worker
-     * @throws StoreException when the store cannot be written
-     */
-    void remove(String workerId);
 
     /**
      * Release connections and files. Never throws.

@@ -1,5 +1,9 @@
 package io.github.workerexporter.autoconfigure;
 
+import io.github.workerexporter.storage.BinarySnapshotCodec;
+import org.jspecify.annotations.Nullable;
+import io.github.workerexporter.merge.WorkerCensus;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -180,13 +184,16 @@ class ExporterEndpointTests {
         assertThat(configuration.values()).doesNotContain("redis-secret", "scrape-secret");
     }
 
-    private static ExporterEndpoint endpoint(MetricStore store) {
-        return new ExporterEndpoint(SELF, store, Duration.ofSeconds(15), Map.of(), Clock.fixed(NOW, ZoneOffset.UTC));
+    private static ExporterEndpoint endpoint(@Nullable MetricStore store) {
+        WorkerCensus census = (store != null) ? new WorkerCensus(store, new BinarySnapshotCodec(), "gunicorn",
+                Duration.ofSeconds(15), Clock.fixed(NOW, ZoneOffset.UTC)) : null;
+        return new ExporterEndpoint(SELF, census, Duration.ofSeconds(15), Map.of());
     }
 
     private static WorkerRecord record(String id, String state, Instant heartbeat, String stopReason) {
         return new WorkerRecord(id, 7, Instant.parse("2025-01-01T10:00:00Z").toEpochMilli(), heartbeat.toEpochMilli(),
-                WorkerState.ofLabel(state), (stopReason != null) ? StopReason.ofLabel(stopReason) : null, new byte[0]);
+                WorkerState.ofLabel(state), (stopReason != null) ? StopReason.ofLabel(stopReason) : null,
+                new BinarySnapshotCodec().encode(MetricSnapshots.of()));
     }
 
     /**
@@ -212,11 +219,6 @@ class ExporterEndpointTests {
 
         @Override
         public List<WorkerRecord> readAll() {
-            throw this.failure;
-        }
-
-        @Override
-        public void remove(String workerId) {
             throw this.failure;
         }
 

@@ -1,5 +1,7 @@
 package io.github.workerexporter.autoconfigure;
 
+import io.github.workerexporter.storage.BinarySnapshotCodec;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -168,7 +170,8 @@ class RedisStorageConfigurationTests {
     }
 
     private static WorkerRecord record() {
-        return new WorkerRecord("worker-1", 7, 1000, 2000, WorkerState.RUNNING, null, new byte[] { 1, 2, 3 });
+        return new WorkerRecord("worker-1", 7, 1000, 2000, WorkerState.RUNNING, null,
+                new BinarySnapshotCodec().encode(MetricSnapshots.of()));
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -195,10 +198,6 @@ class RedisStorageConfigurationTests {
         @Override
         public List<WorkerRecord> readAll() {
             return List.of();
-        }
-
-        @Override
-        public void remove(String workerId) {
         }
 
         @Override

@@ -17,6 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.workerexporter.environment.WorkerIdentity;
+import io.github.workerexporter.metrics.MasterRestarts;
+import io.github.workerexporter.metrics.RequestMetrics;
+import io.github.workerexporter.metrics.WorkerMetrics;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.publish.WorkerPublisher;
@@ -66,6 +69,9 @@ class SidecarApplicationTests {
                     .doesNotContain(sidecar.getBean(WorkerIdentity.class).id())
                     .doesNotContain("gunicorn_worker_");
                 assertThat(store.readAll()).extracting("workerId").containsExactlyInAnyOrder("w-1", "w-2");
+                assertThat(sidecar.getBeanNamesForType(WorkerMetrics.class)).isEmpty();
+                assertThat(sidecar.getBeanNamesForType(MasterRestarts.class)).isEmpty();
+                assertThat(sidecar.getBeanNamesForType(RequestMetrics.class)).isEmpty();
             }
         }
     }
@@ -148,8 +154,8 @@ class SidecarApplicationTests {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @ImportAutoConfiguration({ MetricsAutoConfiguration.class, PrometheusMetricsExportAutoConfiguration.class,
-            WorkerExporterAutoConfiguration.class })
+    @ImportAutoConfiguration({ MetricsAutoConfiguration.class, MergedViewAutoConfiguration.class,
+            PrometheusMetricsExportAutoConfiguration.class, WorkerExporterAutoConfiguration.class })
     static class SidecarApplication {
 
     }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.lifecycle.StopReason;
+import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.Exposition;
 import io.github.workerexporter.storage.InMemoryMetricStore;
 import io.github.workerexporter.merge.MergedViewRegistry;
@@ -22,8 +24,10 @@ import io.github.workerexporter.publish.WorkerPublisher;
 import io.github.workerexporter.storage.WorkerRecord;
 import io.github.workerexporter.storage.file.FileMetricStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -40,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StorageConfigurationTests {
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+        .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, MergedViewAutoConfiguration.class,
                 PrometheusMetricsExportAutoConfiguration.class, WorkerExporterAutoConfiguration.class));
 
     @TempDir
@@ -65,6 +69,26 @@ class StorageConfigurationTests {
                 assertThat(served).contains("orders_total{worker_id=\"w-1\"} 2.0")
                     .doesNotContain("orders_total 2.0")
                     .contains("gunicorn_master_workers{state=\"alive\"} 1.0");
+            });
+    }
+
+    @Test
+    void healthAndTheMergedViewCountTheWorkersOfOneCensusAlike() {
+        this.contextRunner.withPropertyValues("exporter.prometheus.multiproc-dir=" + this.dir, "exporter.worker.id=w-1")
+            .run((context) -> {
+                MetricStore store = context.getBean(MetricStore.class);
+                byte[] none = new BinarySnapshotCodec().encode(MetricSnapshots.of());
+                long now = System.currentTimeMillis();
+                store.publish(new WorkerRecord("stopped", 2, 0, now, WorkerState.STOPPED, StopReason.TERM, none));
+                store.publish(new WorkerRecord("lost", 3, 0, now - 60_000, WorkerState.RUNNING, null, none));
+                store.publish(new WorkerRecord("bad", 4, 0, now, WorkerState.RUNNING, null, new byte[] { 1 }));
+                String served = Exposition.text(context.getBean(PrometheusRegistry.class).scrape());
+                Health health = context.getBean("exporterHealthIndicator", StorageHealthIndicator.class).health(true);
+                assertThat(served).contains("gunicorn_master_workers{state=\"alive\"} 0.0")
+                    .contains("gunicorn_master_workers{state=\"stopped\"} 1.0")
+                    .contains("gunicorn_master_workers{state=\"lost\"} 1.0");
+                assertThat(health.getDetails()).containsEntry("workers", Map.of("alive", 0, "stopped", 1, "lost", 1))
+                    .containsEntry("undecodable", 1);
             });
     }
 

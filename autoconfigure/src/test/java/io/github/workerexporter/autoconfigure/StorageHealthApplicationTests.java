@@ -1,5 +1,7 @@
 package io.github.workerexporter.autoconfigure;
 
+import io.github.workerexporter.storage.BinarySnapshotCodec;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,7 +48,7 @@ class StorageHealthApplicationTests {
     void showsTheStoreAndItsWorkersInActuatorHealth() throws Exception {
         try (FileMetricStore other = new FileMetricStore(this.dir, Duration.ofMinutes(5), Clock.systemUTC())) {
             other.publish(new WorkerRecord("w-stopped", 1, 0, System.currentTimeMillis(), WorkerState.STOPPED,
-                    StopReason.TERM, new byte[0]));
+                    StopReason.TERM, new BinarySnapshotCodec().encode(MetricSnapshots.of())));
             try (ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class)
                 .web(WebApplicationType.SERVLET)
                 .properties("server.port=0", "exporter.prometheus.metrics-port=0",

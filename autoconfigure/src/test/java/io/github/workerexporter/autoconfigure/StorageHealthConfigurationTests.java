@@ -1,5 +1,7 @@
 package io.github.workerexporter.autoconfigure;
 
+import io.github.workerexporter.storage.BinarySnapshotCodec;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -48,9 +50,12 @@ class StorageHealthConfigurationTests {
         this.contextRunner.withPropertyValues("exporter.prometheus.multiproc-dir=" + this.dir).run((context) -> {
             MetricStore store = context.getBean(MetricStore.class);
             long now = System.currentTimeMillis();
-            store.publish(new WorkerRecord("alive", 1, 0, now, WorkerState.RUNNING, null, new byte[0]));
-            store.publish(new WorkerRecord("stopped", 2, 0, now, WorkerState.STOPPED, StopReason.TERM, new byte[0]));
-            store.publish(new WorkerRecord("lost", 3, 0, now - 60_000, WorkerState.RUNNING, null, new byte[0]));
+            store.publish(new WorkerRecord("alive", 1, 0, now, WorkerState.RUNNING, null,
+                    new BinarySnapshotCodec().encode(MetricSnapshots.of())));
+            store.publish(new WorkerRecord("stopped", 2, 0, now, WorkerState.STOPPED, StopReason.TERM,
+                    new BinarySnapshotCodec().encode(MetricSnapshots.of())));
+            store.publish(new WorkerRecord("lost", 3, 0, now - 60_000, WorkerState.RUNNING, null,
+                    new BinarySnapshotCodec().encode(MetricSnapshots.of())));
             Health health = health(context.getBean("exporterHealthIndicator", StorageHealthIndicator.class));
             assertThat(health.getStatus()).isEqualTo(Status.UP);
             assertThat(health.getDetails()).containsEntry("store", "file")

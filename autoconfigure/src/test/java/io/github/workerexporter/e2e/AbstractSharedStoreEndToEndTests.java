@@ -53,6 +53,14 @@ abstract class AbstractSharedStoreEndToEndTests {
      */
     abstract List<String> storeArguments(Path dir);
 
+    /**
+     * The argument that makes the data of a stopped or lost worker expire after the given
+     * number of seconds.
+     * @param seconds the retention
+     * @return the argument
+     */
+    abstract String retention(int seconds);
+
     Workers workers(String... more) {
         List<String> arguments = new ArrayList<>(storeArguments(this.dir));
         arguments.addAll(List.of(FLUSH, "--exporter.prometheus.metrics-port=0"));
@@ -113,6 +121,38 @@ abstract class AbstractSharedStoreEndToEndTests {
                             && exposition.value("gunicorn_master_worker_restart_total{reason=\"crash\"}") >= 1);
             assertThat(restarted.value("gunicorn_master_workers{state=\"lost\"}")).isZero();
             assertThat(restarted.value("gunicorn_master_worker_restart_total{reason=\"crash\"}")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void keepsTheDeathDiagnosticsOfAKilledWorkerUntilItsDataExpires() {
+        try (Workers workers = workers("--exporter.storage.heartbeat-timeout=2s", retention(8))) {
+            List<Worker> started = workers.start("w1", "w2");
+            Worker observer = started.get(0);
+            Worker victim = started.get(1);
+            RequestExposition before = workers.awaitScrape(observer, DEADLINE,
+                    (exposition) -> exposition.value("gunicorn_master_workers{state=\"alive\"}") == 2);
+            assertThat(before.types()).noneMatch((name) -> name.startsWith("gunicorn_master_lost_worker_"));
+            workers.kill(victim);
+            RequestExposition lost = workers.awaitScrape(observer, DEADLINE,
+                    (exposition) -> exposition.value("gunicorn_master_workers{state=\"lost\"}") == 1);
+            String w2 = "{worker_id=\"w2\"}";
+            for (String gauge : List.of("memory_bytes", "heap_used_bytes", "heap_max_bytes", "uptime_seconds",
+                    "last_seen_timestamp_seconds")) {
+                String name = "gunicorn_master_lost_worker_" + gauge;
+                assertThat(lost.series(name)).as(name).containsExactly(name + w2);
+                assertThat(lost.value(name + w2)).as(name).isPositive();
+            }
+            assertThat(lost.series("gunicorn_master_lost_worker_cpu_percent"))
+                .containsExactly("gunicorn_master_lost_worker_cpu_percent" + w2);
+            assertThat(lost.value("gunicorn_master_lost_worker_heap_used_bytes" + w2))
+                .isLessThanOrEqualTo(lost.value("gunicorn_master_lost_worker_heap_max_bytes" + w2));
+            assertThat(lost.series("gunicorn_master_lost_worker_memory_bytes"))
+                .doesNotContain("gunicorn_master_lost_worker_memory_bytes{worker_id=\"w1\"}");
+            RequestExposition expired = workers.awaitScrape(observer, DEADLINE,
+                    (exposition) -> exposition.value("gunicorn_master_workers{state=\"lost\"}") == 0);
+            assertThat(expired.value("gunicorn_master_workers{state=\"alive\"}")).isEqualTo(1);
+            assertThat(expired.types()).noneMatch((name) -> name.startsWith("gunicorn_master_lost_worker_"));
         }
     }
 

@@ -15,4 +15,9 @@ class FileStoreEndToEndTests extends AbstractSharedStoreEndToEndTests {
         return List.of("--exporter.prometheus.multiproc-dir=" + dir.resolve("multiproc"));
     }
 
+    @Override
+    String retention(int seconds) {
+        return "--exporter.storage.retention=" + seconds + "s";
+    }
+
 }

@@ -42,6 +42,11 @@ class RedisStoreEndToEndTests extends AbstractSharedStoreEndToEndTests {
                 "--spring.data.redis.port=" + redis.port(), "--exporter.redis.key-prefix=e2e-" + dir.getFileName());
     }
 
+    @Override
+    String retention(int seconds) {
+        return "--exporter.redis.ttl-seconds=" + seconds;
+    }
+
     @Test
     void losesNoRequestAndNoCountWhenRedisIsDownForTenSecondsUnderLoad() throws Exception {
         try (Workers workers = workers()) {

@@ -16,11 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code kill -9} of real writer JVMs ({@link WorkerFaultsFileWriter}, started by
- * {@link Workers}) in the middle of a write to their memory-mapped file: each writes
- * records of 1 MiB without pause, so a kill at a random moment most likely interrupts the
- * copy of a record into the file. A reader that opens the directory afterwards must find,
- * for every killed writer, one whole record (every byte from the same flush), never a
- * skipped file.
+ * {@link Workers}) in the middle of a write to their file: each writes records of 1 MiB
+ * without pause, so a kill at a random moment most likely interrupts the copy of a record
+ * into the file. A reader that opens the directory afterwards must find, for every killed
+ * writer, one whole record (every byte from the same flush), never a skipped file.
  *
  * @author Worker Exporter
  */

@@ -103,8 +103,9 @@ class MergingCollectorTests {
 
     @Test
     void servesTheLocalMetricsWhenTheStoreCannotBeRead(CapturedOutput output) {
-        MergingCollector collector = new MergingCollector(new FailingStore(), this.codec, "gunicorn", Map.of(), TIMEOUT,
-                this.clock, () -> MetricSnapshots.of(gauge("local", 7)));
+        MergingCollector collector = new MergingCollector(
+                new WorkerCensus(new FailingStore(), this.codec, "gunicorn", TIMEOUT, this.clock), "gunicorn", Map.of(),
+                () -> MetricSnapshots.of(gauge("local", 7)));
         assertThat(Exposition.text(collector.collect())).contains("local 7.0");
         assertThat(Exposition.text(collector.collect())).contains("local 7.0");
         assertThat(output.getAll().lines().filter((line) -> line.contains("WARN"))).hasSize(1);
@@ -122,6 +123,51 @@ class MergingCollectorTests {
         assertThat(output).contains("Skipped the metrics of worker bad");
     }
 
+    @Test
+    void servesTheDeathDiagnosticsOfLostWorkersOnlyUntilTheirDataExpires() {
+        MetricSnapshot heapUsed = new GaugeSnapshot(new MetricMetadata("jvm_memory_used_bytes"),
+                List.of(new GaugeDataPointSnapshot(100, Labels.of("area", "heap", "id", "eden"), null),
+                        new GaugeDataPointSnapshot(200, Labels.of("area", "heap", "id", "old"), null),
+                        new GaugeDataPointSnapshot(999, Labels.of("area", "nonheap", "id", "code"), null)));
+        MetricSnapshot heapMax = new GaugeSnapshot(new MetricMetadata("jvm_memory_max_bytes"),
+                List.of(new GaugeDataPointSnapshot(-1, Labels.of("area", "heap", "id", "eden"), null),
+                        new GaugeDataPointSnapshot(4096, Labels.of("area", "heap", "id", "old"), null)));
+        MetricSnapshot[] last = { gauge("gunicorn_worker_memory_bytes", 5000), gauge("gunicorn_worker_cpu_percent", 97),
+                gauge("gunicorn_worker_uptime_seconds", 42), heapUsed, heapMax };
+        publish("lost", "running", -20, last);
+        publish("alive", "running", 0, last);
+        publish("stopped", "stopped", -20, last);
+        MergingCollector collector = collector(Map.of());
+        String text = Exposition.text(collector.collect());
+        assertThat(text.lines().filter((line) -> line.startsWith("gunicorn_master_lost_worker_")))
+            .containsExactlyInAnyOrder("gunicorn_master_lost_worker_memory_bytes{worker_id=\"lost\"} 5000.0",
+                    "gunicorn_master_lost_worker_heap_used_bytes{worker_id=\"lost\"} 300.0",
+                    "gunicorn_master_lost_worker_heap_max_bytes{worker_id=\"lost\"} 4096.0",
+                    "gunicorn_master_lost_worker_cpu_percent{worker_id=\"lost\"} 97.0",
+                    "gunicorn_master_lost_worker_uptime_seconds{worker_id=\"lost\"} 42.0",
+                    "gunicorn_master_lost_worker_last_seen_timestamp_seconds{worker_id=\"lost\"} "
+                            + (this.clock.millis() - 20_000) / 1000.0);
+        assertThat(text).contains("# HELP gunicorn_master_lost_worker_memory_bytes Memory usage of a lost worker")
+            .doesNotContain("requests_in_flight");
+        this.store.remove("lost");
+        assertThat(Exposition.text(collector.collect())).doesNotContain("gunicorn_master_lost_worker_");
+    }
+
+    @Test
+    void countsAnUndecodableRecordInNoStateForEveryReader() {
+        this.store
+            .publish(new WorkerRecord("bad", 1, 1, this.clock.millis(), WorkerState.RUNNING, null, new byte[] { 1 }));
+        publish("good", "running", 0, counter("requests", 1));
+        WorkerCensus census = new WorkerCensus(this.store, this.codec, "gunicorn", TIMEOUT, this.clock);
+        Census taken = census.take();
+        assertThat(taken.countByLiveness()).containsEntry(Liveness.ALIVE, 1)
+            .containsEntry(Liveness.STOPPED, 0)
+            .containsEntry(Liveness.LOST, 0);
+        assertThat(taken.undecodable()).extracting(Census.UndecodableWorker::workerId).containsExactly("bad");
+        assertThat(Exposition.text(new MergingCollector(census, "gunicorn", Map.of(), MetricSnapshots::of).collect()))
+            .contains("gunicorn_master_workers{state=\"alive\"} 1.0");
+    }
+
     private List<String> gaugeLines(GaugeMode mode) {
         return Exposition.text(collector(Map.of("g", mode)).collect())
             .lines()
@@ -131,8 +177,8 @@ class MergingCollectorTests {
     }
 
     private MergingCollector collector(Map<String, GaugeMode> modes) {
-        return new MergingCollector(this.store, this.codec, "gunicorn", modes, TIMEOUT, this.clock,
-                MetricSnapshots::of);
+        return new MergingCollector(new WorkerCensus(this.store, this.codec, "gunicorn", TIMEOUT, this.clock),
+                "gunicorn", modes, MetricSnapshots::of);
     }
 
     private void publish(String worker, String state, int heartbeatSecondsAgo, MetricSnapshot... snapshots) {
@@ -170,10 +216,6 @@ class MergingCollectorTests {
         @Override
         public List<WorkerRecord> readAll() {
             throw new StoreException("store is down");
-        }
-
-        @Override
-        public void remove(String workerId) {
         }
 
         @Override

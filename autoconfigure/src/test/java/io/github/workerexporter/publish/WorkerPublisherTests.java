@@ -22,6 +22,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 import io.github.workerexporter.merge.MergedViewRegistry;
 import io.github.workerexporter.merge.MergingCollector;
+import io.github.workerexporter.merge.WorkerCensus;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.Exposition;
 import io.github.workerexporter.storage.InMemoryMetricStore;
@@ -39,7 +40,7 @@ class WorkerPublisherTests {
 
     private final InMemoryMetricStore store = new InMemoryMetricStore();
 
-    private final MergedViewRegistry registry = new MergedViewRegistry();
+    private final MergedViewRegistry registry = new MergedViewRegistry(true);
 
     private final WorkerIdentity worker = new WorkerIdentity("w-1", 42, Instant.ofEpochMilli(1000));
 
@@ -88,8 +89,9 @@ class WorkerPublisherTests {
         publisher.start(Duration.ofHours(1));
         publisher.close();
         publisher.flushNow();
-        String merged = Exposition.text(new MergingCollector(this.store, this.codec, "gunicorn", Map.of(),
-                Duration.ofSeconds(15), this.clock, MetricSnapshots::of)
+        String merged = Exposition.text(new MergingCollector(
+                new WorkerCensus(this.store, this.codec, "gunicorn", Duration.ofSeconds(15), this.clock), "gunicorn",
+                Map.of(), MetricSnapshots::of)
             .collect());
         assertThat(merged).contains("gunicorn_master_worker_restart_total{reason=\"crash\"} 1.0");
     }
@@ -113,7 +115,7 @@ class WorkerPublisherTests {
     void carriesRestartsAcrossLivesWithTheRecordedReason() {
         this.store.publish(new WorkerRecord("w-1", 40, 100, this.clock.millis(), WorkerState.STOPPED, StopReason.TERM,
                 this.codec.encode(MetricSnapshots.of())));
-        MergedViewRegistry secondRegistry = new MergedViewRegistry();
+        MergedViewRegistry secondRegistry = new MergedViewRegistry(true);
         MasterRestarts secondRestarts = new MasterRestarts("gunicorn", "w-1");
         secondRegistry.register(secondRestarts);
         WorkerIdentity secondLife = new WorkerIdentity("w-1", 41, Instant.ofEpochMilli(500));
@@ -137,9 +139,10 @@ class WorkerPublisherTests {
         Counter.builder().name("http_requests").register(this.registry).inc(2);
         Counter.builder().name("not_published").register(this.registry).inc();
         publisher(this.store, new WorkerLifecycle(), new NamePatterns(List.of("http_*"), List.of())).flushNow();
-        MergingCollector collector = new MergingCollector(this.store, this.codec, "gunicorn", Map.of(),
-                Duration.ofSeconds(15), this.clock, () -> this.registry.scrapeLocal((name) -> true));
-        this.registry.setMergedView(collector);
+        MergingCollector collector = new MergingCollector(
+                new WorkerCensus(this.store, this.codec, "gunicorn", Duration.ofSeconds(15), this.clock), "gunicorn",
+                Map.of(), () -> this.registry.scrapeLocal((name) -> true));
+        this.registry.addView(collector);
         String served = Exposition.text(this.registry.scrape());
         assertThat(served).contains("http_requests_total{worker_id=\"w-1\"} 2.0")
             .contains("not_published_total 1.0")
@@ -174,10 +177,6 @@ class WorkerPublisherTests {
         @Override
         public List<WorkerRecord> readAll() {
             return List.of();
-        }
-
-        @Override
-        public void remove(String workerId) {
         }
 
         @Override

@@ -26,6 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import io.github.workerexporter.merge.MergingCollector;
+import io.github.workerexporter.merge.WorkerCensus;
 
 /**
  * Wall clocks that jump an hour forward or back, on one worker, on the scraper, or on
@@ -127,9 +128,9 @@ class WorkerLifecycleFaultsClockTests {
             stopped.stop(StopReason.TERM);
             Worker steady = stores.start("steady", 2, this.steadyClock);
             Worker jumper = stores.start("jumper", 3, this.jumperClock);
-            MergingCollector scraper = new MergingCollector(stores.open(this.scraperClock),
-                    WorkerLifecycleFaultsStores.CODEC, PREFIX, Map.of(), TIMEOUT, this.scraperClock,
-                    this.scraperClock::nanoTime, MetricSnapshots::of);
+            MergingCollector scraper = new MergingCollector(new WorkerCensus(stores.open(this.scraperClock),
+                    WorkerLifecycleFaultsStores.CODEC, PREFIX, TIMEOUT, this.scraperClock, this.scraperClock::nanoTime),
+                    PREFIX, Map.of(), MetricSnapshots::of);
             MergingCollector jumpersView = jumper.view(TIMEOUT);
             Totals totals = new Totals();
             for (int round = 0; round < 3; round++) {

@@ -36,6 +36,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 import static org.assertj.core.api.Assertions.assertThat;
 import io.github.workerexporter.merge.MergingCollector;
+import io.github.workerexporter.merge.WorkerCensus;
 import io.github.workerexporter.publish.WorkerPublisher;
 
 /**
@@ -62,7 +63,7 @@ final class WorkerLifecycleFaultsStores implements AutoCloseable {
     /** Which store. */
     enum Backend {
 
-        /** One memory-mapped file per worker in a shared directory. */
+        /** One file per worker in a shared directory. */
         FILE,
 
         /** One key per worker in Redis. */
@@ -284,8 +285,9 @@ final class WorkerLifecycleFaultsStores implements AutoCloseable {
          * @return a new merged view (it tracks heartbeats from its first collect)
          */
         MergingCollector view(Duration heartbeatTimeout) {
-            return new MergingCollector(this.store, CODEC, PREFIX, Map.of(), heartbeatTimeout, this.clock,
-                    this.clock::nanoTime, MetricSnapshots::of);
+            return new MergingCollector(
+                    new WorkerCensus(this.store, CODEC, PREFIX, heartbeatTimeout, this.clock, this.clock::nanoTime),
+                    PREFIX, Map.of(), MetricSnapshots::of);
         }
 
     }

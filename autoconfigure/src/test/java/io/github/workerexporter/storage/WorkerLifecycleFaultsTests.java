@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import io.github.workerexporter.merge.MergingCollector;
+import io.github.workerexporter.merge.WorkerCensus;
 
 /**
  * One worker id restarted 50 times against a real shared store (a directory, a real Redis
@@ -80,8 +81,10 @@ class WorkerLifecycleFaultsTests {
     void countsExactlyFiftyRestartsOfOneWorkerIdWithoutCarryingItsCountersOrGrowingTheStore(Backend backend) {
         try (WorkerLifecycleFaultsStores stores = new WorkerLifecycleFaultsStores(backend, this.dir, redis)) {
             MetricStore observerStore = stores.open(this.clock);
-            MergingCollector view = new MergingCollector(observerStore, WorkerLifecycleFaultsStores.CODEC, PREFIX,
-                    Map.of(), Duration.ofSeconds(15), this.clock, this.clock::nanoTime, MetricSnapshots::of);
+            MergingCollector view = new MergingCollector(
+                    new WorkerCensus(observerStore, WorkerLifecycleFaultsStores.CODEC, PREFIX, Duration.ofSeconds(15),
+                            this.clock, this.clock::nanoTime),
+                    PREFIX, Map.of(), MetricSnapshots::of);
             Worker steady = stores.start("steady", 1, this.clock);
             steady.serve(1);
             Worker life = stores.start("w", 2, this.clock);

@@ -199,7 +199,10 @@ public final class FileMetricStore implements MetricStore {
         readAll();
     }
 
-    @Override
+    /**
+     * Remove a worker's data (no production caller: not part of {@link MetricStore}).
+     * @param workerId the worker
+     */
     public void remove(String workerId) {
         WorkerFileWriter writer = this.writers.remove(workerId);
         try {

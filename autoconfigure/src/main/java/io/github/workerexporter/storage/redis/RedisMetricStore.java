@@ -191,7 +191,10 @@ public final class RedisMetricStore implements MetricStore {
         }
     }
 
-    @Override
+    /**
+     * Remove a worker's data (no production caller: not part of {@link MetricStore}).
+     * @param workerId the worker
+     */
     public void remove(String workerId) {
         byte[] id = RedisKeys.bytes(workerId);
         execute("remove worker " + workerId, (connection) -> {

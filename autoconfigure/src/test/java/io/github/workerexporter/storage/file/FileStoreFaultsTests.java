@@ -22,6 +22,7 @@ import io.github.workerexporter.merge.RestartCarry;
 import io.github.workerexporter.metrics.MasterRestarts;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.merge.MergingCollector;
+import io.github.workerexporter.merge.WorkerCensus;
 import io.github.workerexporter.storage.MutableClock;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.publish.WorkerPublisher;
@@ -217,8 +218,8 @@ class FileStoreFaultsTests {
         byte[] garbage = new byte[300];
         new Random(11).nextBytes(garbage);
         open().publish(new WorkerRecord("garbage", 2, 1000, this.clock.millis(), WorkerState.RUNNING, null, garbage));
-        MergingCollector view = new MergingCollector(open(), new BinarySnapshotCodec(), "gunicorn", Map.of(),
-                Duration.ofSeconds(15), this.clock, this.clock::nanoTime, MetricSnapshots::of);
+        MergingCollector view = new MergingCollector(new WorkerCensus(open(), new BinarySnapshotCodec(), "gunicorn",
+                Duration.ofSeconds(15), this.clock, this.clock::nanoTime), "gunicorn", Map.of(), MetricSnapshots::of);
         for (int scrape = 0; scrape < 3; scrape++) {
             MetricSnapshots merged = view.collect();
             assertThat(values(merged, "gunicorn_worker_requests")).containsOnly(Map.entry("w1", 3.0));
@@ -252,8 +253,9 @@ class FileStoreFaultsTests {
         Life second = new Life(open(shared), 200);
         second.requests.inc(6);
         second.publisher.flushNow();
-        MergingCollector view = new MergingCollector(open(shared), new BinarySnapshotCodec(), "gunicorn", Map.of(),
-                Duration.ofSeconds(15), this.clock, this.clock::nanoTime, MetricSnapshots::of);
+        MergingCollector view = new MergingCollector(new WorkerCensus(open(shared), new BinarySnapshotCodec(),
+                "gunicorn", Duration.ofSeconds(15), this.clock, this.clock::nanoTime), "gunicorn", Map.of(),
+                MetricSnapshots::of);
         assertThat(restarts(view.collect())).containsExactly(Map.entry("term", 1.0));
         // The store of the third life opens, then the directory becomes a file: nothing
         // can be listed, read or written there, as root too.

@@ -32,6 +32,7 @@ import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.merge.MergedViewRegistry;
 import io.github.workerexporter.merge.MergingCollector;
+import io.github.workerexporter.merge.WorkerCensus;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.publish.WorkerPublisher;
 
@@ -313,7 +314,7 @@ class RedisStoreFaultsTests {
      */
     private static final class InProcessWorker implements AutoCloseable {
 
-        private final MergedViewRegistry registry = new MergedViewRegistry();
+        private final MergedViewRegistry registry = new MergedViewRegistry(true);
 
         private final Counter requests = Counter.builder().name("gunicorn_worker_requests").register(this.registry);
 
@@ -380,7 +381,7 @@ class RedisStoreFaultsTests {
      */
     private static final class Observer implements AutoCloseable {
 
-        private final MergedViewRegistry registry = new MergedViewRegistry();
+        private final MergedViewRegistry registry = new MergedViewRegistry(true);
 
         private final RedisMetricStore store;
 
@@ -388,8 +389,10 @@ class RedisStoreFaultsTests {
             this.store = RedisMetricStore.connect(endpoint(server, timeout), PREFIX, Duration.ofMinutes(5));
             Counter.builder().name("observer_local").register(this.registry).inc();
             this.registry
-                .setMergedView(new MergingCollector(this.store, new BinarySnapshotCodec(), "gunicorn", Map.of(),
-                        Duration.ofSeconds(15), Clock.systemUTC(), () -> this.registry.scrapeLocal((name) -> true)));
+                .addView(new MergingCollector(
+                        new WorkerCensus(this.store, new BinarySnapshotCodec(), "gunicorn", Duration.ofSeconds(15),
+                                Clock.systemUTC()),
+                        "gunicorn", Map.of(), () -> this.registry.scrapeLocal((name) -> true)));
         }
 
         RequestExposition scrape() {

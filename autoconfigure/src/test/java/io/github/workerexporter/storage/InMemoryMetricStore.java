@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The store of a single worker with no shared storage: records live in this JVM only.
+ * A store whose records live in this JVM only, for tests of the readers of a store.
  *
  * @author Worker Exporter
  */
@@ -28,7 +28,10 @@ public final class InMemoryMetricStore implements MetricStore {
         return List.copyOf(this.records.values());
     }
 
-    @Override
+    /**
+     * Forget a worker's record, as a store whose data expired.
+     * @param workerId the worker
+     */
     public void remove(String workerId) {
         this.records.remove(workerId);
     }
