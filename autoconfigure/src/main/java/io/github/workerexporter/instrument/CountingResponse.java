@@ -2,8 +2,9 @@ package io.github.workerexporter.instrument;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.Charset;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
@@ -14,13 +15,26 @@ import org.jspecify.annotations.Nullable;
 /**
  * Response that counts the body bytes written through its output stream or writer. The
  * writer is the container's own, so its buffering is unchanged; characters are counted as
- * the bytes they encode to in the response's character encoding.
+ * the bytes they encode to in the response's character encoding. The count is a field of
+ * this wrapper and the output stream an inner class of it, so that counting costs one
+ * object besides the wrapper.
  *
  * @author Worker Exporter
  */
 final class CountingResponse extends HttpServletResponseWrapper {
 
-    private final AtomicLong count = new AtomicLong();
+    private static final VarHandle COUNT;
+
+    static {
+        try {
+            COUNT = MethodHandles.lookup().findVarHandle(CountingResponse.class, "count", long.class);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private volatile long count;
 
     private @Nullable ServletOutputStream outputStream;
 
@@ -31,14 +45,18 @@ final class CountingResponse extends HttpServletResponseWrapper {
     }
 
     long bytesWritten() {
-        return this.count.get();
+        return this.count;
+    }
+
+    void add(long bytes) {
+        COUNT.getAndAdd(this, bytes);
     }
 
     @Override
     public synchronized ServletOutputStream getOutputStream() throws IOException {
         ServletOutputStream stream = this.outputStream;
         if (stream == null) {
-            stream = new CountingOutputStream(super.getOutputStream(), this.count);
+            stream = new CountingOutputStream(super.getOutputStream());
             this.outputStream = stream;
         }
         return stream;
@@ -50,33 +68,30 @@ final class CountingResponse extends HttpServletResponseWrapper {
         if (printWriter == null) {
             PrintWriter delegate = super.getWriter();
             Charset charset = Charset.forName(getCharacterEncoding());
-            printWriter = new CountingPrintWriter(delegate, new EncodedLength(charset), this.count);
+            printWriter = new CountingPrintWriter(delegate, new EncodedLength(charset), this);
             this.writer = printWriter;
         }
         return printWriter;
     }
 
-    private static final class CountingOutputStream extends ServletOutputStream {
+    private final class CountingOutputStream extends ServletOutputStream {
 
         private final ServletOutputStream delegate;
 
-        private final AtomicLong count;
-
-        CountingOutputStream(ServletOutputStream delegate, AtomicLong count) {
+        CountingOutputStream(ServletOutputStream delegate) {
             this.delegate = delegate;
-            this.count = count;
         }
 
         @Override
         public void write(int b) throws IOException {
             this.delegate.write(b);
-            this.count.incrementAndGet();
+            add(1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             this.delegate.write(b, off, len);
-            this.count.addAndGet(len);
+            add(len);
         }
 
         @Override

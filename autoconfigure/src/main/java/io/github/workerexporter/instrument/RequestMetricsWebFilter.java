@@ -1,10 +1,12 @@
 package io.github.workerexporter.instrument;
 
 import io.github.workerexporter.metrics.RequestMetrics;
+import io.github.workerexporter.metrics.RequestQueueTime;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.reactive.HandlerMapping;
@@ -23,6 +25,10 @@ import org.springframework.web.util.pattern.PathPattern;
  * counts as failed. Errors resolved by {@code @ExceptionHandler} methods are noted by
  * {@link HandledExceptionResultHandler}. Response bytes written by a
  * {@code WebExceptionHandler} after the chain failed are not counted.
+ * <p>
+ * The exchange is in flight from this filter until it is recorded. With request queue
+ * time on, the first request start header present is read as the exchange reaches this
+ * filter.
  *
  * @author Worker Exporter
  */
@@ -46,17 +52,30 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         long start = System.nanoTime();
+        RequestQueueTime queueTime = this.metrics.queueTime();
+        if (queueTime != null) {
+            queueTime.record(firstHeader(exchange.getRequest().getHeaders(), queueTime.headers()));
+        }
+        this.metrics.started();
         CountingServerRequest request = new CountingServerRequest(exchange.getRequest());
         CountingServerResponse response = new CountingServerResponse(exchange.getResponse());
         ServerWebExchange counted = exchange.mutate().request(request).response(response).build();
         Throwable[] error = new Throwable[1];
-        return chain.filter(counted)
-            .doOnError((ex) -> error[0] = ex)
+        Mono<Void> filtered;
+        try {
+            filtered = chain.filter(counted);
+        }
+        catch (RuntimeException | Error ex) {
+            this.metrics.finished();
+            throw ex;
+        }
+        return filtered.doOnError((ex) -> error[0] = ex)
             .doFinally((signal) -> record(counted, start, request.bytesRead(), response.bytesWritten(), error[0]));
     }
 
     private void record(ServerWebExchange exchange, long start, long requestBytes, long responseBytes,
             @Nullable Throwable error) {
+        this.metrics.finished();
         String method = exchange.getRequest().getMethod().name();
         String endpoint = endpoint(exchange);
         HttpStatusCode status = exchange.getResponse().getStatusCode();
@@ -72,6 +91,16 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
         }
         this.metrics.record(method, endpoint, (status != null) ? status.value() : 200, System.nanoTime() - start,
                 requestBytes, responseBytes, unhandled);
+    }
+
+    private static @Nullable String firstHeader(HttpHeaders headers, String[] names) {
+        for (String name : names) {
+            String value = headers.getFirst(name);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
     }
 
     private static String endpoint(ServerWebExchange exchange) {
