@@ -15,31 +15,34 @@ final class CountingPrintWriter extends PrintWriter {
 
     private final EncodedLength length;
 
-    private final CountingResponse response;
+    private volatile long count;
 
-    CountingPrintWriter(PrintWriter delegate, EncodedLength length, CountingResponse response) {
+    CountingPrintWriter(PrintWriter delegate, EncodedLength length) {
         super(delegate);
         this.delegate = delegate;
         this.length = length;
-        this.response = response;
     }
 
     @Override
     public void write(int c) {
         this.delegate.write(c);
-        this.response.add(this.length.of((char) c));
+        this.count += this.length.of((char) c);
     }
 
     @Override
     public void write(char[] buf, int off, int len) {
         this.delegate.write(buf, off, len);
-        this.response.add(this.length.of(buf, off, len));
+        this.count += this.length.of(buf, off, len);
     }
 
     @Override
     public void write(String s, int off, int len) {
         this.delegate.write(s, off, len);
-        this.response.add(this.length.of(s, off, len));
+        this.count += this.length.of(s, off, len);
+    }
+
+    long count() {
+        return this.count;
     }
 
     @Override

@@ -2,8 +2,6 @@ package io.github.workerexporter.instrument;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.Charset;
 
 import jakarta.servlet.ServletOutputStream;
@@ -15,46 +13,31 @@ import org.jspecify.annotations.Nullable;
 /**
  * Response that counts the body bytes written through its output stream or writer. The
  * writer is the container's own, so its buffering is unchanged; characters are counted as
- * the bytes they encode to in the response's character encoding. The count is a field of
- * this wrapper and the output stream an inner class of it, so that counting costs one
- * object besides the wrapper.
+ * the bytes they encode to in the response's character encoding. Each keeps its own count
+ * (a response is written by one thread at a time), so that counting costs one object
+ * besides the wrapper.
  *
  * @author Worker Exporter
  */
 final class CountingResponse extends HttpServletResponseWrapper {
 
-    private static final VarHandle COUNT;
+    private @Nullable CountingOutputStream outputStream;
 
-    static {
-        try {
-            COUNT = MethodHandles.lookup().findVarHandle(CountingResponse.class, "count", long.class);
-        }
-        catch (ReflectiveOperationException ex) {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
-
-    private volatile long count;
-
-    private @Nullable ServletOutputStream outputStream;
-
-    private @Nullable PrintWriter writer;
+    private @Nullable CountingPrintWriter writer;
 
     CountingResponse(HttpServletResponse response) {
         super(response);
     }
 
     long bytesWritten() {
-        return this.count;
-    }
-
-    void add(long bytes) {
-        COUNT.getAndAdd(this, bytes);
+        CountingOutputStream stream = this.outputStream;
+        CountingPrintWriter printWriter = this.writer;
+        return ((stream != null) ? stream.count : 0) + ((printWriter != null) ? printWriter.count() : 0);
     }
 
     @Override
     public synchronized ServletOutputStream getOutputStream() throws IOException {
-        ServletOutputStream stream = this.outputStream;
+        CountingOutputStream stream = this.outputStream;
         if (stream == null) {
             stream = new CountingOutputStream(super.getOutputStream());
             this.outputStream = stream;
@@ -64,19 +47,21 @@ final class CountingResponse extends HttpServletResponseWrapper {
 
     @Override
     public synchronized PrintWriter getWriter() throws IOException {
-        PrintWriter printWriter = this.writer;
+        CountingPrintWriter printWriter = this.writer;
         if (printWriter == null) {
             PrintWriter delegate = super.getWriter();
             Charset charset = Charset.forName(getCharacterEncoding());
-            printWriter = new CountingPrintWriter(delegate, new EncodedLength(charset), this);
+            printWriter = new CountingPrintWriter(delegate, new EncodedLength(charset));
             this.writer = printWriter;
         }
         return printWriter;
     }
 
-    private final class CountingOutputStream extends ServletOutputStream {
+    private static final class CountingOutputStream extends ServletOutputStream {
 
         private final ServletOutputStream delegate;
+
+        private volatile long count;
 
         CountingOutputStream(ServletOutputStream delegate) {
             this.delegate = delegate;
@@ -85,13 +70,13 @@ final class CountingResponse extends HttpServletResponseWrapper {
         @Override
         public void write(int b) throws IOException {
             this.delegate.write(b);
-            add(1);
+            this.count++;
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             this.delegate.write(b, off, len);
-            add(len);
+            this.count += len;
         }
 
         @Override
