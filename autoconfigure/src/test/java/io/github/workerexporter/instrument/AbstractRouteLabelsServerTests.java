@@ -10,14 +10,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,11 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * @author Worker Exporter
  */
-@SpringBootTest(classes = RouteLabelsServerTests.App.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = { "spring.main.web-application-type=servlet", "exporter.worker.id=w1",
-                "exporter.metrics.route-labels=true", "exporter.metrics.status-label=class",
-                "exporter.metrics.queue-time.enabled=true", "exporter.prometheus.metrics-port=0" })
-class RouteLabelsServerTests {
+abstract class AbstractRouteLabelsServerTests {
 
     private static final String QUEUE = "gunicorn_worker_request_queue_seconds";
 
@@ -103,18 +92,6 @@ class RouteLabelsServerTests {
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
         return this.client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    @SpringBootConfiguration(proxyBeanMethods = false)
-    @EnableAutoConfiguration
-    @Import(ServletTestController.class)
-    static class App {
-
-        @Bean
-        TomcatServletWebServerFactory tomcat() {
-            return new TomcatServletWebServerFactory();
-        }
-
     }
 
 }
