@@ -706,6 +706,20 @@ public class ExporterProperties {
          */
         private int maxLabelSets = 1000;
 
+        /**
+         * Whether the request counter and histograms are labelled by method, endpoint and
+         * status too (off keeps the original's exposition).
+         */
+        private boolean routeLabels;
+
+        /**
+         * Status label of the request families with route labels: 'code' (200) or 'class'
+         * (2xx).
+         */
+        private StatusLabel statusLabel = StatusLabel.CODE;
+
+        private final QueueTime queueTime = new QueueTime();
+
         public String getPrefix() {
             return this.prefix;
         }
@@ -720,6 +734,78 @@ public class ExporterProperties {
 
         public void setMaxLabelSets(int maxLabelSets) {
             this.maxLabelSets = maxLabelSets;
+        }
+
+        public boolean isRouteLabels() {
+            return this.routeLabels;
+        }
+
+        public void setRouteLabels(boolean routeLabels) {
+            this.routeLabels = routeLabels;
+        }
+
+        public StatusLabel getStatusLabel() {
+            return this.statusLabel;
+        }
+
+        public void setStatusLabel(StatusLabel statusLabel) {
+            this.statusLabel = statusLabel;
+        }
+
+        public QueueTime getQueueTime() {
+            return this.queueTime;
+        }
+
+        /**
+         * How the status label of a request is written.
+         */
+        public enum StatusLabel {
+
+            /**
+             * The status code, such as 200.
+             */
+            CODE,
+
+            /**
+             * The status class, such as 2xx.
+             */
+            CLASS
+
+        }
+
+        /**
+         * Time requests waited between the load balancer and this worker.
+         */
+        public static class QueueTime {
+
+            /**
+             * Whether to record the time between the load balancer's request start header
+             * and the start of the request.
+             */
+            private boolean enabled;
+
+            /**
+             * Request start headers to read ('t=' and a time since the epoch in s, ms or
+             * µs); the first present wins.
+             */
+            private List<String> headers = new ArrayList<>(List.of("X-Request-Start", "X-Queue-Start"));
+
+            public boolean isEnabled() {
+                return this.enabled;
+            }
+
+            public void setEnabled(boolean enabled) {
+                this.enabled = enabled;
+            }
+
+            public List<String> getHeaders() {
+                return this.headers;
+            }
+
+            public void setHeaders(List<String> headers) {
+                this.headers = headers;
+            }
+
         }
 
     }

@@ -1,5 +1,6 @@
 package io.github.workerexporter.autoconfigure;
 
+import java.util.List;
 import java.util.regex.Pattern;
 
 import io.github.workerexporter.lifecycle.WorkerLifecycle;
@@ -8,9 +9,14 @@ import io.github.workerexporter.instrument.HandledExceptionRecorder;
 import io.github.workerexporter.instrument.HandledExceptionResultHandler;
 import io.github.workerexporter.instrument.RequestMetricsFilter;
 import io.github.workerexporter.instrument.RequestMetricsWebFilter;
+import io.github.workerexporter.autoconfigure.ExporterProperties.Metrics.StatusLabel;
+import io.github.workerexporter.instrument.JerseyRouteTemplates;
 import io.github.workerexporter.metrics.RequestMetrics;
+import io.github.workerexporter.metrics.RequestMetrics.RouteLabels;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import org.glassfish.jersey.server.ExtendedUriInfo;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -19,6 +25,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.jersey.autoconfigure.ResourceConfigCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -36,6 +43,8 @@ import org.springframework.web.servlet.DispatcherServlet;
 @ConditionalOnBooleanProperty(name = "exporter.sidecar.enabled", havingValue = false, matchIfMissing = true)
 class RequestMetricsConfiguration {
 
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
     private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
 
     @Bean
@@ -52,12 +61,32 @@ class RequestMetricsConfiguration {
             throw new InvalidExporterPropertyException("exporter.metrics.max-label-sets", metrics.getMaxLabelSets(),
                     "must be at least 1", "Use a positive number, such as the default 1000.");
         }
-        return new RequestMetrics(registry, metrics.getPrefix(), worker.id(), metrics.getMaxLabelSets());
+        RouteLabels routeLabels = !metrics.isRouteLabels() ? RouteLabels.OFF
+                : (metrics.getStatusLabel() == StatusLabel.CLASS) ? RouteLabels.STATUS_CLASS : RouteLabels.STATUS_CODE;
+        List<String> queueTimeHeaders = metrics.getQueueTime().isEnabled() ? queueTimeHeaders(metrics.getQueueTime())
+                : List.of();
+        return new RequestMetrics(registry, metrics.getPrefix(), worker.id(), metrics.getMaxLabelSets(), routeLabels,
+                queueTimeHeaders);
     }
 
+    private static List<String> queueTimeHeaders(ExporterProperties.Metrics.QueueTime queueTime) {
+        List<String> headers = queueTime.getHeaders();
+        if (headers.isEmpty() || headers.stream().anyMatch((header) -> !HEADER_NAME.matcher(header).matches())) {
+            throw new InvalidExporterPropertyException("exporter.metrics.queue-time.headers", headers,
+                    "must name at least one HTTP header, each a valid header name",
+                    "Use header names such as 'X-Request-Start,X-Queue-Start', or set "
+                            + "exporter.metrics.queue-time.enabled=false.");
+        }
+        return List.copyOf(headers);
+    }
+
+    /**
+     * Every servlet web application: the filter reads the route template that Spring MVC
+     * or Jersey noted, or the servlet mapping.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnWebApplication(type = Type.SERVLET)
-    @ConditionalOnClass(DispatcherServlet.class)
+    @ConditionalOnClass(Filter.class)
     @ConditionalOnBean(PrometheusRegistry.class)
     static class ServletRequestMetricsConfiguration {
 
@@ -73,10 +102,32 @@ class RequestMetricsConfiguration {
             return registration;
         }
 
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = Type.SERVLET)
+    @ConditionalOnClass(DispatcherServlet.class)
+    @ConditionalOnBean(PrometheusRegistry.class)
+    static class SpringMvcRequestMetricsConfiguration {
+
         @Bean
         @ConditionalOnMissingBean
         HandledExceptionRecorder handledExceptionRecorder() {
             return new HandledExceptionRecorder();
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = Type.SERVLET)
+    @ConditionalOnClass({ ResourceConfigCustomizer.class, ExtendedUriInfo.class })
+    @ConditionalOnBean(PrometheusRegistry.class)
+    static class JerseyRequestMetricsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "jerseyRouteTemplatesCustomizer")
+        ResourceConfigCustomizer jerseyRouteTemplatesCustomizer() {
+            return (config) -> config.register(new JerseyRouteTemplates());
         }
 
     }

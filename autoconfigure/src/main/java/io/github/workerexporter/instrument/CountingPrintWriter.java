@@ -1,7 +1,6 @@
 package io.github.workerexporter.instrument;
 
 import java.io.PrintWriter;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Print writer that writes to the container's writer and counts the encoded bytes of what
@@ -16,31 +15,34 @@ final class CountingPrintWriter extends PrintWriter {
 
     private final EncodedLength length;
 
-    private final AtomicLong count;
+    private volatile long count;
 
-    CountingPrintWriter(PrintWriter delegate, EncodedLength length, AtomicLong count) {
+    CountingPrintWriter(PrintWriter delegate, EncodedLength length) {
         super(delegate);
         this.delegate = delegate;
         this.length = length;
-        this.count = count;
     }
 
     @Override
     public void write(int c) {
         this.delegate.write(c);
-        this.count.addAndGet(this.length.of((char) c));
+        this.count += this.length.of((char) c);
     }
 
     @Override
     public void write(char[] buf, int off, int len) {
         this.delegate.write(buf, off, len);
-        this.count.addAndGet(this.length.of(buf, off, len));
+        this.count += this.length.of(buf, off, len);
     }
 
     @Override
     public void write(String s, int off, int len) {
         this.delegate.write(s, off, len);
-        this.count.addAndGet(this.length.of(s, off, len));
+        this.count += this.length.of(s, off, len);
+    }
+
+    long count() {
+        return this.count;
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.github.workerexporter.instrument;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
@@ -14,31 +13,33 @@ import org.jspecify.annotations.Nullable;
 /**
  * Response that counts the body bytes written through its output stream or writer. The
  * writer is the container's own, so its buffering is unchanged; characters are counted as
- * the bytes they encode to in the response's character encoding.
+ * the bytes they encode to in the response's character encoding. Each keeps its own count
+ * (a response is written by one thread at a time), so that counting costs one object
+ * besides the wrapper.
  *
  * @author Worker Exporter
  */
 final class CountingResponse extends HttpServletResponseWrapper {
 
-    private final AtomicLong count = new AtomicLong();
+    private @Nullable CountingOutputStream outputStream;
 
-    private @Nullable ServletOutputStream outputStream;
-
-    private @Nullable PrintWriter writer;
+    private @Nullable CountingPrintWriter writer;
 
     CountingResponse(HttpServletResponse response) {
         super(response);
     }
 
     long bytesWritten() {
-        return this.count.get();
+        CountingOutputStream stream = this.outputStream;
+        CountingPrintWriter printWriter = this.writer;
+        return ((stream != null) ? stream.count : 0) + ((printWriter != null) ? printWriter.count() : 0);
     }
 
     @Override
     public synchronized ServletOutputStream getOutputStream() throws IOException {
-        ServletOutputStream stream = this.outputStream;
+        CountingOutputStream stream = this.outputStream;
         if (stream == null) {
-            stream = new CountingOutputStream(super.getOutputStream(), this.count);
+            stream = new CountingOutputStream(super.getOutputStream());
             this.outputStream = stream;
         }
         return stream;
@@ -46,11 +47,11 @@ final class CountingResponse extends HttpServletResponseWrapper {
 
     @Override
     public synchronized PrintWriter getWriter() throws IOException {
-        PrintWriter printWriter = this.writer;
+        CountingPrintWriter printWriter = this.writer;
         if (printWriter == null) {
             PrintWriter delegate = super.getWriter();
             Charset charset = Charset.forName(getCharacterEncoding());
-            printWriter = new CountingPrintWriter(delegate, new EncodedLength(charset), this.count);
+            printWriter = new CountingPrintWriter(delegate, new EncodedLength(charset));
             this.writer = printWriter;
         }
         return printWriter;
@@ -60,23 +61,22 @@ final class CountingResponse extends HttpServletResponseWrapper {
 
         private final ServletOutputStream delegate;
 
-        private final AtomicLong count;
+        private volatile long count;
 
-        CountingOutputStream(ServletOutputStream delegate, AtomicLong count) {
+        CountingOutputStream(ServletOutputStream delegate) {
             this.delegate = delegate;
-            this.count = count;
         }
 
         @Override
         public void write(int b) throws IOException {
             this.delegate.write(b);
-            this.count.incrementAndGet();
+            this.count++;
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             this.delegate.write(b, off, len);
-            this.count.addAndGet(len);
+            this.count += len;
         }
 
         @Override

@@ -1,7 +1,5 @@
 package io.github.workerexporter.instrument;
 
-import java.util.concurrent.atomic.AtomicLong;
-
 import reactor.core.publisher.Flux;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -15,7 +13,8 @@ import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
  */
 final class CountingServerRequest extends ServerHttpRequestDecorator {
 
-    private final AtomicLong count = new AtomicLong();
+    /** Written by one signal at a time: Reactive Streams signals are serial. */
+    private volatile long count;
 
     CountingServerRequest(ServerHttpRequest delegate) {
         super(delegate);
@@ -23,11 +22,11 @@ final class CountingServerRequest extends ServerHttpRequestDecorator {
 
     @Override
     public Flux<DataBuffer> getBody() {
-        return super.getBody().doOnNext((buffer) -> this.count.addAndGet(buffer.readableByteCount()));
+        return super.getBody().doOnNext((buffer) -> this.count += buffer.readableByteCount());
     }
 
     long bytesRead() {
-        return this.count.get();
+        return this.count;
     }
 
 }

@@ -1,7 +1,5 @@
 package io.github.workerexporter.instrument;
 
-import java.util.concurrent.atomic.AtomicLong;
-
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -17,7 +15,8 @@ import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
  */
 final class CountingServerResponse extends ServerHttpResponseDecorator {
 
-    private final AtomicLong count = new AtomicLong();
+    /** Written by one signal at a time: Reactive Streams signals are serial. */
+    private volatile long count;
 
     CountingServerResponse(ServerHttpResponse delegate) {
         super(delegate);
@@ -41,11 +40,11 @@ final class CountingServerResponse extends ServerHttpResponseDecorator {
     }
 
     private void count(DataBuffer buffer) {
-        this.count.addAndGet(buffer.readableByteCount());
+        this.count += buffer.readableByteCount();
     }
 
     long bytesWritten() {
-        return this.count.get();
+        return this.count;
     }
 
 }

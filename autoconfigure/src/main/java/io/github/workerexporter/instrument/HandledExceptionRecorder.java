@@ -18,22 +18,16 @@ import org.springframework.web.servlet.ModelAndView;
  */
 public final class HandledExceptionRecorder implements HandlerExceptionResolver, Ordered {
 
-    private static final String ATTRIBUTE = HandledExceptionRecorder.class.getName() + ".EXCEPTION";
-
     @Override
     public @Nullable ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response,
             @Nullable Object handler, Exception ex) {
-        request.setAttribute(ATTRIBUTE, ex);
+        request.setAttribute(ServletRequestState.HANDLED_ATTRIBUTE, ex);
         return null;
     }
 
     @Override
     public int getOrder() {
         return Ordered.HIGHEST_PRECEDENCE;
-    }
-
-    static @Nullable Throwable handled(HttpServletRequest request) {
-        return (Throwable) request.getAttribute(ATTRIBUTE);
     }
 
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 
 import io.github.workerexporter.lifecycle.WorkerLifecycle;
 import io.github.workerexporter.metrics.RequestMetrics;
+import io.github.workerexporter.metrics.RequestQueueTime;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -12,6 +13,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Servlet filter that records every request once in {@link RequestMetrics}. Register it
@@ -26,6 +28,12 @@ import jakarta.servlet.http.HttpServletResponse;
  * renders after an exception escaped the filter is not counted. An
  * {@link OutOfMemoryError} that escapes the application notes the stop reason {@code oom}
  * in the {@link WorkerLifecycle}.
+ * <p>
+ * The request is in flight from the start of its first dispatch to its recording. With
+ * request queue time on, the first request start header present is read as the request
+ * reaches this filter. The endpoint is the route template of the framework that matched
+ * (see {@link ServletRoutes}), so every servlet application is measured, Spring MVC,
+ * Jersey or plain servlets.
  *
  * @author Worker Exporter
  */
@@ -56,10 +64,13 @@ public final class RequestMetricsFilter implements Filter {
             laterDispatch(request, response, chain);
             return;
         }
+        RequestQueueTime queueTime = this.metrics.queueTime();
+        if (queueTime != null) {
+            queueTime.record(firstHeader(httpRequest, queueTime.headers()));
+        }
         ServletRequestState state = new ServletRequestState(this.metrics, httpRequest, httpResponse);
-        request.setAttribute(STATE_ATTRIBUTE, state);
         try {
-            chain.doFilter(state.request(), state.response());
+            chain.doFilter(state, state.response());
         }
         catch (IOException | ServletException | RuntimeException | Error ex) {
             this.lifecycle.thrown(ex);
@@ -68,6 +79,9 @@ public final class RequestMetricsFilter implements Filter {
         }
         finally {
             if (request.isAsyncStarted()) {
+                // Later dispatches start once this one returned: they find the state
+                // here.
+                request.setAttribute(STATE_ATTRIBUTE, state);
                 request.getAsyncContext().addListener(state);
             }
             else {
@@ -89,6 +103,16 @@ public final class RequestMetricsFilter implements Filter {
             }
             throw ex;
         }
+    }
+
+    private static @Nullable String firstHeader(HttpServletRequest request, String[] names) {
+        for (String name : names) {
+            String value = request.getHeader(name);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
     }
 
     private static Throwable unwrap(Throwable ex) {

@@ -2,11 +2,13 @@ package io.github.workerexporter.instrument;
 
 import io.github.workerexporter.lifecycle.WorkerLifecycle;
 import io.github.workerexporter.metrics.RequestMetrics;
+import io.github.workerexporter.metrics.RequestQueueTime;
 import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.reactive.HandlerMapping;
@@ -27,6 +29,10 @@ import org.springframework.web.util.pattern.PathPattern;
  * {@code WebExceptionHandler} after the chain failed are not counted. An
  * {@link OutOfMemoryError} that escapes the application notes the stop reason {@code oom}
  * in the {@link WorkerLifecycle}.
+ * <p>
+ * The exchange is in flight from this filter until it is recorded. With request queue
+ * time on, the first request start header present is read as the exchange reaches this
+ * filter.
  *
  * @author Worker Exporter
  */
@@ -54,15 +60,29 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         long start = System.nanoTime();
+        RequestQueueTime queueTime = this.metrics.queueTime();
+        if (queueTime != null) {
+            queueTime.record(firstHeader(exchange.getRequest().getHeaders(), queueTime.headers()));
+        }
+        this.metrics.started();
         CountingServerRequest request = new CountingServerRequest(exchange.getRequest());
         CountingServerResponse response = new CountingServerResponse(exchange.getResponse());
         ServerWebExchange counted = exchange.mutate().request(request).response(response).build();
         Throwable[] error = new Throwable[1];
-        Mono<Void> filtered = chain.filter(counted).doOnError((ex) -> {
+        Mono<Void> filtered;
+        try {
+            filtered = chain.filter(counted);
+        }
+        catch (RuntimeException | Error ex) {
+            this.metrics.finished();
+            this.lifecycle.thrown(ex);
+            throw ex;
+        }
+        Mono<Void> recorded = filtered.doOnError((ex) -> {
             error[0] = ex;
             this.lifecycle.thrown(ex);
         }).doFinally((signal) -> record(counted, start, request.bytesRead(), response.bytesWritten(), error[0]));
-        return new FatalErrorWatch(filtered, this.lifecycle);
+        return new FatalErrorWatch(recorded, this.lifecycle);
     }
 
     /**
@@ -96,6 +116,7 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
 
     private void record(ServerWebExchange exchange, long start, long requestBytes, long responseBytes,
             @Nullable Throwable error) {
+        this.metrics.finished();
         String method = exchange.getRequest().getMethod().name();
         String endpoint = endpoint(exchange);
         HttpStatusCode status = exchange.getResponse().getStatusCode();
@@ -111,6 +132,16 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
         }
         this.metrics.record(method, endpoint, (status != null) ? status.value() : 200, System.nanoTime() - start,
                 requestBytes, responseBytes, unhandled);
+    }
+
+    private static @Nullable String firstHeader(HttpHeaders headers, String[] names) {
+        for (String name : names) {
+            String value = headers.getFirst(name);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
     }
 
     private static String endpoint(ServerWebExchange exchange) {

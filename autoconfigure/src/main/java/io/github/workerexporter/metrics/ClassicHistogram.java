@@ -48,13 +48,7 @@ final class ClassicHistogram extends OneDataPointCollector {
      */
     ClassicHistogram(String name, String help, double[] upperBounds, String labelName, String labelValue) {
         super(new MetricMetadata(name, help), MetricType.HISTOGRAM, labelName, labelValue);
-        this.upperBounds = Arrays.copyOf(upperBounds, upperBounds.length + 1);
-        this.upperBounds[upperBounds.length] = Double.POSITIVE_INFINITY;
-        for (int i = 1; i < this.upperBounds.length; i++) {
-            if (!(this.upperBounds[i - 1] < this.upperBounds[i])) {
-                throw new IllegalArgumentException("Upper bounds must ascend: " + Arrays.toString(upperBounds));
-            }
-        }
+        this.upperBounds = withInfinity(upperBounds);
         this.sumSlot = this.upperBounds.length;
         this.stripes = new Stripes(this.sumSlot + 1);
     }
@@ -68,14 +62,39 @@ final class ClassicHistogram extends OneDataPointCollector {
         if (Double.isNaN(value)) {
             return;
         }
-        double[] bounds = this.upperBounds;
+        int stripe = this.stripes.stripe();
+        this.stripes.add(stripe, bucket(this.upperBounds, value), 1);
+        this.stripes.addDouble(stripe, this.sumSlot, value);
+    }
+
+    /**
+     * The bucket of a value: the first whose upper bound is at least the value.
+     * @param upperBounds the upper bounds, ascending, {@code +Inf} last
+     * @param value the value, not NaN
+     * @return the bucket's index
+     */
+    static int bucket(double[] upperBounds, double value) {
         int i = 0;
-        while (value > bounds[i]) {
+        while (value > upperBounds[i]) {
             i++;
         }
-        int stripe = this.stripes.stripe();
-        this.stripes.add(stripe, i, 1);
-        this.stripes.addDouble(stripe, this.sumSlot, value);
+        return i;
+    }
+
+    /**
+     * The upper bounds with {@code +Inf} added, checked to ascend.
+     * @param upperBounds the finite upper bounds
+     * @return the bounds of the buckets
+     */
+    static double[] withInfinity(double[] upperBounds) {
+        double[] bounds = Arrays.copyOf(upperBounds, upperBounds.length + 1);
+        bounds[upperBounds.length] = Double.POSITIVE_INFINITY;
+        for (int i = 1; i < bounds.length; i++) {
+            if (!(bounds[i - 1] < bounds[i])) {
+                throw new IllegalArgumentException("Upper bounds must ascend: " + Arrays.toString(upperBounds));
+            }
+        }
+        return bounds;
     }
 
     @Override

@@ -1,9 +1,11 @@
 package io.github.workerexporter.metrics;
 
+import java.util.List;
 import java.util.stream.IntStream;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +28,12 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  * {@code method} is one of the standard HTTP methods or {@code OTHER}; {@code endpoint}
  * is the route template, or {@link #UNMATCHED} when no handler matched.
+ * <p>
+ * With {@link RouteLabels} other than {@code OFF}, the request counter and the three
+ * histograms are labelled by {@code method}, {@code endpoint} and {@code status} too (see
+ * {@link RouteFamilies}); off, they are exposed exactly as the original's. Requests in
+ * flight ({@link #started()} and not yet {@link #finished()}) are a gauge on
+ * {@link Stripes}, and the request queue time an optional {@link RequestQueueTime}.
  *
  * @author Worker Exporter
  */
@@ -33,6 +41,27 @@ public final class RequestMetrics {
 
     /** Endpoint of a request that no handler matched. */
     public static final String UNMATCHED = "UNMATCHED";
+
+    /**
+     * Whether the request counter and histograms are labelled by route, and how the
+     * status is written.
+     */
+    public enum RouteLabels {
+
+        /** Only {@code worker_id}, as the original. */
+        OFF,
+
+        /**
+         * {@code method}, {@code endpoint} and {@code status} as the code, such as 200.
+         */
+        STATUS_CODE,
+
+        /**
+         * {@code method}, {@code endpoint} and {@code status} as the class, such as 2xx.
+         */
+        STATUS_CLASS
+
+    }
 
     private static final double[] DURATION_BUCKETS = { 0.1, 0.5, 1, 2.5, 5, 10, 30, 60 };
 
@@ -44,35 +73,76 @@ public final class RequestMetrics {
         .mapToObj((status) -> "HTTP_" + status)
         .toArray(String[]::new);
 
-    private final StripedCounter requests;
+    private final @Nullable StripedCounter requests;
 
-    private final ClassicHistogram duration;
+    private final @Nullable ClassicHistogram duration;
 
-    private final ClassicHistogram requestSize;
+    private final @Nullable ClassicHistogram requestSize;
 
-    private final ClassicHistogram responseSize;
+    private final @Nullable ClassicHistogram responseSize;
+
+    private final @Nullable RouteFamilies routes;
+
+    private final StripedGauge inFlight;
+
+    private final @Nullable RequestQueueTime queueTime;
 
     private final LabelSetCap failed;
 
     private final LabelSetCap handled;
 
     /**
+     * Create the families of the original and the in-flight gauge, and register them.
+     * @param registry the registry that is scraped
+     * @param prefix the prefix of every family name, such as {@code gunicorn}
+     * @param workerId the {@code worker_id} label of this worker
+     * @param maxLabelSets the maximum label sets of each labelled family (at least 1)
+     */
+    public RequestMetrics(PrometheusRegistry registry, String prefix, String workerId, int maxLabelSets) {
+        this(registry, prefix, workerId, maxLabelSets, RouteLabels.OFF, List.of());
+    }
+
+    /**
      * Create the families and register them.
      * @param registry the registry that is scraped
      * @param prefix the prefix of every family name, such as {@code gunicorn}
      * @param workerId the {@code worker_id} label of this worker
-     * @param maxLabelSets the maximum label sets of each error family (at least 1)
+     * @param maxLabelSets the maximum label sets of each labelled family (at least 1)
+     * @param routeLabels whether the request counter and histograms have route labels
+     * @param queueTimeHeaders the request start headers to read, none to record no queue
+     * time
      */
-    public RequestMetrics(PrometheusRegistry registry, String prefix, String workerId, int maxLabelSets) {
-        this.requests = new StripedCounter(prefix + "_worker_requests_total",
-                "Total number of requests handled by this worker", "worker_id", workerId);
-        registry.register(this.requests);
-        this.duration = histogram(registry, prefix + "_worker_request_duration_seconds", "Request duration in seconds",
-                DURATION_BUCKETS, workerId);
-        this.requestSize = histogram(registry, prefix + "_worker_request_size_bytes", "Request size in bytes",
-                SIZE_BUCKETS, workerId);
-        this.responseSize = histogram(registry, prefix + "_worker_response_size_bytes", "Response size in bytes",
-                SIZE_BUCKETS, workerId);
+    public RequestMetrics(PrometheusRegistry registry, String prefix, String workerId, int maxLabelSets,
+            RouteLabels routeLabels, List<String> queueTimeHeaders) {
+        MetricMetadata requests = new MetricMetadata(prefix + "_worker_requests",
+                "Total number of requests handled by this worker");
+        MetricMetadata duration = new MetricMetadata(prefix + "_worker_request_duration_seconds",
+                "Request duration in seconds");
+        MetricMetadata requestSize = new MetricMetadata(prefix + "_worker_request_size_bytes", "Request size in bytes");
+        MetricMetadata responseSize = new MetricMetadata(prefix + "_worker_response_size_bytes",
+                "Response size in bytes");
+        if (routeLabels == RouteLabels.OFF) {
+            this.routes = null;
+            this.requests = new StripedCounter(requests.getName(), requests.getHelp(), "worker_id", workerId);
+            registry.register(this.requests);
+            this.duration = histogram(registry, duration, DURATION_BUCKETS, workerId);
+            this.requestSize = histogram(registry, requestSize, SIZE_BUCKETS, workerId);
+            this.responseSize = histogram(registry, responseSize, SIZE_BUCKETS, workerId);
+        }
+        else {
+            this.requests = null;
+            this.duration = null;
+            this.requestSize = null;
+            this.responseSize = null;
+            this.routes = new RouteFamilies(new MetricMetadata[] { requests, duration, requestSize, responseSize },
+                    DURATION_BUCKETS, SIZE_BUCKETS, workerId, maxLabelSets, routeLabels == RouteLabels.STATUS_CLASS);
+            registry.register(this.routes);
+        }
+        this.inFlight = new StripedGauge(prefix + "_worker_requests_in_flight",
+                "Requests started and not yet finished by this worker", "worker_id", workerId);
+        registry.register(this.inFlight);
+        this.queueTime = queueTimeHeaders.isEmpty() ? null
+                : new RequestQueueTime(registry, prefix, workerId, queueTimeHeaders);
         this.failed = new LabelSetCap(
                 counter(prefix + "_worker_failed_requests_total",
                         "Total number of failed requests handled by this worker", ERROR_LABELS)
@@ -95,16 +165,49 @@ public final class RequestMetrics {
      */
     public void record(String method, String endpoint, int status, long durationNanos, long requestBytes,
             long responseBytes, @Nullable Throwable unhandled) {
-        this.requests.inc();
-        this.duration.observe(durationNanos / 1e9);
-        this.requestSize.observe(requestBytes);
-        this.responseSize.observe(responseBytes);
+        RouteFamilies routes = this.routes;
+        if (routes != null) {
+            routes.record(method(method), endpoint, status, durationNanos / 1e9, requestBytes, responseBytes);
+        }
+        else {
+            recordUnlabelled(durationNanos, requestBytes, responseBytes);
+        }
         if (unhandled != null) {
             this.failed.inc(method(method), endpoint, unhandled.getClass().getSimpleName());
         }
         else if (status >= 500) {
             this.failed.inc(method(method), endpoint, serverErrorType(status));
         }
+    }
+
+    // all four are set when routes is null
+    private void recordUnlabelled(long durationNanos, long requestBytes, long responseBytes) {
+        this.requests.inc();
+        this.duration.observe(durationNanos / 1e9);
+        this.requestSize.observe(requestBytes);
+        this.responseSize.observe(responseBytes);
+    }
+
+    /**
+     * Note a request that started: it is in flight until {@link #finished()}.
+     */
+    public void started() {
+        this.inFlight.add(1);
+    }
+
+    /**
+     * Note a request that {@link #started()} and finished, whether it is recorded or not.
+     */
+    public void finished() {
+        this.inFlight.add(-1);
+    }
+
+    /**
+     * The request queue time, when it is recorded.
+     * @return the queue time, or {@code null} when it is off
+     */
+    public @Nullable RequestQueueTime queueTime() {
+        return this.queueTime;
     }
 
     /**
@@ -136,9 +239,10 @@ public final class RequestMetrics {
         return Counter.builder().name(name).help(help).labelNames(labels).withoutExemplars();
     }
 
-    private static ClassicHistogram histogram(PrometheusRegistry registry, String name, String help, double[] buckets,
+    private static ClassicHistogram histogram(PrometheusRegistry registry, MetricMetadata metadata, double[] buckets,
             String workerId) {
-        ClassicHistogram histogram = new ClassicHistogram(name, help, buckets, "worker_id", workerId);
+        ClassicHistogram histogram = new ClassicHistogram(metadata.getName(), metadata.getHelp(), buckets, "worker_id",
+                workerId);
         registry.register(histogram);
         return histogram;
     }

@@ -12,6 +12,7 @@ import jakarta.servlet.DispatcherType;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -19,6 +20,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.web.servlet.DispatcherServlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -85,6 +87,48 @@ class RequestMetricsConfigurationTests {
                     .isEqualTo(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR));
                 assertThat(context).hasSingleBean(HandledExceptionRecorder.class);
             });
+    }
+
+    @Test
+    void registersTheServletFilterWithoutSpringMvcAndTheJerseyTemplatesWithJersey() {
+        new WebApplicationContextRunner().withClassLoader(new FilteredClassLoader(DispatcherServlet.class))
+            .withConfiguration(AutoConfigurations.of(WorkerExporterAutoConfiguration.class))
+            .withUserConfiguration(RegistryConfiguration.class)
+            .run((context) -> {
+                assertThat(context.getBean(FilterRegistrationBean.class).getFilter())
+                    .isInstanceOf(RequestMetricsFilter.class);
+                assertThat(context).doesNotHaveBean(HandledExceptionRecorder.class)
+                    .hasBean("jerseyRouteTemplatesCustomizer");
+            });
+    }
+
+    @Test
+    void configuresRouteLabelsAndQueueTimeFromProperties() {
+        this.runner
+            .withPropertyValues("exporter.metrics.route-labels=true", "exporter.metrics.status-label=class",
+                    "exporter.metrics.queue-time.enabled=true", "exporter.metrics.queue-time.headers=X-Start")
+            .run((context) -> {
+                RequestMetrics metrics = context.getBean(RequestMetrics.class);
+                metrics.record("GET", "/a", 204, 1, 0, 0, null);
+                assertThat(metrics.queueTime()).isNotNull();
+                assertThat(metrics.queueTime().headers()).containsExactly("X-Start");
+                assertThat(context.getBean(PrometheusRegistry.class)
+                    .scrape()
+                    .stream()
+                    .filter((s) -> s.getMetadata().getName().equals("gunicorn_worker_requests"))
+                    .flatMap((s) -> s.getDataPoints().stream())
+                    .map((point) -> point.getLabels().get("status"))).containsExactly("2xx");
+            });
+    }
+
+    @Test
+    void rejectsAQueueTimeHeaderThatIsNoHeaderName() {
+        this.runner
+            .withPropertyValues("exporter.metrics.queue-time.enabled=true",
+                    "exporter.metrics.queue-time.headers=X Start")
+            .run((context) -> assertThat(context.getStartupFailure()).rootCause()
+                .isInstanceOfSatisfying(InvalidExporterPropertyException.class,
+                        (ex) -> assertThat(ex.getProperty()).isEqualTo("exporter.metrics.queue-time.headers")));
     }
 
     @Test

@@ -40,6 +40,8 @@ abstract class AbstractRequestMetricsServerTests {
 
     private static final String REQUESTS = "gunicorn_worker_requests_total{worker_id=\"w1\"}";
 
+    private static final String IN_FLIGHT = "gunicorn_worker_requests_in_flight{worker_id=\"w1\"}";
+
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @LocalServerPort
@@ -164,6 +166,40 @@ abstract class AbstractRequestMetricsServerTests {
         List<String> series = new ArrayList<>(after.series("gunicorn_worker_error_handling_total"));
         series.addAll(after.series("gunicorn_worker_failed_requests_total"));
         assertThat(series).hasSizeLessThanOrEqualTo(2 * 50 + 10).noneMatch((s) -> s.contains("/random/"));
+    }
+
+    @Test
+    void countsRequestsInFlightUntilTheyFinish() throws Exception {
+        assertThat(scrape().value(IN_FLIGHT)).isZero();
+        HeldRequests.hold();
+        List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            held.add(this.client.sendAsync(request("/held").build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        awaitInFlight(5);
+        HeldRequests.release();
+        held.forEach((response) -> assertThat(response.join().body()).isEqualTo("released"));
+        awaitInFlight(0);
+    }
+
+    @Test
+    void countsAnAsyncRequestInFlightUntilItCompletes() throws Exception {
+        HeldRequests.hold();
+        CompletableFuture<HttpResponse<String>> held = this.client.sendAsync(request("/held-async").build(),
+                HttpResponse.BodyHandlers.ofString());
+        awaitInFlight(1);
+        double before = scrape().value(REQUESTS);
+        HeldRequests.release();
+        assertThat(held.join().body()).isEqualTo("released");
+        awaitInFlight(0);
+        awaitRequests(before + 1);
+    }
+
+    private void awaitInFlight(double expected) throws InterruptedException {
+        for (int i = 0; i < 1000 && scrape().value(IN_FLIGHT) != expected; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(scrape().value(IN_FLIGHT)).isEqualTo(expected);
     }
 
     private RequestExposition scrapeAfter(Action action) throws Exception {

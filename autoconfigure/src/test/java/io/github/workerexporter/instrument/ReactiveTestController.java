@@ -30,6 +30,11 @@ class ReactiveTestController {
         return Mono.just("user " + id);
     }
 
+    @GetMapping({ "/held", "/held-async" })
+    Mono<String> held() {
+        return Mono.fromFuture(HeldRequests.gate(), true);
+    }
+
     @ExceptionHandler(IllegalArgumentException.class)
     ResponseEntity<String> badRequest(IllegalArgumentException ex) {
         return ResponseEntity.badRequest().body(ex.getMessage());

@@ -3,6 +3,7 @@ package io.github.workerexporter.instrument;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -74,6 +75,18 @@ class ServletTestController {
     DeferredResult<String> async() {
         DeferredResult<String> result = new DeferredResult<>();
         CompletableFuture.runAsync(() -> result.setResult("a".repeat(2000)));
+        return result;
+    }
+
+    @GetMapping("/held")
+    String held() throws Exception {
+        return HeldRequests.gate().get(1, TimeUnit.MINUTES);
+    }
+
+    @GetMapping("/held-async")
+    DeferredResult<String> heldAsync() {
+        DeferredResult<String> result = new DeferredResult<>(60_000L);
+        HeldRequests.gate().thenAccept(result::setResult);
         return result;
     }
 

@@ -28,14 +28,15 @@ class RequestMetricsTests {
         assertThat(exposition.types()).containsExactlyInAnyOrder("gunicorn_worker_requests_total",
                 "gunicorn_worker_request_duration_seconds", "gunicorn_worker_request_size_bytes",
                 "gunicorn_worker_response_size_bytes", "gunicorn_worker_failed_requests_total",
-                "gunicorn_worker_error_handling_total");
+                "gunicorn_worker_error_handling_total", "gunicorn_worker_requests_in_flight");
         assertThat(exposition.text()).contains(
                 "# HELP gunicorn_worker_requests_total Total number of requests handled by this worker\n",
                 "# HELP gunicorn_worker_request_duration_seconds Request duration in seconds\n",
                 "# HELP gunicorn_worker_request_size_bytes Request size in bytes\n",
                 "# HELP gunicorn_worker_response_size_bytes Response size in bytes\n",
                 "# HELP gunicorn_worker_failed_requests_total Total number of failed requests handled by this worker\n",
-                "# HELP gunicorn_worker_error_handling_total Total number of errors handled by this worker\n");
+                "# HELP gunicorn_worker_error_handling_total Total number of errors handled by this worker\n",
+                "# HELP gunicorn_worker_requests_in_flight Requests started and not yet finished by this worker\n");
         assertThat(exposition.series("gunicorn_worker_request_duration_seconds_bucket")).containsExactly(
                 bucket("request_duration_seconds", "0.1"), bucket("request_duration_seconds", "0.5"),
                 bucket("request_duration_seconds", "1.0"), bucket("request_duration_seconds", "2.5"),

@@ -26,6 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.merge.MergingCollector;
+import io.github.workerexporter.merge.WorkerCensus;
 import io.github.workerexporter.storage.WorkerRecord;
 
 /**
@@ -77,8 +78,9 @@ public class ScrapeBenchmark {
                 .publish(new WorkerRecord(id, 1000 + i, clock.millis(), clock.millis(), WorkerState.RUNNING, null,
                         metrics));
         }
-        this.collector = new MergingCollector(this.shared.store(), codec, "gunicorn", Map.of(), Duration.ofHours(1),
-                clock, () -> {
+        this.collector = new MergingCollector(
+                new WorkerCensus(this.shared.store(), codec, "gunicorn", Duration.ofHours(1), clock), "gunicorn",
+                Map.of(), () -> {
                     throw new IllegalStateException("The " + this.store + " store cannot be read: see the log");
                 });
         checkAllAlive(this.collector.collect());

@@ -1,0 +1,244 @@
+package io.github.workerexporter.metrics;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+import io.prometheus.metrics.model.registry.MetricType;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Exemplars;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricFamilyDescriptor;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The request counter and the three request histograms labelled by route
+ * ({@code worker_id, method, endpoint, status}): one collector, since the four families
+ * share their label sets. Each label set is one {@link Series}: the buckets and sums of
+ * the three histograms on one {@link Stripes}, so a request is recorded on one thread's
+ * own cache lines; the counter is the duration histogram's count.
+ * <p>
+ * The label sets are capped at {@code exporter.metrics.max-label-sets} (the same cap for
+ * each of the four families, since they share their label sets): past the cap a new label
+ * set is folded into {@code endpoint="OTHER"}, with one WARN log. Series are kept in maps
+ * nested by method and endpoint and an array by status, so recording a label set seen
+ * before allocates nothing.
+ *
+ * @author Worker Exporter
+ */
+final class RouteFamilies implements MultiCollector {
+
+    private static final Log logger = LogFactory.getLog(RouteFamilies.class);
+
+    private static final String[] CODES = new String[501];
+
+    private static final String[] CLASSES = { "1xx", "2xx", "3xx", "4xx", "5xx", LabelSetCap.OTHER };
+
+    static {
+        for (int status = 100; status < 600; status++) {
+            CODES[status - 100] = Integer.toString(status);
+        }
+        CODES[500] = LabelSetCap.OTHER;
+    }
+
+    private final ConcurrentMap<String, ConcurrentMap<String, AtomicReferenceArray<@Nullable Series>>> series = new ConcurrentHashMap<>();
+
+    private final Queue<Series> all = new ConcurrentLinkedQueue<>();
+
+    private final AtomicInteger size = new AtomicInteger();
+
+    private final AtomicBoolean warned = new AtomicBoolean();
+
+    private final MetricMetadata[] metadata;
+
+    private final double[] durationBounds;
+
+    private final double[] sizeBounds;
+
+    private final String workerId;
+
+    private final int maxLabelSets;
+
+    private final boolean statusClass;
+
+    /**
+     * The four families.
+     * @param metadata names and HELP texts of the request counter, then the duration,
+     * request size and response size histograms
+     * @param durationBounds the duration histogram's finite upper bounds
+     * @param sizeBounds the size histograms' finite upper bounds
+     * @param workerId the {@code worker_id} label
+     * @param maxLabelSets the maximum label sets of each family
+     * @param statusClass whether {@code status} is the class ({@code 2xx}) rather than
+     * the code
+     */
+    RouteFamilies(MetricMetadata[] metadata, double[] durationBounds, double[] sizeBounds, String workerId,
+            int maxLabelSets, boolean statusClass) {
+        this.metadata = metadata.clone();
+        this.durationBounds = ClassicHistogram.withInfinity(durationBounds);
+        this.sizeBounds = ClassicHistogram.withInfinity(sizeBounds);
+        this.workerId = workerId;
+        this.maxLabelSets = maxLabelSets;
+        this.statusClass = statusClass;
+    }
+
+    /**
+     * Record one finished request.
+     * @param method the method label, already one of a bounded set
+     * @param endpoint the route template
+     * @param status the response status
+     * @param seconds how long the request took
+     * @param requestBytes body bytes received
+     * @param responseBytes body bytes sent
+     */
+    void record(String method, String endpoint, int status, double seconds, long requestBytes, long responseBytes) {
+        int index = this.statusClass ? classIndex(status) : codeIndex(status);
+        Series series = find(method, endpoint, index);
+        if (series == null) {
+            series = (this.size.get() < this.maxLabelSets) ? admit(method, endpoint, index) : fold(method, index);
+        }
+        series.record(seconds, requestBytes, responseBytes);
+    }
+
+    private static int codeIndex(int status) {
+        return (status >= 100 && status < 600) ? status - 100 : 500;
+    }
+
+    private static int classIndex(int status) {
+        return (status >= 100 && status < 600) ? status / 100 - 1 : 5;
+    }
+
+    private @Nullable Series find(String method, String endpoint, int index) {
+        ConcurrentMap<String, AtomicReferenceArray<@Nullable Series>> byEndpoint = this.series.get(method);
+        AtomicReferenceArray<@Nullable Series> byStatus = (byEndpoint != null) ? byEndpoint.get(endpoint) : null;
+        return (byStatus != null) ? byStatus.get(index) : null;
+    }
+
+    private Series admit(String method, String endpoint, int index) {
+        return create(method, endpoint, index, true);
+    }
+
+    private Series fold(String method, int index) {
+        if (this.warned.compareAndSet(false, true)) {
+            logger.warn("Metrics '" + this.metadata[0].getPrometheusName() + "', '"
+                    + this.metadata[1].getPrometheusName() + "', '" + this.metadata[2].getPrometheusName() + "' and '"
+                    + this.metadata[3].getPrometheusName() + "' reached " + this.maxLabelSets
+                    + " label sets (exporter.metrics.max-label-sets); new endpoints are recorded as endpoint=\""
+                    + LabelSetCap.OTHER + "\"");
+        }
+        Series series = find(method, LabelSetCap.OTHER, index);
+        return (series != null) ? series : create(method, LabelSetCap.OTHER, index, false);
+    }
+
+    private Series create(String method, String endpoint, int index, boolean counted) {
+        AtomicReferenceArray<@Nullable Series> byStatus = this.series
+            .computeIfAbsent(method, (m) -> new ConcurrentHashMap<>())
+            .computeIfAbsent(endpoint,
+                    (e) -> new AtomicReferenceArray<>(this.statusClass ? CLASSES.length : CODES.length));
+        String status = this.statusClass ? CLASSES[index] : CODES[index];
+        Series created = new Series(
+                Labels.of("worker_id", this.workerId, "method", method, "endpoint", endpoint, "status", status),
+                this.durationBounds.length, this.sizeBounds.length);
+        if (byStatus.compareAndSet(index, null, created)) {
+            this.all.add(created);
+            if (counted) {
+                this.size.incrementAndGet();
+            }
+            return created;
+        }
+        Series existing = byStatus.get(index);
+        return (existing != null) ? existing : created;
+    }
+
+    @Override
+    public MetricSnapshots collect() {
+        List<CounterDataPointSnapshot> requests = new ArrayList<>();
+        List<HistogramDataPointSnapshot> durations = new ArrayList<>();
+        List<HistogramDataPointSnapshot> requestSizes = new ArrayList<>();
+        List<HistogramDataPointSnapshot> responseSizes = new ArrayList<>();
+        for (Series series : this.all) {
+            HistogramDataPointSnapshot duration = series.histogram(this.durationBounds, 0);
+            durations.add(duration);
+            requests.add(new CounterDataPointSnapshot(duration.getCount(), series.labels, null, series.created));
+            requestSizes.add(series.histogram(this.sizeBounds, this.durationBounds.length + 1));
+            responseSizes
+                .add(series.histogram(this.sizeBounds, this.durationBounds.length + this.sizeBounds.length + 2));
+        }
+        return MetricSnapshots.of(new CounterSnapshot(this.metadata[0], requests),
+                new HistogramSnapshot(this.metadata[1], durations),
+                new HistogramSnapshot(this.metadata[2], requestSizes),
+                new HistogramSnapshot(this.metadata[3], responseSizes));
+    }
+
+    @Override
+    public List<MetricFamilyDescriptor> getMetricFamilyDescriptors() {
+        Set<String> labels = Set.of("worker_id", "method", "endpoint", "status");
+        return List.of(MetricFamilyDescriptor.of(MetricType.COUNTER, this.metadata[0], labels),
+                MetricFamilyDescriptor.of(MetricType.HISTOGRAM, this.metadata[1], labels),
+                MetricFamilyDescriptor.of(MetricType.HISTOGRAM, this.metadata[2], labels),
+                MetricFamilyDescriptor.of(MetricType.HISTOGRAM, this.metadata[3], labels));
+    }
+
+    /**
+     * One label set of the four families. Slots of its stripes: the duration buckets and
+     * sum, then the request size buckets and sum, then the response size buckets and sum.
+     */
+    private final class Series {
+
+        final Labels labels;
+
+        final long created = System.currentTimeMillis();
+
+        private final Stripes stripes;
+
+        private final int requestSizeSlot;
+
+        private final int responseSizeSlot;
+
+        Series(Labels labels, int durationBuckets, int sizeBuckets) {
+            this.labels = labels;
+            this.requestSizeSlot = durationBuckets + 1;
+            this.responseSizeSlot = this.requestSizeSlot + sizeBuckets + 1;
+            this.stripes = new Stripes(this.responseSizeSlot + sizeBuckets + 1);
+        }
+
+        void record(double seconds, long requestBytes, long responseBytes) {
+            double[] sizes = RouteFamilies.this.sizeBounds;
+            double[] durations = RouteFamilies.this.durationBounds;
+            int stripe = this.stripes.stripe();
+            this.stripes.add(stripe, ClassicHistogram.bucket(durations, seconds), 1);
+            this.stripes.addDouble(stripe, durations.length, seconds);
+            this.stripes.add(stripe, this.requestSizeSlot + ClassicHistogram.bucket(sizes, requestBytes), 1);
+            this.stripes.addDouble(stripe, this.requestSizeSlot + sizes.length, requestBytes);
+            this.stripes.add(stripe, this.responseSizeSlot + ClassicHistogram.bucket(sizes, responseBytes), 1);
+            this.stripes.addDouble(stripe, this.responseSizeSlot + sizes.length, responseBytes);
+        }
+
+        HistogramDataPointSnapshot histogram(double[] bounds, int firstSlot) {
+            long[] counts = new long[bounds.length];
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = this.stripes.sum(firstSlot + i);
+            }
+            return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, counts),
+                    this.stripes.sumDouble(firstSlot + bounds.length), this.labels, Exemplars.EMPTY, this.created);
+        }
+
+    }
+
+}
