@@ -57,8 +57,11 @@ public final class AcceptQueue {
     }
 
     private static long somaxconn(Path file) {
-        try {
-            return Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim());
+        // A line, not Files.readString: a /proc file says it is empty, and Java 17 then
+        // reads its first character only.
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
+            String line = reader.readLine();
+            return (line != null) ? Long.parseLong(line.trim()) : ServerReading.NONE;
         }
         catch (IOException | NumberFormatException ex) {
             return ServerReading.NONE;

@@ -1,10 +1,13 @@
 package io.github.workerexporter.saturation;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -182,8 +185,11 @@ abstract class AbstractServerSaturationTests {
     }
 
     private static long somaxconn() throws IOException {
-        return Long
-            .parseLong(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/core/somaxconn")).trim());
+        // Not Files.readString: it reads "4" of "4096" on Java 17, as a /proc file says
+        // it is empty.
+        try (InputStream in = Files.newInputStream(Path.of("/proc/sys/net/core/somaxconn"))) {
+            return Long.parseLong(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim());
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -11,6 +11,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -84,6 +86,17 @@ class AcceptQueueTests {
         assertThat(queue.limit(new ListenSocket(8080, null, 100))).isEqualTo(100);
         assertThat(queue.limit(new ListenSocket(8080, null, 1000))).isEqualTo(128);
         assertThat(queue.limit(new ListenSocket(8080, null, ServerReading.NONE))).isEqualTo(ServerReading.NONE);
+    }
+
+    @Test
+    void capsTheLimitBySomaxconnReadWhole() throws IOException {
+        AcceptQueue queue = AcceptQueue.linux();
+        assumeTrue(queue != null, "no /proc/net/tcp: the accept queue is read on Linux only");
+        long somaxconn;
+        try (InputStream in = Files.newInputStream(Path.of("/proc/sys/net/core/somaxconn"))) {
+            somaxconn = Long.parseLong(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim());
+        }
+        assertThat(queue.limit(new ListenSocket(8080, null, Integer.MAX_VALUE))).isEqualTo(somaxconn);
     }
 
     @Test
