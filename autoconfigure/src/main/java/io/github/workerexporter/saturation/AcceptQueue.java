@@ -1,7 +1,10 @@
 package io.github.workerexporter.saturation;
 
 import java.io.BufferedReader;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
@@ -19,8 +22,10 @@ import org.jspecify.annotations.Nullable;
  * ({@code 0A}) the {@code rx_queue} column is that length ({@code sk_ack_backlog}); the
  * {@code tx_queue} column is not its limit (it reads 0), so the limit is the backlog the
  * server asked for, capped by {@code /proc/sys/net/core/somaxconn} as {@code listen(2)}
- * caps it. The kernel lists listening sockets before all others, so a read stops at the
- * first other line and costs the same however many connections are open.
+ * caps it. The kernel lists listening sockets before all others and writes the table as
+ * it is read, so a read asks for little at a time and stops at the socket it looks for
+ * (or at the first socket that does not listen): the kernel then never walks its table of
+ * connections. Java listens on IPv6 sockets by default, so {@code tcp6} is read first.
  *
  * @author Worker Exporter
  */
@@ -34,7 +39,7 @@ public final class AcceptQueue {
 
     /**
      * Read the queues from the given tables.
-     * @param tables the tables, such as {@code /proc/net/tcp} and {@code /proc/net/tcp6}
+     * @param tables the tables, such as {@code /proc/net/tcp6} and {@code /proc/net/tcp}
      * @param somaxconn the kernel's cap of a backlog, or {@link ServerReading#NONE}
      */
     public AcceptQueue(List<Path> tables, long somaxconn) {
@@ -77,8 +82,10 @@ public final class AcceptQueue {
     public long length(ListenSocket socket) throws IOException {
         Match match = new Match(socket);
         for (Path table : this.tables) {
-            if (Files.isReadable(table)) {
-                try (BufferedReader reader = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
+            if (match.exact < 0 && Files.isReadable(table)) {
+                try (BufferedReader reader = new BufferedReader(
+                        new InputStreamReader(new SmallReads(Files.newInputStream(table)), StandardCharsets.US_ASCII),
+                        SmallReads.SIZE)) {
                     match.scan(reader);
                 }
             }
@@ -139,7 +146,11 @@ public final class AcceptQueue {
 
         void scan(BufferedReader table) throws IOException {
             table.readLine();
-            for (String line = table.readLine(); line != null; line = table.readLine()) {
+            while (this.exact < 0) {
+                String line = table.readLine();
+                if (line == null) {
+                    return;
+                }
                 String[] columns = line.trim().split("\\s+", 6);
                 if (columns.length < 5 || !LISTEN.equals(columns[3])) {
                     return;
@@ -173,6 +184,25 @@ public final class AcceptQueue {
                 return this.exact;
             }
             return (this.socket.address() == null && this.others == 1) ? this.other : ServerReading.NONE;
+        }
+
+    }
+
+    /**
+     * Reads of at most {@link #SIZE} bytes, so that the kernel writes only a few lines of
+     * the table at a time.
+     */
+    private static final class SmallReads extends FilterInputStream {
+
+        static final int SIZE = 1024;
+
+        SmallReads(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws IOException {
+            return super.read(bytes, offset, Math.min(length, SIZE));
         }
 
     }
