@@ -36,8 +36,8 @@ import org.springframework.context.annotation.Import;
 @ConditionalOnBooleanProperty(name = "exporter.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(ExporterProperties.class)
 @Import({ EmbeddedServerConfiguration.class, ProcessConfiguration.class, MetricsServerConfiguration.class,
-        RequestMetricsConfiguration.class, WorkerStateConfiguration.class, StorageConfiguration.class,
-        RedisStorageConfiguration.class })
+        RequestMetricsConfiguration.class, WorkerStateConfiguration.class, SaturationConfiguration.class,
+        StorageConfiguration.class, RedisStorageConfiguration.class })
 public final class WorkerExporterAutoConfiguration {
 
     WorkerExporterAutoConfiguration(ExporterProperties properties) {
