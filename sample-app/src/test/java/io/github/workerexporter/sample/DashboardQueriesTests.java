@@ -5,9 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -21,18 +21,22 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.yaml.snakeyaml.Yaml;
 import tools.jackson.databind.JsonNode;
 
+import io.github.workerexporter.sample.PrometheusServer.PromtoolResult;
+
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Every PromQL expression of the original's dashboard and README and of ours, run by a
  * real Prometheus that scrapes the real sample app through our shipped
  * {@code prometheus.yml}. Each must return data, except the original's expressions
- * documented as returning none (those must return none, so the list stays honest). Needs
- * {@code /usr/bin/prometheus} (Debian package {@code prometheus}); skipped without it.
+ * documented as returning none (those must return none, so the list stays honest); and
+ * the shipped alerts, loaded through {@code prometheus.yml}, evaluate on those series.
+ * Needs {@code /usr/bin/prometheus} (Debian package {@code prometheus}): without it every
+ * test is reported skipped with the reason.
  *
  * @author Worker Exporter
  */
@@ -51,8 +55,10 @@ class DashboardQueriesTests {
 
     @BeforeAll
     static void scrapeTheSampleAppUnderTraffic() throws IOException {
-        assumeTrue(Files.isExecutable(PrometheusServer.BINARY), "Prometheus is not installed at "
-                + PrometheusServer.BINARY + " (apt-get install prometheus); skipping the dashboard queries");
+        if (!Files.isExecutable(PrometheusServer.BINARY)) {
+            // Each test is then skipped with the reason (assumeInstalled), not left out.
+            return;
+        }
         app = new SpringApplicationBuilder(SampleApplication.class)
             .properties("server.port=0", "server.address=127.0.0.1", "exporter.prometheus.metrics-port=0",
                     "exporter.prometheus.bind-address=127.0.0.1",
@@ -84,17 +90,20 @@ class DashboardQueriesTests {
     @ParameterizedTest(name = "{0}")
     @MethodSource("originalQueries")
     void originalQueryReturnsWhatItsListSays(DashboardQuery query) {
+        PrometheusServer.assumeInstalled();
         assertResult(query);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("ourQueries")
     void ourQueryReturnsData(DashboardQuery query) {
+        PrometheusServer.assumeInstalled();
         assertResult(query);
     }
 
     @Test
     void workerVariableListsTheSampleAppsWorker() {
+        PrometheusServer.assumeInstalled();
         List<JsonNode> variables = DashboardModelTests.templateVariables();
         assertThat(variables).isNotEmpty();
         for (JsonNode variable : variables) {
@@ -106,6 +115,7 @@ class DashboardQueriesTests {
 
     @Test
     void actuatorJobKeepsItsOwnMetersAndLeavesTheGunicornFamiliesToTheMetricsServer() {
+        PrometheusServer.assumeInstalled();
         assertThat(prometheus.query("up{job=\"worker-exporter-actuator\"} == 1")).hasSize(1);
         assertThat(prometheus.query("count({job=\"worker-exporter-actuator\", __name__=~\"jvm_.*\"})")).hasSize(1);
         assertThat(prometheus.query("count({job=\"worker-exporter-actuator\", __name__=~\"gunicorn_.*\"})")).isEmpty();
@@ -114,13 +124,30 @@ class DashboardQueriesTests {
 
     @Test
     void shippedConfigPassesPromtool() throws IOException, InterruptedException {
-        Process check = new ProcessBuilder(PrometheusServer.PROMTOOL.toString(), "check", "config",
-                PROMETHEUS_CONFIG.toString())
-            .redirectErrorStream(true)
-            .start();
-        assertThat(check.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        String output = new String(check.getInputStream().readAllBytes());
-        assertThat(check.exitValue()).as(output).isZero();
+        PrometheusServer.assumePromtool();
+        PromtoolResult check = PrometheusServer.promtool("check", "config", PROMETHEUS_CONFIG.toString());
+        assertThat(check.exitCode()).as(check.output()).isZero();
+        assertThat(check.output()).contains("SUCCESS: 1 rule files found");
+    }
+
+    @Test
+    void shippedAlertsEvaluateWithoutErrorOnTheSampleAppsSeries() {
+        PrometheusServer.assumeInstalled();
+        await("every alert rule evaluated").atMost(Duration.ofSeconds(20))
+            .pollInterval(Duration.ofMillis(200))
+            .untilAsserted(() -> {
+                List<JsonNode> rules = new ArrayList<>();
+                prometheus.ruleGroups().forEach((group) -> group.path("rules").forEach(rules::add));
+                assertThat(rules).as("rules loaded from %s", PROMETHEUS_CONFIG).hasSizeGreaterThanOrEqualTo(10);
+                assertThat(rules).allSatisfy((rule) -> {
+                    assertThat(rule.path("health").asString())
+                        .as("health of %s (%s)", rule.path("name").asString(), rule.path("lastError").asString())
+                        .isEqualTo("ok");
+                    assertThat(rule.path("lastEvaluation").asString())
+                        .as("last evaluation of %s", rule.path("name").asString())
+                        .doesNotStartWith("0001-");
+                });
+            });
     }
 
     static Stream<DashboardQuery> originalQueries() {
@@ -163,6 +190,11 @@ class DashboardQueriesTests {
             String target = "127.0.0.1:" + ports.get(job.get("job_name"));
             job.put("static_configs", List.of(Map.of("targets", List.of(target))));
         }
+        List<String> ruleFiles = (List<String>) config.get("rule_files");
+        config.put("rule_files",
+                ruleFiles.stream()
+                    .map((ruleFile) -> PROMETHEUS_CONFIG.toAbsolutePath().resolveSibling(ruleFile).toString())
+                    .toList());
         Path file = temp.resolve("prometheus.yml");
         Files.writeString(file, yaml.dump(config));
         return file;

@@ -19,13 +19,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The manifests in {@code k8s/} parse, name their kind and API version, and no two
  * containers of a pod bind the same port, counting the ports our image binds without
- * declaring them (the application's 8080 and the metrics server's 9091).
+ * declaring them (the application's 8080 and the metrics server's 9091). The Prometheus
+ * Operator monitors select pods and services that exist, on ports they declare, under the
+ * job names of {@code prometheus/prometheus.yml}, and never scrape every copy of a
+ * cluster-wide view.
  *
  * @author Worker Exporter
  */
 class KubernetesManifestsTests {
 
     private static final Path DIRECTORY = Path.of("k8s");
+
+    private static final Path PROMETHEUS_CONFIG = Path.of("prometheus", "prometheus.yml");
 
     private static final Set<String> WORKLOADS = Set.of("Deployment", "DaemonSet", "StatefulSet");
 
@@ -38,7 +43,92 @@ class KubernetesManifestsTests {
             assertThat(map(document, "metadata")).containsKey("name");
         });
         assertThat(this.documents).extracting((document) -> document.get("kind"))
-            .contains("Deployment", "DaemonSet", "Service");
+            .contains("Deployment", "DaemonSet", "Service", "PodMonitor", "ServiceMonitor");
+    }
+
+    @Test
+    void everyPodMonitorScrapesTheMetricsServerPortOfEveryPodItSelects() {
+        for (Map<String, Object> monitor : ofKind("PodMonitor")) {
+            List<Map<String, Object>> pods = podsMatching(matchLabels(monitor));
+            assertThat(pods).as("pods selected by %s", name(monitor)).isNotEmpty();
+            for (Map<String, Object> endpoint : list(map(monitor, "spec"), "podMetricsEndpoints")) {
+                assertThat(endpoint).as("endpoint of %s", name(monitor)).containsEntry("path", "/metrics");
+                for (Map<String, Object> pod : pods) {
+                    assertThat(list(pod, "containers"))
+                        .as("container of %s declaring port %s", name(monitor), endpoint.get("port"))
+                        .anySatisfy((container) -> assertThat(metricsPort(container))
+                            .isEqualTo(declaredPort(container, (String) endpoint.get("port"))));
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyServiceMonitorScrapesANamedPortOfAServiceInFrontOfPods() {
+        for (Map<String, Object> monitor : ofKind("ServiceMonitor")) {
+            List<Map<String, Object>> services = ofKind("Service").stream()
+                .filter((service) -> labels(map(service, "metadata")).entrySet()
+                    .containsAll(matchLabels(monitor).entrySet()))
+                .toList();
+            assertThat(services).as("services selected by %s", name(monitor)).isNotEmpty();
+            for (Map<String, Object> service : services) {
+                List<Map<String, Object>> pods = podsMatching(map(map(service, "spec"), "selector"));
+                for (Map<String, Object> endpoint : list(map(monitor, "spec"), "endpoints")) {
+                    Map<String, Object> port = list(map(service, "spec"), "ports").stream()
+                        .filter((candidate) -> endpoint.get("port").equals(candidate.get("name")))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError(
+                                "service " + name(service) + " has no port named " + endpoint.get("port")));
+                    assertThat(pods).as("pods behind %s", name(service))
+                        .isNotEmpty()
+                        .allSatisfy((pod) -> assertThat(list(pod, "containers")).anySatisfy(
+                                (container) -> assertThat(declaredPort(container, (String) port.get("targetPort")))
+                                    .isNotNull()));
+                }
+            }
+        }
+    }
+
+    @Test
+    void monitorsScrapeTheJobsOfPrometheusYmlAndTheActuatorJobLeavesTheGunicornFamilies() {
+        Map<String, Map<String, Object>> jobs = new HashMap<>();
+        for (Map<String, Object> endpoint : monitorEndpoints()) {
+            List<Map<String, Object>> relabelings = list(endpoint, "relabelings");
+            String job = relabelings.stream()
+                .filter((relabeling) -> "job".equals(relabeling.get("targetLabel")))
+                .map((relabeling) -> (String) relabeling.get("replacement"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no job set by " + endpoint));
+            jobs.put(job, endpoint);
+        }
+        assertThat(jobs.keySet()).containsExactlyInAnyOrderElementsOf(prometheusJobs());
+        for (Map<String, Object> endpoint : jobs.values()) {
+            boolean dropsGunicorn = list(endpoint, "metricRelabelings").stream()
+                .anyMatch((relabeling) -> "drop".equals(relabeling.get("action"))
+                        && "gunicorn_.*".equals(relabeling.get("regex"))
+                        && List.of("__name__").equals(relabeling.get("sourceLabels")));
+            assertThat(dropsGunicorn).as("%s drops the gunicorn_* families", endpoint.get("path"))
+                .isEqualTo("/actuator/prometheus".equals(endpoint.get("path")));
+        }
+    }
+
+    @Test
+    void noMonitorScrapesEachCopyOfAClusterWideView() {
+        List<Map<String, Object>> selectors = new ArrayList<>();
+        ofKind("PodMonitor").forEach((monitor) -> selectors.add(matchLabels(monitor)));
+        for (Map<String, Object> monitor : ofKind("ServiceMonitor")) {
+            ofKind("Service").stream()
+                .filter((service) -> labels(map(service, "metadata")).entrySet()
+                    .containsAll(matchLabels(monitor).entrySet()))
+                .forEach((service) -> selectors.add(map(map(service, "spec"), "selector")));
+        }
+        for (Map<String, Object> selector : selectors) {
+            for (Map<String, Object> pod : podsMatching(selector)) {
+                assertThat(list(pod, "containers")).as("containers selected by %s", selector)
+                    .noneSatisfy((container) -> assertThat(env(container)).containsEntry("SIDECAR_MODE", "true")
+                        .containsEntry("REDIS_ENABLED", "true"));
+            }
+        }
     }
 
     @Test
@@ -114,6 +204,69 @@ class KubernetesManifestsTests {
             }
         }
         return ports;
+    }
+
+    /**
+     * The port our image's metrics server binds, or {@code null} for another image.
+     */
+    private static Integer metricsPort(Map<String, Object> container) {
+        if (!String.valueOf(container.get("image")).startsWith("worker-exporter-sample-app")) {
+            return null;
+        }
+        return Integer.valueOf(env(container).getOrDefault("PROMETHEUS_METRICS_PORT", "9091"));
+    }
+
+    /**
+     * The number of the container port of the given name, or {@code null}.
+     */
+    private static Integer declaredPort(Map<String, Object> container, String name) {
+        return list(container, "ports").stream()
+            .filter((port) -> name.equals(port.get("name")))
+            .map((port) -> (Integer) port.get("containerPort"))
+            .findFirst()
+            .orElse(null);
+    }
+
+    private List<Map<String, Object>> podsMatching(Map<String, Object> selector) {
+        return workloads()
+            .filter((workload) -> labels(map(map(map(workload, "spec"), "template"), "metadata")).entrySet()
+                .containsAll(selector.entrySet()))
+            .map((workload) -> map(map(map(workload, "spec"), "template"), "spec"))
+            .toList();
+    }
+
+    private List<Map<String, Object>> monitorEndpoints() {
+        List<Map<String, Object>> endpoints = new ArrayList<>();
+        ofKind("PodMonitor").forEach((monitor) -> endpoints.addAll(list(map(monitor, "spec"), "podMetricsEndpoints")));
+        ofKind("ServiceMonitor").forEach((monitor) -> endpoints.addAll(list(map(monitor, "spec"), "endpoints")));
+        return endpoints;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> prometheusJobs() {
+        try {
+            Map<String, Object> config = new Yaml().load(Files.readString(PROMETHEUS_CONFIG));
+            return ((List<Map<String, Object>>) config.get("scrape_configs")).stream()
+                .map((job) -> (String) job.get("job_name"))
+                .toList();
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException("Cannot read " + PROMETHEUS_CONFIG, ex);
+        }
+    }
+
+    private static Map<String, Object> matchLabels(Map<String, Object> monitor) {
+        return map(map(map(monitor, "spec"), "selector"), "matchLabels");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> labels(Map<String, Object> metadata) {
+        Object labels = metadata.get("labels");
+        return (labels != null) ? (Map<String, Object>) labels : Map.of();
+    }
+
+    private static Object name(Map<String, Object> document) {
+        return map(document, "metadata").get("name");
     }
 
     private static Map<String, String> env(Map<String, Object> container) {

@@ -22,6 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A real Prometheus server on a free loopback port, storing its data under a given
@@ -38,6 +39,42 @@ final class PrometheusServer implements AutoCloseable {
     static final Path PROMTOOL = Path.of("/usr/bin/promtool");
 
     private static final JsonMapper json = JsonMapper.builder().build();
+
+    /**
+     * Skip the calling test, with the reason, unless the Prometheus server is installed.
+     */
+    static void assumeInstalled() {
+        assumeTrue(Files.isExecutable(BINARY),
+                () -> "Prometheus is not installed at " + BINARY + " (apt-get install prometheus)");
+    }
+
+    /**
+     * Skip the calling test, with the reason, unless promtool is installed.
+     */
+    static void assumePromtool() {
+        assumeTrue(Files.isExecutable(PROMTOOL),
+                () -> "promtool is not installed at " + PROMTOOL + " (apt-get install prometheus)");
+    }
+
+    /**
+     * Run promtool and wait for it.
+     * @param arguments its arguments
+     * @return what it printed, its output and errors together, and its exit code
+     * @throws IOException if it cannot be started
+     * @throws InterruptedException if interrupted while waiting for it
+     */
+    static PromtoolResult promtool(String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(PROMTOOL.toString());
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("promtool " + arguments[0] + " did not end: " + output);
+        }
+        return new PromtoolResult(process.exitValue(), output);
+    }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -102,6 +139,14 @@ final class PrometheusServer implements AutoCloseable {
                     assertThat(OffsetDateTime.parse(target.path("lastScrape").asString()).toInstant()).isAfter(after);
                 }
             });
+    }
+
+    /**
+     * The rule groups Prometheus loaded, as its rules API lists them.
+     * @return the groups, each with its rules, their health and last evaluation
+     */
+    JsonNode ruleGroups() {
+        return api("/api/v1/rules").path("groups");
     }
 
     /**
@@ -174,6 +219,16 @@ final class PrometheusServer implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /**
+     * What a run of promtool printed and how it ended.
+     *
+     * @param exitCode its exit code
+     * @param output its output and errors
+     */
+    record PromtoolResult(int exitCode, String output) {
+
     }
 
 }
