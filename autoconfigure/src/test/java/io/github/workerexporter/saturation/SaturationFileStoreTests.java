@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.workerexporter.autoconfigure.MergedViewAutoConfiguration;
 import io.github.workerexporter.autoconfigure.WorkerExporterAutoConfiguration;
 import io.github.workerexporter.publish.WorkerPublisher;
 import io.github.workerexporter.storage.Exposition;
@@ -61,7 +62,8 @@ class SaturationFileStoreTests {
             worker.getBean(WorkerPublisher.class).flushNow();
             new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
-                        PrometheusMetricsExportAutoConfiguration.class, WorkerExporterAutoConfiguration.class))
+                        PrometheusMetricsExportAutoConfiguration.class, MergedViewAutoConfiguration.class,
+                        WorkerExporterAutoConfiguration.class))
                 .withPropertyValues("exporter.prometheus.multiproc-dir=" + this.dir, "exporter.worker.id=w2",
                         "exporter.prometheus.metrics-port=0")
                 .run((other) -> {
