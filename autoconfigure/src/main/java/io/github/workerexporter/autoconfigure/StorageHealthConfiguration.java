@@ -2,7 +2,10 @@ package io.github.workerexporter.autoconfigure;
 
 import java.time.Clock;
 
+import io.github.workerexporter.publish.WorkerIdConflict;
 import io.github.workerexporter.storage.MetricStore;
+
+import org.springframework.beans.factory.ObjectProvider;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -31,8 +34,10 @@ class StorageHealthConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "exporterHealthIndicator")
         @ConditionalOnBean(MetricStore.class)
-        StorageHealthIndicator exporterHealthIndicator(MetricStore store, ExporterProperties properties) {
-            return new StorageHealthIndicator(store, properties.getStorage().getHeartbeatTimeout(), Clock.systemUTC());
+        StorageHealthIndicator exporterHealthIndicator(MetricStore store, ExporterProperties properties,
+                ObjectProvider<WorkerIdConflict> conflict) {
+            return new StorageHealthIndicator(store, properties.getStorage().getHeartbeatTimeout(), Clock.systemUTC(),
+                    conflict.getIfAvailable());
         }
 
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 import io.github.workerexporter.merge.HeartbeatAges;
+import io.github.workerexporter.publish.WorkerIdConflict;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerRecord;
@@ -24,7 +25,8 @@ import org.springframework.util.ClassUtils;
  * up with the store's name, its location (directory or Redis address) and the number of
  * workers it holds by state ({@code alive}, {@code stopped}, {@code lost}, as in
  * {@code <prefix>_master_workers}); down when the store cannot be read, with the store's
- * error message, which never contains a password.
+ * error message, which never contains a password; down when this worker's id is shared
+ * with another live process ({@link WorkerIdConflict}), with the reason.
  *
  * @author Worker Exporter
  */
@@ -40,11 +42,19 @@ class StorageHealthIndicator extends AbstractHealthIndicator {
 
     private final HeartbeatAges ages;
 
+    private final @Nullable WorkerIdConflict conflict;
+
     StorageHealthIndicator(MetricStore store, Duration heartbeatTimeout, Clock clock) {
+        this(store, heartbeatTimeout, clock, null);
+    }
+
+    StorageHealthIndicator(MetricStore store, Duration heartbeatTimeout, Clock clock,
+            @Nullable WorkerIdConflict conflict) {
         super("Metric store health check failed");
         this.store = store;
         this.heartbeatTimeout = heartbeatTimeout;
         this.ages = new HeartbeatAges(clock);
+        this.conflict = conflict;
     }
 
     @Override
@@ -53,6 +63,11 @@ class StorageHealthIndicator extends AbstractHealthIndicator {
         String location = location();
         if (location != null) {
             builder.withDetail("location", location);
+        }
+        String conflict = (this.conflict != null) ? this.conflict.reason() : null;
+        if (conflict != null) {
+            builder.down().withDetail("conflict", conflict);
+            return;
         }
         try {
             builder.up().withDetail("workers", countByState());

@@ -14,7 +14,9 @@ import io.github.workerexporter.merge.MergingCollector;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.publish.NamePatterns;
 import io.github.workerexporter.storage.SnapshotCodec;
+import io.github.workerexporter.publish.WorkerIdConflict;
 import io.github.workerexporter.publish.WorkerPublisher;
+import io.github.workerexporter.storage.WorkerLife;
 import io.github.workerexporter.storage.WorkerStatus;
 import io.github.workerexporter.sidecar.SidecarRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -74,15 +76,24 @@ class StorageMergedViewConfiguration {
         return collector;
     }
 
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty(name = "exporter.sidecar.enabled", havingValue = false, matchIfMissing = true)
+    WorkerIdConflict workerIdConflict(WorkerIdentity worker) {
+        return new WorkerIdConflict(worker.id(),
+                new WorkerLife(worker.pid(), WorkerIdentity.hostName(), worker.startTime().toEpochMilli()));
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "exporter.sidecar.enabled", havingValue = false, matchIfMissing = true)
     WorkerPublisher workerPublisher(MetricStore store, SnapshotCodec codec, WorkerIdentity worker,
-            PrometheusRegistry registry, WorkerStatus status, ExporterProperties properties) {
+            PrometheusRegistry registry, WorkerStatus status, ExporterProperties properties,
+            WorkerIdConflict conflict) {
         ExporterProperties.Storage storage = properties.getStorage();
         return new WorkerPublisher(store, codec, worker, () -> local(registry),
                 new NamePatterns(storage.getInclude(), storage.getExclude()), status,
-                properties.getMetrics().getPrefix(), Clock.systemUTC());
+                properties.getMetrics().getPrefix(), Clock.systemUTC(), conflict);
     }
 
     @Bean

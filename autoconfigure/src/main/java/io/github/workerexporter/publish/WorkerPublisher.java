@@ -2,6 +2,8 @@ package io.github.workerexporter.publish;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -13,13 +15,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.workerexporter.environment.WorkerIdentity;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.github.workerexporter.merge.FailureLog;
 import io.github.workerexporter.merge.RestartCarry;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.SnapshotCodec;
+import io.github.workerexporter.storage.Snapshots;
 import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerIdConflictException;
+import io.github.workerexporter.storage.WorkerLife;
 import io.github.workerexporter.storage.WorkerRecord;
 import io.github.workerexporter.storage.WorkerStatus;
 
@@ -37,6 +45,13 @@ import io.github.workerexporter.storage.WorkerStatus;
  * record published before would replace the previous life's and lose its restart counts.
  * Counters are cumulative, so the first flush after the read publishes the carried
  * restarts plus everything this life counted meanwhile.
+ * <p>
+ * Each publish goes with this process's {@link WorkerLife life}, so the store claims the
+ * worker id for it. When another live process holds the id, the store writes nothing and
+ * {@link WorkerIdConflict} logs it and derives an id of this process's own: the same
+ * flush publishes again under that id, every {@code worker_id} label of this worker's
+ * series renamed, with no restarts carried (a derived id has no previous life), so
+ * nothing this process counted is lost and nothing the other counted is overwritten.
  *
  * @author Worker Exporter
  */
@@ -62,6 +77,10 @@ public final class WorkerPublisher implements AutoCloseable {
 
     private final FailureLog failures;
 
+    private final WorkerIdConflict conflict;
+
+    private final String prefix;
+
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
         Thread thread = new Thread(task, "exporter-flush");
         thread.setDaemon(true);
@@ -84,15 +103,37 @@ public final class WorkerPublisher implements AutoCloseable {
     public WorkerPublisher(MetricStore store, SnapshotCodec codec, WorkerIdentity worker,
             Supplier<MetricSnapshots> source, Predicate<String> names, WorkerStatus status, String prefix,
             Clock clock) {
+        this(store, codec, worker, source, names, status, prefix, clock, new WorkerIdConflict(worker.id(),
+                new WorkerLife(worker.pid(), WorkerIdentity.hostName(), worker.startTime().toEpochMilli())));
+    }
+
+    /**
+     * Create a publisher that keeps the state of its worker id in the given
+     * {@link WorkerIdConflict}; nothing runs before {@link #start(Duration)}.
+     * @param store the shared store
+     * @param codec the codec of the metrics
+     * @param worker this worker
+     * @param source this worker's local metrics (never the merged view)
+     * @param names the families to publish
+     * @param status this worker's state
+     * @param prefix the metric prefix, for {@code <prefix>_master_worker_restart}
+     * @param clock the clock of heartbeats
+     * @param conflict the state of this worker's id, for this worker's life
+     */
+    public WorkerPublisher(MetricStore store, SnapshotCodec codec, WorkerIdentity worker,
+            Supplier<MetricSnapshots> source, Predicate<String> names, WorkerStatus status, String prefix, Clock clock,
+            WorkerIdConflict conflict) {
         this.store = store;
         this.codec = codec;
         this.worker = worker;
         this.source = source;
         this.names = names;
         this.status = status;
+        this.prefix = prefix;
         this.restartFamily = prefix + "_master_worker_restart";
         this.clock = clock;
         this.failures = new FailureLog(logger, "Flush to " + store.name() + " storage");
+        this.conflict = conflict;
     }
 
     /**
@@ -119,10 +160,22 @@ public final class WorkerPublisher implements AutoCloseable {
                     published.metricSnapshot(snapshot);
                 }
             }
-            byte[] metrics = this.codec.encode(carried.apply(published.build()));
-            this.store
-                .publish(new WorkerRecord(this.worker.id(), this.worker.pid(), this.worker.startTime().toEpochMilli(),
-                        this.clock.millis(), this.status.state(), this.status.stopReason(), metrics));
+            MetricSnapshots local = published.build();
+            for (int attempt = 0;; attempt++) {
+                try {
+                    publish(carried.apply(local));
+                    break;
+                }
+                catch (WorkerIdConflictException ex) {
+                    if (attempt == 2) {
+                        throw ex;
+                    }
+                    this.conflict.detected(ex);
+                    carried = RestartCarry.from(List.of(), this.conflict.publishedId(),
+                            this.worker.startTime().toEpochMilli(), this.codec, this.restartFamily);
+                    this.restarts = carried;
+                }
+            }
             this.failures.succeeded();
         }
         catch (RuntimeException ex) {
@@ -130,6 +183,40 @@ public final class WorkerPublisher implements AutoCloseable {
             // schedule.
             this.failures.failed(ex);
         }
+    }
+
+    private void publish(MetricSnapshots snapshots) {
+        String id = this.conflict.publishedId();
+        MetricSnapshots metrics = id.equals(this.worker.id()) ? snapshots : renamed(snapshots, id);
+        CounterSnapshot conflicts = this.conflict.family(this.prefix);
+        if (conflicts != null) {
+            MetricSnapshots.Builder withConflicts = MetricSnapshots.builder();
+            metrics.forEach(withConflicts::metricSnapshot);
+            metrics = withConflicts.metricSnapshot(conflicts).build();
+        }
+        this.store.publish(
+                new WorkerRecord(id, this.worker.pid(), this.worker.startTime().toEpochMilli(), this.clock.millis(),
+                        this.status.state(), this.status.stopReason(), this.codec.encode(metrics)),
+                this.conflict.life());
+    }
+
+    /**
+     * The snapshots with every {@code worker_id} label of this worker renamed to the id
+     * it publishes under, so its series do not repeat the other process's.
+     */
+    private MetricSnapshots renamed(MetricSnapshots snapshots, String id) {
+        MetricSnapshots.Builder result = MetricSnapshots.builder();
+        for (MetricSnapshot snapshot : snapshots) {
+            List<DataPointSnapshot> points = new ArrayList<>(snapshot.getDataPoints().size());
+            for (DataPointSnapshot point : snapshot.getDataPoints()) {
+                Labels labels = point.getLabels();
+                points.add(this.worker.id().equals(labels.get(Snapshots.WORKER_ID))
+                        ? Snapshots.relabel(point, Snapshots.withoutWorkerId(labels).add(Snapshots.WORKER_ID, id))
+                        : point);
+            }
+            result.metricSnapshot(Snapshots.family(Snapshots.typeOf(snapshot), snapshot.getMetadata(), points));
+        }
+        return result.build();
     }
 
     /**

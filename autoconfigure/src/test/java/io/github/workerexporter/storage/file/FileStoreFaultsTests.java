@@ -246,10 +246,13 @@ class FileStoreFaultsTests {
         first.status.stopping("term");
         first.status.stopped();
         first.publisher.flushNow();
+        // Its process ends, which releases its claim of the worker id.
+        first.close();
         // A life that crashed after its first flush.
         Life second = new Life(open(shared), 200);
         second.requests.inc(6);
         second.publisher.flushNow();
+        second.close();
         MergingCollector view = new MergingCollector(open(shared), new BinarySnapshotCodec(), "gunicorn", Map.of(),
                 Duration.ofSeconds(15), this.clock, this.clock::nanoTime, MetricSnapshots::of);
         assertThat(restarts(view.collect())).containsExactly(Map.entry("term", 1.0));
@@ -342,7 +345,8 @@ class FileStoreFaultsTests {
      * One life of worker w1 as the auto-configuration wires it: a registry of its own
      * with a request counter and the master counters, its state, its own store and its
      * flusher, which flushes when the test asks or, once started, on its schedule.
-     * Closing it ends the life without a last flush.
+     * Closing it ends the life without a last flush, and closes its store, which releases
+     * its claim of the worker id as the end of its process would.
      */
     private final class Life implements AutoCloseable {
 
@@ -356,7 +360,10 @@ class FileStoreFaultsTests {
 
         private final WorkerPublisher publisher;
 
+        private final FileMetricStore store;
+
         Life(FileMetricStore store, long startMillis) {
+            this.store = store;
             this.publisher = new WorkerPublisher(store, new BinarySnapshotCodec(),
                     new WorkerIdentity("w1", startMillis, Instant.ofEpochMilli(startMillis)), this.registry::scrape,
                     (name) -> true, this.status, "gunicorn", FileStoreFaultsTests.this.clock);
@@ -370,6 +377,7 @@ class FileStoreFaultsTests {
         @Override
         public void close() {
             this.publisher.close();
+            this.store.close();
         }
 
     }
