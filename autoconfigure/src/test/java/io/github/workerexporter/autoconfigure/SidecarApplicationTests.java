@@ -59,7 +59,8 @@ class SidecarApplicationTests {
                     .contains("orders_total{worker_id=\"w-2\"} 4.0")
                     .contains("gunicorn_master_workers{state=\"alive\"} 2.0")
                     .contains("# HELP gunicorn_sidecar_uptime_seconds Sidecar container uptime in seconds")
-                    .contains("gunicorn_sidecar_multiproc_files_count 2.0")
+                    // each worker's file and the lock file of its claim
+                    .contains("gunicorn_sidecar_multiproc_files_count 4.0")
                     .containsPattern("gunicorn_sidecar_multiproc_dir_size_bytes [1-9]")
                     .doesNotContain("redis_connected")
                     .doesNotContain(sidecar.getBean(WorkerIdentity.class).id())
