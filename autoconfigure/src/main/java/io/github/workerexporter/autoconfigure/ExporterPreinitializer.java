@@ -97,10 +97,10 @@ public class ExporterPreinitializer implements ApplicationListener<ApplicationEn
             "autoconfigure.ExporterEndpoint$ExporterDescriptor", "storage.WorkerRecord",
             "autoconfigure.ExporterEndpoint$StoredWorker", "autoconfigure.ExporterEndpoint$StorageDescriptor",
             "autoconfigure.ExporterSanitizingFunction", "autoconfigure.ExporterLazyInitializationExcludeFilter",
-            "merge.MergingCollector", "publish.WorkerPublisher", "metrics.WorkerStateHook$1",
-            "environment.TomcatWorkerPool", "server.MetricsServerNotFoundHandler", "server.MetricsServerHandler",
-            "server.MetricsServerRegistry$ScrapeFailedException", "server.MetricsServerExecutor$Exchange",
-            "server.MetricsServerExecutor$NetworkTimeoutException");
+            "merge.MergingCollector", "publish.WorkerPublisher", "publish.WorkerIdConflict", "storage.WorkerLife",
+            "metrics.WorkerStateHook$1", "environment.TomcatWorkerPool", "server.MetricsServerNotFoundHandler",
+            "server.MetricsServerHandler", "server.MetricsServerRegistry$ScrapeFailedException",
+            "server.MetricsServerExecutor$Exchange", "server.MetricsServerExecutor$NetworkTimeoutException");
 
     /**
      * The JDK's HTTP server classes that the metrics server loads when it starts (not

@@ -1,5 +1,6 @@
 package io.github.workerexporter.publish;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -10,6 +11,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -23,7 +25,9 @@ import io.github.workerexporter.storage.InMemoryMetricStore;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.MutableClock;
 import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerLife;
 import io.github.workerexporter.storage.WorkerRecord;
+import io.github.workerexporter.storage.file.FileMetricStore;
 import io.github.workerexporter.storage.WorkerStatus;
 
 @ExtendWith(OutputCaptureExtension.class)
@@ -131,6 +135,54 @@ class WorkerPublisherTests {
             .contains("not_published_total 1.0")
             .doesNotContain("http_requests_total 2.0");
         assertThat(Exposition.text(this.registry.scrapeLocal((name) -> true))).doesNotContain("master_workers");
+    }
+
+    @Test
+    void aSecondLiveProcessUnderTheSameIdLogsOneErrorAndPublishesUnderADerivedIdSoNothingIsLost(CapturedOutput output,
+            @TempDir Path dir) {
+        Counter.builder()
+            .name("http_requests")
+            .labelNames("worker_id")
+            .register(this.registry)
+            .labelValues("w-1")
+            .inc(3);
+        try (FileMetricStore first = new FileMetricStore(dir, Duration.ofMinutes(5), this.clock);
+                FileMetricStore second = new FileMetricStore(dir, Duration.ofMinutes(5), this.clock)) {
+            WorkerStatus status = new WorkerStatus();
+            status.running();
+            WorkerIdConflict holding = conflict(this.worker);
+            publisher(first, status, this.worker, holding).flushNow();
+            WorkerIdentity twin = new WorkerIdentity("w-1", 43, Instant.ofEpochMilli(2000));
+            WorkerIdConflict conflict = conflict(twin);
+            WorkerPublisher later = publisher(second, status, twin, conflict);
+            later.flushNow();
+            later.flushNow();
+            later.flushNow();
+            assertThat(first.readAll()).extracting(WorkerRecord::workerId).containsExactlyInAnyOrder("w-1", "w-1~43");
+            String merged = Exposition.text(new MergingCollector(first, this.codec, "gunicorn", Map.of(),
+                    Duration.ofSeconds(15), this.clock, MetricSnapshots::of)
+                .collect());
+            assertThat(merged).contains("http_requests_total{worker_id=\"w-1\"} 3.0")
+                .contains("http_requests_total{worker_id=\"w-1~43\"} 3.0")
+                .contains("gunicorn_master_worker_id_conflicts_total{worker_id=\"w-1~43\"} 1.0")
+                .contains("# HELP gunicorn_master_worker_id_conflicts " + WorkerIdConflict.HELP);
+            assertThat(conflict.publishedId()).isEqualTo("w-1~43");
+            assertThat(conflict.reason()).contains("'w-1'", "42@", "43@", "exporter.worker.id", "'w-1~43'");
+            assertThat(holding.reason()).isNull();
+            assertThat(output.getAll().lines().filter((line) -> line.contains("ERROR"))).hasSize(1);
+            assertThat(output.getAll().lines().filter((line) -> line.contains("WARN"))).isEmpty();
+        }
+    }
+
+    private static WorkerIdConflict conflict(WorkerIdentity worker) {
+        return new WorkerIdConflict(worker.id(),
+                new WorkerLife(worker.pid(), "host-a", worker.startTime().toEpochMilli()));
+    }
+
+    private WorkerPublisher publisher(MetricStore target, WorkerStatus status, WorkerIdentity identity,
+            WorkerIdConflict conflict) {
+        return new WorkerPublisher(target, this.codec, identity, () -> this.registry.scrapeLocal((name) -> true),
+                (name) -> true, status, "gunicorn", this.clock, conflict);
     }
 
     private WorkerPublisher publisher(MetricStore target, WorkerStatus status,
