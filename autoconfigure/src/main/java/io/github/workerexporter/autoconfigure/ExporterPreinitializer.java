@@ -103,8 +103,8 @@ public class ExporterPreinitializer implements ApplicationListener<ApplicationEn
             "autoconfigure.ExporterSanitizingFunction", "autoconfigure.ExporterLazyInitializationExcludeFilter",
             "merge.MergingCollector", "merge.WorkerCensus", "merge.Census", "merge.KnownWorker", "merge.Liveness",
             "autoconfigure.WorkerCensusConfiguration", "autoconfigure.MergedViewAutoConfiguration",
-            "publish.WorkerPublisher", "metrics.WorkerStateHook$1", "environment.TomcatWorkerPool",
-            "server.MetricsServerNotFoundHandler", "server.MetricsServerHandler",
+            "publish.WorkerPublisher", "publish.WorkerIdConflict", "storage.WorkerLife", "metrics.WorkerStateHook$1",
+            "environment.TomcatWorkerPool", "server.MetricsServerNotFoundHandler", "server.MetricsServerHandler",
             "server.MetricsServerRegistry$ScrapeFailedException", "server.MetricsServerExecutor$Exchange",
             "server.MetricsServerExecutor$NetworkTimeoutException");
 

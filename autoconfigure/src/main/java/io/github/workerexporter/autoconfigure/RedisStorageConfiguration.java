@@ -46,12 +46,13 @@ class RedisStorageConfiguration {
         Duration ttl = redis.isTtlDisabled() ? Duration.ZERO : Duration.ofSeconds(redis.getTtlSeconds());
         RedisConnectionFactory application = connectionFactories.getIfUnique();
         if (application != null && !StorageMode.ownRedisConnection(environment)) {
-            return new RedisMetricStore(application, location(application), redis.getKeyPrefix(), ttl);
+            return new RedisMetricStore(application, location(application), redis.getKeyPrefix(), ttl,
+                    properties.getStorage().getHeartbeatTimeout());
         }
         RedisEndpoint endpoint = new RedisEndpoint(redis.getHost(), redis.getPort(), redis.getDb(), redis.getUsername(),
                 redis.getPassword(), redis.isSsl(), redis.getTimeout());
         return RedisMetricStore.connect(endpoint, sslBundle(redis.getSslBundle(), sslBundles), redis.getKeyPrefix(),
-                ttl);
+                ttl, properties.getStorage().getHeartbeatTimeout());
     }
 
     @Bean

@@ -1,7 +1,10 @@
 package io.github.workerexporter.autoconfigure;
 
 import io.github.workerexporter.merge.WorkerCensus;
+import io.github.workerexporter.publish.WorkerIdConflict;
 import io.github.workerexporter.storage.MetricStore;
+
+import org.springframework.beans.factory.ObjectProvider;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -30,8 +33,8 @@ class StorageHealthConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "exporterHealthIndicator")
         @ConditionalOnBean(WorkerCensus.class)
-        StorageHealthIndicator exporterHealthIndicator(WorkerCensus census) {
-            return new StorageHealthIndicator(census);
+        StorageHealthIndicator exporterHealthIndicator(WorkerCensus census, ObjectProvider<WorkerIdConflict> conflict) {
+            return new StorageHealthIndicator(census, conflict.getIfAvailable());
         }
 
     }

@@ -7,6 +7,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.workerexporter.merge.Census;
 import io.github.workerexporter.merge.WorkerCensus;
+import io.github.workerexporter.publish.WorkerIdConflict;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.file.FileMetricStore;
@@ -22,7 +23,9 @@ import org.springframework.util.ClassUtils;
  * workers it holds by state ({@code alive}, {@code stopped}, {@code lost}), taken from
  * the same {@link WorkerCensus} as {@code <prefix>_master_workers}, and the number of
  * workers whose metrics cannot be decoded when there are any; down when the store cannot
- * be read, with the store's error message, which never contains a password.
+ * be read, with the store's error message, which never contains a password; down when
+ * this worker's id is shared with another live process ({@link WorkerIdConflict}), with
+ * the reason.
  *
  * @author Worker Exporter
  */
@@ -34,9 +37,16 @@ class StorageHealthIndicator extends AbstractHealthIndicator {
 
     private final WorkerCensus census;
 
+    private final @Nullable WorkerIdConflict conflict;
+
     StorageHealthIndicator(WorkerCensus census) {
+        this(census, null);
+    }
+
+    StorageHealthIndicator(WorkerCensus census, @Nullable WorkerIdConflict conflict) {
         super("Metric store health check failed");
         this.census = census;
+        this.conflict = conflict;
     }
 
     @Override
@@ -46,6 +56,11 @@ class StorageHealthIndicator extends AbstractHealthIndicator {
         String location = location(store);
         if (location != null) {
             builder.withDetail("location", location);
+        }
+        String conflict = (this.conflict != null) ? this.conflict.reason() : null;
+        if (conflict != null) {
+            builder.down().withDetail("conflict", conflict);
+            return;
         }
         try {
             Census census = this.census.take();

@@ -17,6 +17,7 @@ import io.github.workerexporter.publish.NamePatterns;
 import io.github.workerexporter.publish.WorkerPublisher;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.SnapshotCodec;
+import io.github.workerexporter.publish.WorkerIdConflict;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
@@ -57,18 +58,25 @@ class StorageMergedViewConfiguration {
         return collector;
     }
 
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty(name = "exporter.sidecar.enabled", havingValue = false, matchIfMissing = true)
+    WorkerIdConflict workerIdConflict(WorkerIdentity worker, ExporterProperties properties) {
+        return WorkerIdConflict.of(properties.getMetrics().getPrefix(), worker);
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "exporter.sidecar.enabled", havingValue = false, matchIfMissing = true)
     WorkerPublisher workerPublisher(MetricStore store, SnapshotCodec codec, WorkerIdentity worker,
             PrometheusRegistry registry, WorkerLifecycle lifecycle, ObjectProvider<MasterRestarts> restarts,
-            ExporterProperties properties) {
+            ExporterProperties properties, WorkerIdConflict conflict) {
         ExporterProperties.Storage storage = properties.getStorage();
         return new WorkerPublisher(store, codec, worker, () -> local(registry),
                 new NamePatterns(storage.getInclude(), storage.getExclude()), lifecycle,
                 (records) -> restarts.ifAvailable((master) -> RestartCarry.carry(records, worker.id(),
                         worker.startTime().toEpochMilli(), codec, master)),
-                Clock.systemUTC());
+                Clock.systemUTC(), conflict);
     }
 
     @Bean

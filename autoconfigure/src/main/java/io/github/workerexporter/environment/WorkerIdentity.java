@@ -31,7 +31,11 @@ public record WorkerIdentity(String id, long pid, Instant startTime) {
         return new WorkerIdentity(id, self.pid(), start);
     }
 
-    private static String hostName() {
+    /**
+     * The name of this host: {@code HOSTNAME}, else the local host's name.
+     * @return the host name
+     */
+    public static String hostName() {
         String fromEnv = System.getenv("HOSTNAME");
         if (StringUtils.hasText(fromEnv)) {
             return fromEnv;

@@ -35,7 +35,8 @@ public final class RestartCarry {
     }
 
     /**
-     * Carry the previous lives of a worker id found in a read of the store.
+     * Carry the previous lives of a worker id found in a read of the store, replacing
+     * what an earlier read carried (an empty read carries nothing).
      * @param records every record of the read
      * @param workerId this worker's id
      * @param startTimeMillis this life's start time
@@ -44,6 +45,7 @@ public final class RestartCarry {
      */
     public static void carry(List<WorkerRecord> records, String workerId, long startTimeMillis, SnapshotCodec codec,
             MasterRestarts restarts) {
+        restarts.forgetCarried();
         for (WorkerRecord previous : records) {
             if (previous.workerId().equals(workerId) && previous.startTimeMillis() != startTimeMillis) {
                 MetricSnapshots published = decode(previous, codec);

@@ -121,6 +121,15 @@ public class MasterRestarts implements MultiCollector {
     }
 
     /**
+     * Forget what was carried: the records read were not previous lives of this worker
+     * after all (another live process held the id, see the conflicts of a worker id).
+     */
+    public synchronized void forgetCarried() {
+        this.carried.clear();
+        this.carriedCounts.clear();
+    }
+
+    /**
      * Carry a previous life of this worker id: what it counted and the restart that
      * followed it.
      * @param restarts its values of the restart family by {@code reason}

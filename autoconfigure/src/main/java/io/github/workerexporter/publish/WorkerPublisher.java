@@ -2,6 +2,7 @@ package io.github.workerexporter.publish;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,12 +16,18 @@ import org.slf4j.LoggerFactory;
 
 import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.lifecycle.WorkerLifecycle;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.github.workerexporter.merge.FailureLog;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.SnapshotCodec;
+import io.github.workerexporter.storage.Snapshots;
 import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerIdConflictException;
+import io.github.workerexporter.storage.WorkerLife;
 import io.github.workerexporter.storage.WorkerRecord;
 
 /**
@@ -38,6 +45,14 @@ import io.github.workerexporter.storage.WorkerRecord;
  * published: a record published before would replace the previous life's and lose its
  * restart counts. Counters are cumulative, so the first flush after the read publishes
  * the carried restarts plus everything this life counted meanwhile.
+ * <p>
+ * Each publish goes with this process's {@link WorkerLife life}, so the store claims the
+ * worker id for it. When another live process holds the id, the store writes nothing and
+ * {@link WorkerIdConflict} logs it and derives an id of this process's own: the same
+ * flush publishes again under that id, every {@code worker_id} label of this worker's
+ * series renamed, with no restarts carried (a derived id has no previous life: what
+ * {@code previousLives} was given is taken back by giving it an empty read), so nothing
+ * this process counted is lost and nothing the other counted is overwritten.
  *
  * @author Worker Exporter
  */
@@ -63,6 +78,8 @@ public final class WorkerPublisher implements AutoCloseable {
 
     private final FailureLog failures;
 
+    private final WorkerIdConflict conflict;
+
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
         Thread thread = new Thread(task, "exporter-flush");
         thread.setDaemon(true);
@@ -83,10 +100,11 @@ public final class WorkerPublisher implements AutoCloseable {
      * succeeds, before anything is published, to carry the previous lives of this worker
      * id
      * @param clock the clock of heartbeats
+     * @param conflict the state of this worker's id, for this worker's life
      */
     public WorkerPublisher(MetricStore store, SnapshotCodec codec, WorkerIdentity worker,
             Supplier<MetricSnapshots> source, Predicate<String> names, WorkerLifecycle lifecycle,
-            Consumer<List<WorkerRecord>> previousLives, Clock clock) {
+            Consumer<List<WorkerRecord>> previousLives, Clock clock, WorkerIdConflict conflict) {
         this.store = store;
         this.codec = codec;
         this.worker = worker;
@@ -96,6 +114,7 @@ public final class WorkerPublisher implements AutoCloseable {
         this.previousLives = previousLives;
         this.clock = clock;
         this.failures = new FailureLog(logger, "Flush to " + store.name() + " storage");
+        this.conflict = conflict;
     }
 
     /**
@@ -115,16 +134,21 @@ public final class WorkerPublisher implements AutoCloseable {
     public synchronized void flushNow() {
         try {
             readPreviousLives();
-            MetricSnapshots.Builder published = MetricSnapshots.builder();
-            for (MetricSnapshot snapshot : this.source.get()) {
-                if (this.names.test(snapshot.getMetadata().getPrometheusName())) {
-                    published.metricSnapshot(snapshot);
+            for (int attempt = 0;; attempt++) {
+                try {
+                    publish(local());
+                    break;
+                }
+                catch (WorkerIdConflictException ex) {
+                    if (attempt == 2) {
+                        throw ex;
+                    }
+                    this.conflict.detected(ex);
+                    // What the store held under this id is another live process, not a
+                    // previous life of this one.
+                    this.previousLives.accept(List.of());
                 }
             }
-            byte[] metrics = this.codec.encode(published.build());
-            this.store
-                .publish(new WorkerRecord(this.worker.id(), this.worker.pid(), this.worker.startTime().toEpochMilli(),
-                        this.clock.millis(), this.lifecycle.state(), this.lifecycle.stopReason(), metrics));
             this.failures.succeeded();
         }
         catch (RuntimeException ex) {
@@ -132,6 +156,50 @@ public final class WorkerPublisher implements AutoCloseable {
             // schedule.
             this.failures.failed(ex);
         }
+    }
+
+    private MetricSnapshots local() {
+        MetricSnapshots.Builder published = MetricSnapshots.builder();
+        for (MetricSnapshot snapshot : this.source.get()) {
+            if (this.names.test(snapshot.getMetadata().getPrometheusName())) {
+                published.metricSnapshot(snapshot);
+            }
+        }
+        return published.build();
+    }
+
+    private void publish(MetricSnapshots snapshots) {
+        String id = this.conflict.publishedId();
+        MetricSnapshots metrics = id.equals(this.worker.id()) ? snapshots : renamed(snapshots, id);
+        CounterSnapshot conflicts = this.conflict.family();
+        if (conflicts != null) {
+            MetricSnapshots.Builder withConflicts = MetricSnapshots.builder();
+            metrics.forEach(withConflicts::metricSnapshot);
+            metrics = withConflicts.metricSnapshot(conflicts).build();
+        }
+        this.store.publish(
+                new WorkerRecord(id, this.worker.pid(), this.worker.startTime().toEpochMilli(), this.clock.millis(),
+                        this.lifecycle.state(), this.lifecycle.stopReason(), this.codec.encode(metrics)),
+                this.conflict.life());
+    }
+
+    /**
+     * The snapshots with every {@code worker_id} label of this worker renamed to the id
+     * it publishes under, so its series do not repeat the other process's.
+     */
+    private MetricSnapshots renamed(MetricSnapshots snapshots, String id) {
+        MetricSnapshots.Builder result = MetricSnapshots.builder();
+        for (MetricSnapshot snapshot : snapshots) {
+            List<DataPointSnapshot> points = new ArrayList<>(snapshot.getDataPoints().size());
+            for (DataPointSnapshot point : snapshot.getDataPoints()) {
+                Labels labels = point.getLabels();
+                points.add(this.worker.id().equals(labels.get(Snapshots.WORKER_ID))
+                        ? Snapshots.relabel(point, Snapshots.withoutWorkerId(labels).add(Snapshots.WORKER_ID, id))
+                        : point);
+            }
+            result.metricSnapshot(Snapshots.family(Snapshots.typeOf(snapshot), snapshot.getMetadata(), points));
+        }
+        return result.build();
     }
 
     /**

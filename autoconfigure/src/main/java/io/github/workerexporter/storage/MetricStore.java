@@ -29,6 +29,22 @@ public interface MetricStore extends AutoCloseable {
     void publish(WorkerRecord record);
 
     /**
+     * Write this worker's record as {@link #publish(WorkerRecord)}, once this life holds
+     * the worker id: a store that can tell live processes apart (the file store by a
+     * lock, Redis by a token that each publish refreshes) claims the id for the life at
+     * the first publish and refuses it to any other live life, which then writes nothing;
+     * the life of a process that ended (even by {@code kill -9}) is no obstacle. A store
+     * that cannot tell claims nothing, as this default.
+     * @param record the record
+     * @param life the life of the publishing process
+     * @throws WorkerIdConflictException when another live process holds the worker id
+     * @throws StoreException when the store cannot be written
+     */
+    default void publish(WorkerRecord record, WorkerLife life) {
+        publish(record);
+    }
+
+    /**
      * Read the records of every worker the store knows, this one included, until their
      * data expires (Redis: a bounded number of round trips, SCAN never KEYS).
      * @return the records

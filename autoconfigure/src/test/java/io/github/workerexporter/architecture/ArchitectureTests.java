@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,7 +59,6 @@ class ArchitectureTests {
     }
 
     @Test
-    @Disabled("until the file store's sweep stops using HeartbeatAges (branch conflicts)")
     void theStorageSpiAndStoresDoNotDependOnTheMasterViewTheFlusherOrTheSidecar() {
         Map<String, Set<String>> violations = violations((from) -> isIn(from, "storage"),
                 (to) -> isIn(to, "merge") || isIn(to, "publish") || isIn(to, "sidecar"));

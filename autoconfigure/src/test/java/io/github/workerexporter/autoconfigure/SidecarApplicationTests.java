@@ -22,6 +22,7 @@ import io.github.workerexporter.metrics.RequestMetrics;
 import io.github.workerexporter.metrics.WorkerMetrics;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.publish.WorkerIdConflict;
 import io.github.workerexporter.publish.WorkerPublisher;
 import io.github.workerexporter.lifecycle.WorkerLifecycle;
 import io.github.workerexporter.lifecycle.WorkerState;
@@ -63,7 +64,8 @@ class SidecarApplicationTests {
                     .contains("orders_total{worker_id=\"w-2\"} 4.0")
                     .contains("gunicorn_master_workers{state=\"alive\"} 2.0")
                     .contains("# HELP gunicorn_sidecar_uptime_seconds Sidecar container uptime in seconds")
-                    .contains("gunicorn_sidecar_multiproc_files_count 2.0")
+                    // each worker's file and the lock file of its claim
+                    .contains("gunicorn_sidecar_multiproc_files_count 4.0")
                     .containsPattern("gunicorn_sidecar_multiproc_dir_size_bytes [1-9]")
                     .doesNotContain("redis_connected")
                     .doesNotContain(sidecar.getBean(WorkerIdentity.class).id())
@@ -131,7 +133,7 @@ class SidecarApplicationTests {
         lifecycle.transition(WorkerState.RUNNING);
         new WorkerPublisher(store, new BinarySnapshotCodec(), new WorkerIdentity(workerId, 1, Instant.now()),
                 registry::scrape, (name) -> true, lifecycle, (records) -> {
-                }, Clock.systemUTC())
+                }, Clock.systemUTC(), WorkerIdConflict.of("gunicorn", new WorkerIdentity(workerId, 1, Instant.now())))
             .flushNow();
     }
 

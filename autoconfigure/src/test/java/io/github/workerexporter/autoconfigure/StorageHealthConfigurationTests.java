@@ -3,16 +3,27 @@ package io.github.workerexporter.autoconfigure;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.workerexporter.lifecycle.WorkerState;
+import io.github.workerexporter.merge.WorkerCensus;
+import io.github.workerexporter.lifecycle.WorkerLifecycle;
 import io.github.workerexporter.lifecycle.StopReason;
+import io.github.workerexporter.environment.WorkerIdentity;
+import io.github.workerexporter.publish.WorkerIdConflict;
+import io.github.workerexporter.publish.WorkerPublisher;
+import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.InMemoryMetricStore;
 import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.storage.WorkerLife;
 import io.github.workerexporter.storage.WorkerRecord;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.github.workerexporter.storage.file.FileMetricStore;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -107,6 +118,30 @@ class StorageHealthConfigurationTests {
             .withUserConfiguration(CustomHealthIndicatorConfiguration.class)
             .run((context) -> assertThat(context.getBean("exporterHealthIndicator"))
                 .isNotInstanceOf(StorageHealthIndicator.class));
+    }
+
+    @Test
+    void reportsDownWithTheReasonWhileThisWorkersIdIsHeldByAnotherLiveProcess() {
+        try (FileMetricStore holder = new FileMetricStore(this.dir, Duration.ofMinutes(5), Clock.systemUTC());
+                FileMetricStore store = new FileMetricStore(this.dir, Duration.ofMinutes(5), Clock.systemUTC())) {
+            holder.publish(new WorkerRecord("w1", 1, 1000, System.currentTimeMillis(), WorkerState.RUNNING, null,
+                    new BinarySnapshotCodec().encode(MetricSnapshots.of())), new WorkerLife(1, "host-a", 1000));
+            WorkerIdentity worker = new WorkerIdentity("w1", 2, Instant.ofEpochMilli(2000));
+            WorkerIdConflict conflict = new WorkerIdConflict("gunicorn", "w1", new WorkerLife(2, "host-a", 2000));
+            StorageHealthIndicator indicator = new StorageHealthIndicator(new WorkerCensus(store,
+                    new BinarySnapshotCodec(), "gunicorn", Duration.ofSeconds(15), Clock.systemUTC()), conflict);
+            assertThat(health(indicator).getStatus()).isEqualTo(Status.UP);
+            WorkerLifecycle lifecycle = new WorkerLifecycle();
+            lifecycle.transition(WorkerState.RUNNING);
+            new WorkerPublisher(store, new BinarySnapshotCodec(), worker, MetricSnapshots::of, (name) -> true,
+                    lifecycle, (records) -> {
+                    }, Clock.systemUTC(), conflict)
+                .flushNow();
+            Health health = health(indicator);
+            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(health.getDetails().get("conflict")).asString()
+                .contains("'w1'", "1@host-a", "2@host-a", "exporter.worker.id");
+        }
     }
 
     private static Health health(StorageHealthIndicator indicator) {

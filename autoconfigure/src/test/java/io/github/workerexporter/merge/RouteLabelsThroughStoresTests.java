@@ -11,6 +11,7 @@ import java.util.function.Function;
 import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.metrics.RequestMetrics;
 import io.github.workerexporter.metrics.RequestMetrics.RouteLabels;
+import io.github.workerexporter.publish.WorkerIdConflict;
 import io.github.workerexporter.publish.WorkerPublisher;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.Exposition;
@@ -97,7 +98,7 @@ class RouteLabelsThroughStoresTests {
         lifecycle.transition(WorkerState.RUNNING);
         WorkerPublisher publisher = new WorkerPublisher(store, this.codec, new WorkerIdentity(worker, 1, Instant.now()),
                 registry::scrape, (name) -> true, lifecycle, (previousLives) -> {
-                }, this.clock);
+                }, this.clock, WorkerIdConflict.of("gunicorn", new WorkerIdentity(worker, 1, Instant.now())));
         publisher.flushNow();
         publisher.close();
     }

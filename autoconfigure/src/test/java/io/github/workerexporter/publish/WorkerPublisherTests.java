@@ -1,5 +1,6 @@
 package io.github.workerexporter.publish;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -15,6 +16,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -29,7 +31,9 @@ import io.github.workerexporter.storage.InMemoryMetricStore;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.MutableClock;
 import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerLife;
 import io.github.workerexporter.storage.WorkerRecord;
+import io.github.workerexporter.storage.file.FileMetricStore;
 
 @ExtendWith(OutputCaptureExtension.class)
 class WorkerPublisherTests {
@@ -121,7 +125,8 @@ class WorkerPublisherTests {
         WorkerIdentity secondLife = new WorkerIdentity("w-1", 41, Instant.ofEpochMilli(500));
         WorkerPublisher second = new WorkerPublisher(this.store, this.codec, secondLife,
                 () -> secondRegistry.scrapeLocal((name) -> true), (name) -> true, new WorkerLifecycle(),
-                (records) -> RestartCarry.carry(records, "w-1", 500, this.codec, secondRestarts), this.clock);
+                (records) -> RestartCarry.carry(records, "w-1", 500, this.codec, secondRestarts), this.clock,
+                WorkerIdConflict.of("gunicorn", secondLife));
         second.start(Duration.ofHours(1));
         second.close();
         second.flushNow();
@@ -150,12 +155,63 @@ class WorkerPublisherTests {
         assertThat(Exposition.text(this.registry.scrapeLocal((name) -> true))).doesNotContain("master_workers");
     }
 
+    @Test
+    void aSecondLiveProcessUnderTheSameIdLogsOneErrorAndPublishesUnderADerivedIdSoNothingIsLost(CapturedOutput output,
+            @TempDir Path dir) {
+        Counter.builder()
+            .name("http_requests")
+            .labelNames("worker_id")
+            .register(this.registry)
+            .labelValues("w-1")
+            .inc(3);
+        try (FileMetricStore first = new FileMetricStore(dir, Duration.ofMinutes(5), this.clock);
+                FileMetricStore second = new FileMetricStore(dir, Duration.ofMinutes(5), this.clock)) {
+            WorkerLifecycle status = new WorkerLifecycle();
+            status.transition(WorkerState.RUNNING);
+            WorkerIdConflict holding = conflict(this.worker);
+            publisher(first, status, this.worker, holding).flushNow();
+            WorkerIdentity twin = new WorkerIdentity("w-1", 43, Instant.ofEpochMilli(2000));
+            WorkerIdConflict conflict = conflict(twin);
+            WorkerPublisher later = publisher(second, status, twin, conflict);
+            later.flushNow();
+            later.flushNow();
+            later.flushNow();
+            assertThat(first.readAll()).extracting(WorkerRecord::workerId).containsExactlyInAnyOrder("w-1", "w-1~43");
+            String merged = Exposition.text(new MergingCollector(
+                    new WorkerCensus(first, this.codec, "gunicorn", Duration.ofSeconds(15), this.clock), "gunicorn",
+                    Map.of(), MetricSnapshots::of)
+                .collect());
+            assertThat(merged).contains("http_requests_total{worker_id=\"w-1\"} 3.0")
+                .contains("http_requests_total{worker_id=\"w-1~43\"} 3.0")
+                .contains("gunicorn_master_worker_id_conflicts_total{worker_id=\"w-1~43\"} 1.0")
+                .contains("# HELP gunicorn_master_worker_id_conflicts " + WorkerIdConflict.HELP);
+            assertThat(conflict.publishedId()).isEqualTo("w-1~43");
+            assertThat(conflict.reason()).contains("'w-1'", "42@", "43@", "exporter.worker.id", "'w-1~43'");
+            assertThat(holding.reason()).isNull();
+            assertThat(output.getAll().lines().filter((line) -> line.contains("ERROR"))).hasSize(1);
+            assertThat(output.getAll().lines().filter((line) -> line.contains("WARN"))).isEmpty();
+        }
+    }
+
+    private static WorkerIdConflict conflict(WorkerIdentity worker) {
+        return new WorkerIdConflict("gunicorn", worker.id(),
+                new WorkerLife(worker.pid(), "host-a", worker.startTime().toEpochMilli()));
+    }
+
+    private WorkerPublisher publisher(MetricStore target, WorkerLifecycle lifecycle, WorkerIdentity identity,
+            WorkerIdConflict conflict) {
+        return new WorkerPublisher(target, this.codec, identity, () -> this.registry.scrapeLocal((name) -> true),
+                (name) -> true, lifecycle, (records) -> RestartCarry.carry(records, identity.id(),
+                        identity.startTime().toEpochMilli(), this.codec, this.restarts),
+                this.clock, conflict);
+    }
+
     private WorkerPublisher publisher(MetricStore target, WorkerLifecycle lifecycle,
             java.util.function.Predicate<String> names) {
         return new WorkerPublisher(target, this.codec, this.worker, () -> this.registry.scrapeLocal((name) -> true),
                 names, lifecycle, (records) -> RestartCarry.carry(records, this.worker.id(),
                         this.worker.startTime().toEpochMilli(), this.codec, this.restarts),
-                this.clock);
+                this.clock, WorkerIdConflict.of("gunicorn", this.worker));
     }
 
     static final class SwitchableStore implements MetricStore {

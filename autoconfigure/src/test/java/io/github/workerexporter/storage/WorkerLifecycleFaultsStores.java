@@ -37,6 +37,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import static org.assertj.core.api.Assertions.assertThat;
 import io.github.workerexporter.merge.MergingCollector;
 import io.github.workerexporter.merge.WorkerCensus;
+import io.github.workerexporter.publish.WorkerIdConflict;
 import io.github.workerexporter.publish.WorkerPublisher;
 
 /**
@@ -219,7 +220,7 @@ final class WorkerLifecycleFaultsStores implements AutoCloseable {
             this.publisher = new WorkerPublisher(store, CODEC, worker, this.registry::scrape, (name) -> true,
                     this.lifecycle,
                     (records) -> RestartCarry.carry(records, id, worker.startTime().toEpochMilli(), CODEC, master),
-                    clock);
+                    clock, WorkerIdConflict.of("gunicorn", worker));
             this.publisher.start(Duration.ofHours(1));
             awaitFirstFlush(worker);
         }

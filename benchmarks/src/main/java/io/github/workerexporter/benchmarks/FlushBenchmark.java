@@ -24,6 +24,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.publish.WorkerIdConflict;
 import io.github.workerexporter.publish.WorkerPublisher;
 import io.github.workerexporter.storage.WorkerRecord;
 import io.github.workerexporter.lifecycle.WorkerLifecycle;
@@ -83,7 +84,7 @@ public class FlushBenchmark {
         lifecycle.transition(WorkerState.RUNNING);
         this.publisher = new WorkerPublisher(this.shared.store(), codec, worker, registry::scrape, (name) -> true,
                 lifecycle, (records) -> {
-                }, this.clock);
+                }, this.clock, WorkerIdConflict.of("gunicorn", worker));
         this.record = new WorkerRecord(WORKER, worker.pid(), worker.startTime().toEpochMilli(), this.clock.millis(),
                 lifecycle.state(), null, codec.encode(registry.scrape()));
     }

@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,9 +24,10 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.github.workerexporter.merge.HeartbeatAges;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerIdConflictException;
+import io.github.workerexporter.storage.WorkerLife;
 import io.github.workerexporter.storage.WorkerRecord;
 
 /**
@@ -35,17 +37,26 @@ import io.github.workerexporter.storage.WorkerRecord;
  * {@code worker-h<SHA-256>.metrics} for long ids), never the pid, and safe on
  * case-insensitive file systems.
  * <p>
+ * A worker that publishes with its {@link WorkerLife life}
+ * ({@link #publish(WorkerRecord, WorkerLife)}) claims its worker id first: it holds an
+ * exclusive lock on the id's lock file ({@link WorkerLock}) until it ends, and another
+ * live process that finds the lock held gets a {@link WorkerIdConflictException} and
+ * writes nothing. The kernel releases the lock of a process that dies, so a life started
+ * right after a {@code kill -9} of the previous one takes the id over.
+ * <p>
  * Expiry: records whose last flush is older than the retention (stopped workers and lost
  * ones) have expired and are not read; the age of a flush is measured on this JVM's
- * monotonic clock ({@link HeartbeatAges}), so a jump of the wall clock expires nothing.
- * At a clean exit a worker publishes itself {@code stopped} and leaves its file, so its
- * counters stay in the merged view until the retention has passed. When the store deletes
- * expired files ({@code cleanup.db-files}), {@link #sweep()} removes them, and the
- * temporary files of workers that died before their first flush once they are older than
- * the heartbeat timeout (never one a live writer is about to move into place: see
- * {@link TemporaryFiles}); it runs when the store opens and on every {@link #readAll()},
- * so any worker (or sidecar) sweeps what stopped and dead workers left. Otherwise the
- * exporter never deletes a file.
+ * monotonic clock ({@link FileAges}), so a jump of the wall clock expires nothing. At a
+ * clean exit a worker publishes itself {@code stopped} and leaves its file, so its
+ * counters stay in the merged view until the retention has passed. A read never deletes
+ * anything. When the store deletes expired files ({@code cleanup.db-files}),
+ * {@link #sweep()} removes the files of workers whose lock is free (their process ended)
+ * and whose data is older than the retention, lock files whose process ended before its
+ * first flush, and the temporary files of workers that died before their first flush once
+ * they are older than the heartbeat timeout (never one a live writer is about to move
+ * into place: see {@link TemporaryFiles}). It runs when the store opens and on the flush
+ * path: at most once per heartbeat timeout, before a publish. Otherwise the exporter
+ * never deletes a file.
  * <p>
  * A foreign, truncated or corrupt file is skipped with one WARN per file, then DEBUG;
  * {@link #readAll()} still answers with the other files.
@@ -64,13 +75,21 @@ public final class FileMetricStore implements MetricStore {
 
     private final Duration retention;
 
-    private final HeartbeatAges ages;
+    private final Duration sweepInterval;
+
+    private final LongSupplier nanoTime;
+
+    private final FileAges ages;
 
     private final TemporaryFiles temporaries;
 
     private final boolean deleteExpired;
 
     private final Map<String, WorkerFileWriter> writers = new ConcurrentHashMap<>();
+
+    private final Map<String, WorkerLock> claims = new ConcurrentHashMap<>();
+
+    private volatile long lastSweep;
 
     private final Set<Path> warned = ConcurrentHashMap.newKeySet();
 
@@ -115,7 +134,9 @@ public final class FileMetricStore implements MetricStore {
             LongSupplier nanoTime, boolean deleteExpired) {
         this.directory = directory;
         this.retention = retention;
-        this.ages = new HeartbeatAges(clock, nanoTime);
+        this.sweepInterval = heartbeatTimeout;
+        this.nanoTime = nanoTime;
+        this.ages = new FileAges(clock, nanoTime);
         this.temporaries = new TemporaryFiles(heartbeatTimeout, clock, nanoTime);
         this.deleteExpired = deleteExpired;
         try {
@@ -141,6 +162,46 @@ public final class FileMetricStore implements MetricStore {
      */
     @Override
     public void publish(WorkerRecord record) {
+        sweepIfDue();
+        write(record);
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * The claim is the lock of the id's lock file, taken at the first publish and held
+     * until {@link #close()}; when the lock file was deleted under it, the id is claimed
+     * again.
+     */
+    @Override
+    public void publish(WorkerRecord record, WorkerLife life) {
+        sweepIfDue();
+        String workerId = record.workerId();
+        WorkerLock claim = this.claims.get(workerId);
+        if (claim == null || !claim.intact()) {
+            if (claim != null) {
+                this.claims.remove(workerId);
+                claim.close();
+            }
+            try {
+                Files.createDirectories(this.directory);
+                this.claims.put(workerId, WorkerLock.claim(lockOf(workerId), workerId, life));
+            }
+            catch (IOException ex) {
+                throw new StoreException(
+                        "Cannot claim worker id " + workerId + " in " + lockOf(workerId) + " (" + ex + ")", ex);
+            }
+        }
+        write(record);
+    }
+
+    /**
+     * Write the record; when this worker's file was truncated, deleted or replaced under
+     * it (a sweep, {@code rm -rf} of the directory, a neighbour), or its last write did
+     * not complete, the record goes to a new file, in a directory created again if it is
+     * gone.
+     */
+    private void write(WorkerRecord record) {
         String workerId = record.workerId();
         WorkerFileWriter writer = this.writers.get(workerId);
         try {
@@ -162,41 +223,85 @@ public final class FileMetricStore implements MetricStore {
 
     @Override
     public List<WorkerRecord> readAll() {
-        Map<Path, WorkerRecord> read = new LinkedHashMap<>();
-        List<Path> temporary = new ArrayList<>();
-        for (Path file : files()) {
-            if (file.getFileName().toString().endsWith(TemporaryFiles.SUFFIX)) {
-                temporary.add(file);
-                continue;
-            }
-            WorkerRecord record = read(file);
-            if (record != null) {
-                read.put(file, record);
-            }
-        }
-        if (this.deleteExpired) {
-            this.temporaries.sweep(temporary);
-        }
-        Map<String, Duration> ages = this.ages.observe(read.values());
         List<WorkerRecord> records = new ArrayList<>();
-        read.forEach((file, record) -> {
-            if (ages.get(record.workerId()).compareTo(this.retention) <= 0) {
-                records.add(record);
-            }
-            else if (this.deleteExpired) {
-                delete(file);
+        read(files()).forEach((file, aged) -> {
+            if (!aged.expired()) {
+                records.add(aged.record());
             }
         });
         return records;
     }
 
     /**
-     * Delete the files of workers whose heartbeat is older than the retention, and the
-     * temporary files of workers that died before their first flush, if this store
-     * deletes expired files.
+     * Delete, if this store deletes expired files, the files of workers whose process
+     * ended (their lock is free) and whose data is older than the retention, the lock
+     * files of processes that ended before their first flush, and the temporary files of
+     * workers that died before their first flush once older than the heartbeat timeout.
      */
     public void sweep() {
-        readAll();
+        this.lastSweep = this.nanoTime.getAsLong();
+        if (!this.deleteExpired) {
+            return;
+        }
+        List<Path> files = files();
+        this.temporaries.sweep(files.stream().filter((file) -> nameOf(file).endsWith(TemporaryFiles.SUFFIX)).toList());
+        Map<Path, Aged> read = read(files);
+        Set<Path> locks = new HashSet<>();
+        files.stream().filter((file) -> nameOf(file).endsWith(WorkerLock.SUFFIX)).forEach(locks::add);
+        read.forEach((file, aged) -> {
+            if (!aged.expired()) {
+                return;
+            }
+            Path lock = lockFor(file);
+            if (locks.remove(lock)) {
+                WorkerLock.sweepIfFree(lock, file, true);
+            }
+            else {
+                // Written without a claim: the age alone decides.
+                delete(file);
+            }
+        });
+        for (Path lock : locks) {
+            Path data = dataFor(lock);
+            if (!read.containsKey(data) && !Files.exists(data)) {
+                WorkerLock.sweepIfFree(lock, data, true);
+            }
+        }
+    }
+
+    private void sweepIfDue() {
+        if (this.nanoTime.getAsLong() - this.lastSweep >= this.sweepInterval.toNanos()) {
+            try {
+                sweep();
+            }
+            catch (StoreException ex) {
+                // The flush reports the directory's trouble itself.
+                logger.debug("Cannot sweep {}", this.directory, ex);
+            }
+        }
+    }
+
+    /**
+     * The worker files of a listing, read, with whether each one's data expired.
+     */
+    private Map<Path, Aged> read(List<Path> files) {
+        Map<Path, WorkerRecord> read = new LinkedHashMap<>();
+        for (Path file : files) {
+            if (nameOf(file).endsWith(SUFFIX)) {
+                WorkerRecord record = read(file);
+                if (record != null) {
+                    read.put(file, record);
+                }
+            }
+        }
+        Map<String, long[]> stamps = new LinkedHashMap<>();
+        read.forEach((file, record) -> stamps.put(nameOf(file),
+                new long[] { record.startTimeMillis(), record.heartbeatMillis() }));
+        Map<String, Duration> ages = this.ages.observe(stamps);
+        Map<Path, Aged> aged = new LinkedHashMap<>();
+        read.forEach((file, record) -> aged.put(file,
+                new Aged(record, ages.get(nameOf(file)).compareTo(this.retention) > 0)));
+        return aged;
     }
 
     /**
@@ -214,6 +319,10 @@ public final class FileMetricStore implements MetricStore {
             logger.debug("Cannot close {}", pathOf(workerId), ex);
         }
         delete(pathOf(workerId));
+        WorkerLock claim = this.claims.remove(workerId);
+        if (claim != null) {
+            claim.delete();
+        }
     }
 
     /**
@@ -235,6 +344,8 @@ public final class FileMetricStore implements MetricStore {
             }
         });
         this.writers.clear();
+        this.claims.values().forEach(WorkerLock::close);
+        this.claims.clear();
     }
 
     Path pathOf(String workerId) {
@@ -243,13 +354,31 @@ public final class FileMetricStore implements MetricStore {
         return this.directory.resolve(PREFIX + name + SUFFIX);
     }
 
+    Path lockOf(String workerId) {
+        return lockFor(pathOf(workerId));
+    }
+
+    private static Path lockFor(Path data) {
+        String name = nameOf(data);
+        return data.resolveSibling(name.substring(0, name.length() - SUFFIX.length()) + WorkerLock.SUFFIX);
+    }
+
+    private static Path dataFor(Path lock) {
+        String name = nameOf(lock);
+        return lock.resolveSibling(name.substring(0, name.length() - WorkerLock.SUFFIX.length()) + SUFFIX);
+    }
+
+    private static String nameOf(Path file) {
+        return file.getFileName().toString();
+    }
+
     /**
-     * The worker files and temporary files of the directory, in one listing.
+     * The worker files, temporary files and lock files of the directory, in one listing.
      */
     private List<Path> files() {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(this.directory,
-                PREFIX + "*{" + SUFFIX + "," + TemporaryFiles.SUFFIX + "}")) {
+                PREFIX + "*{" + SUFFIX + "," + TemporaryFiles.SUFFIX + "," + WorkerLock.SUFFIX + "}")) {
             stream.forEach(files::add);
         }
         catch (IOException ex) {
@@ -287,6 +416,12 @@ public final class FileMetricStore implements MetricStore {
         catch (IOException ex) {
             logger.debug("Cannot delete {}", file, ex);
         }
+    }
+
+    /**
+     * A worker's record and whether its data is older than the retention.
+     */
+    private record Aged(WorkerRecord record, boolean expired) {
     }
 
     private static byte[] sha256(byte[] bytes) {

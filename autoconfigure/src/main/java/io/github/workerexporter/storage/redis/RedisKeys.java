@@ -11,6 +11,7 @@ import java.util.Arrays;
  * <pre>
  * {gunicorn}:workers          set of worker ids (the index)
  * {gunicorn}:worker:&lt;id&gt;     one worker's record (see RedisRecords)
+ * {gunicorn}:owner:&lt;id&gt;      the life that holds the id: "&lt;pid&gt;@&lt;host&gt;/&lt;start&gt; &lt;heartbeat&gt;"
  * </pre>
  *
  * The prefix may contain {@code ':'}; its {@code '%'}, <code>'{'</code> and
@@ -26,6 +27,8 @@ final class RedisKeys {
 
     private final byte[] workerPrefix;
 
+    private final byte[] ownerPrefix;
+
     RedisKeys(String keyPrefix) {
         if (keyPrefix.isEmpty()) {
             throw new IllegalArgumentException("The key prefix must not be empty");
@@ -33,6 +36,7 @@ final class RedisKeys {
         String tag = "{" + keyPrefix.replace("%", "%25").replace("{", "%7B").replace("}", "%7D") + "}";
         this.index = bytes(tag + ":workers");
         this.workerPrefix = bytes(tag + ":worker:");
+        this.ownerPrefix = bytes(tag + ":owner:");
     }
 
     byte[] index() {
@@ -40,8 +44,16 @@ final class RedisKeys {
     }
 
     byte[] worker(byte[] workerId) {
-        byte[] key = Arrays.copyOf(this.workerPrefix, this.workerPrefix.length + workerId.length);
-        System.arraycopy(workerId, 0, key, this.workerPrefix.length, workerId.length);
+        return concat(this.workerPrefix, workerId);
+    }
+
+    byte[] owner(byte[] workerId) {
+        return concat(this.ownerPrefix, workerId);
+    }
+
+    private static byte[] concat(byte[] prefix, byte[] workerId) {
+        byte[] key = Arrays.copyOf(prefix, prefix.length + workerId.length);
+        System.arraycopy(workerId, 0, key, prefix.length, workerId.length);
         return key;
     }
 

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -14,6 +15,8 @@ import org.slf4j.LoggerFactory;
 
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerIdConflictException;
+import io.github.workerexporter.storage.WorkerLife;
 import io.github.workerexporter.storage.WorkerRecord;
 
 import org.springframework.boot.ssl.SslBundle;
@@ -28,9 +31,10 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * Sentinel or Cluster; {@link RedisKeys} shows the keys, {@link RedisRecords} a value).
  * <ul>
  * <li>{@link #publish}: one command, one round trip: a script that sets the worker's key
- * and adds the worker to the index, with the time to live on both. Spring Data's
- * pipelines would open a dedicated connection each time; a script runs on the shared one,
- * atomically.</li>
+ * and adds the worker to the index, with the time to live on both, and (with a life)
+ * claims the worker id for that life first, refusing it to another live one. Spring
+ * Data's pipelines would open a dedicated connection each time; a script runs on the
+ * shared one, atomically.</li>
  * <li>{@link #readAll}: two round trips, {@code SMEMBERS} of the index then one
  * {@code MGET} of every worker's key, whatever the size of the database (a keyspace
  * {@code SCAN} would walk all of it, {@code KEYS} would block the server); a third,
@@ -43,7 +47,21 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  */
 public final class RedisMetricStore implements MetricStore {
 
+    /**
+     * KEYS: the worker's key, the index, the owner key. ARGV: the worker id, the record,
+     * the time to live in seconds, the claiming life's token ({@code ""}: no claim), the
+     * owner's time to live in millis, the claim's stamp, the owner value that may be
+     * replaced ({@code ""}: none). Answers {@code ""} once written, else the owner value
+     * of the live life that holds the id, and writes nothing.
+     */
     private static final byte[] PUBLISH = RedisKeys.bytes("""
+            if ARGV[4] ~= '' then
+              local owner = redis.call('GET', KEYS[3])
+              if owner and owner ~= ARGV[7] and string.sub(owner, 1, #ARGV[4] + 1) ~= ARGV[4] .. ' ' then
+                return owner
+              end
+              redis.call('SET', KEYS[3], ARGV[4] .. ' ' .. ARGV[6], 'PX', ARGV[5])
+            end
             local ttl = tonumber(ARGV[3])
             if ttl > 0 then
               redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
@@ -54,10 +72,26 @@ public final class RedisMetricStore implements MetricStore {
               redis.call('SADD', KEYS[2], ARGV[1])
               redis.call('PERSIST', KEYS[2])
             end
+            return ''
+            """);
+
+    /**
+     * KEYS: the owner key. ARGV: the life's token. Deletes the claim if the life holds
+     * it.
+     */
+    private static final byte[] RELEASE = RedisKeys.bytes("""
+            local owner = redis.call('GET', KEYS[1])
+            if owner and string.sub(owner, 1, #ARGV[1] + 1) == ARGV[1] .. ' ' then
+              redis.call('DEL', KEYS[1])
+            end
             return 1
             """);
 
+    private static final byte[] NONE = new byte[0];
+
     private static final Logger logger = LoggerFactory.getLogger(RedisMetricStore.class);
+
+    private static final Duration DEFAULT_CLAIM_TIMEOUT = Duration.ofSeconds(15);
 
     private final Set<String> undecodable = ConcurrentHashMap.newKeySet();
 
@@ -68,6 +102,14 @@ public final class RedisMetricStore implements MetricStore {
     private final RedisKeys keys;
 
     private final byte[] ttlSeconds;
+
+    private final byte[] ownerMillis;
+
+    private final Map<String, String> heldBy = new ConcurrentHashMap<>();
+
+    private final Map<String, String> replaceable = new ConcurrentHashMap<>();
+
+    private final Map<String, String> claimed = new ConcurrentHashMap<>();
 
     private final @Nullable LettuceConnectionFactory ownedFactory;
 
@@ -80,15 +122,31 @@ public final class RedisMetricStore implements MetricStore {
      * @param ttl how long a worker's record lives after its last publish; zero for ever
      */
     public RedisMetricStore(RedisConnectionFactory connectionFactory, String location, String keyPrefix, Duration ttl) {
-        this(connectionFactory, location, keyPrefix, ttl, null);
+        this(connectionFactory, location, keyPrefix, ttl, DEFAULT_CLAIM_TIMEOUT, null);
+    }
+
+    /**
+     * Create a store over a connection factory that the caller owns.
+     * @param connectionFactory the connection factory
+     * @param location where Redis is, for messages ({@code host:port}), without a
+     * password
+     * @param keyPrefix the prefix of every key, not empty, may contain {@code ':'}
+     * @param ttl how long a worker's record lives after its last publish; zero for ever
+     * @param claimTimeout how long a worker id stays claimed after its holder's last
+     * publish (the heartbeat timeout)
+     */
+    public RedisMetricStore(RedisConnectionFactory connectionFactory, String location, String keyPrefix, Duration ttl,
+            Duration claimTimeout) {
+        this(connectionFactory, location, keyPrefix, ttl, claimTimeout, null);
     }
 
     private RedisMetricStore(RedisConnectionFactory connectionFactory, String location, String keyPrefix, Duration ttl,
-            @Nullable LettuceConnectionFactory ownedFactory) {
+            Duration claimTimeout, @Nullable LettuceConnectionFactory ownedFactory) {
         this.connectionFactory = connectionFactory;
         this.location = location;
         this.keys = new RedisKeys(keyPrefix);
         this.ttlSeconds = RedisKeys.bytes(Long.toString(ttl.toSeconds()));
+        this.ownerMillis = RedisKeys.bytes(Long.toString(Math.max(1, claimTimeout.toMillis())));
         this.ownedFactory = ownedFactory;
     }
 
@@ -115,10 +173,25 @@ public final class RedisMetricStore implements MetricStore {
      */
     public static RedisMetricStore connect(RedisEndpoint endpoint, @Nullable SslBundle sslBundle, String keyPrefix,
             Duration ttl) {
+        return connect(endpoint, sslBundle, keyPrefix, ttl, DEFAULT_CLAIM_TIMEOUT);
+    }
+
+    /**
+     * Open a store over a connection of its own, over TLS with an SSL bundle's material.
+     * @param endpoint where Redis is
+     * @param sslBundle the SSL bundle, or {@code null}
+     * @param keyPrefix the key prefix
+     * @param ttl the time to live of a worker's keys, zero for none
+     * @param claimTimeout how long a worker id stays claimed after its holder's last
+     * publish (the heartbeat timeout)
+     * @return the store, which closes its connection factory on {@link #close()}
+     */
+    public static RedisMetricStore connect(RedisEndpoint endpoint, @Nullable SslBundle sslBundle, String keyPrefix,
+            Duration ttl, Duration claimTimeout) {
         LettuceConnectionFactory factory = endpoint.createConnectionFactory(sslBundle);
         factory.afterPropertiesSet();
         factory.start();
-        return new RedisMetricStore(factory, endpoint.toString(), keyPrefix, ttl, factory);
+        return new RedisMetricStore(factory, endpoint.toString(), keyPrefix, ttl, claimTimeout, factory);
     }
 
     @Override
@@ -136,11 +209,62 @@ public final class RedisMetricStore implements MetricStore {
 
     @Override
     public void publish(WorkerRecord record) {
+        eval(record, NONE, NONE, NONE);
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * In the same round trip as the record, the script claims the id under
+     * {@code {prefix}:owner:<id>}, which holds the life's token and the record's
+     * heartbeat for the claim timeout (the heartbeat timeout), refreshed by each publish.
+     * Another life's claim means: a process of this host that no longer runs (its pid is
+     * gone or started at another time): ended, taken over at once; one that runs: a
+     * conflict; a process of another host: a conflict as soon as its claim changes (it
+     * published), taken over when its claim expires, and until either this life publishes
+     * nothing.
+     */
+    @Override
+    public void publish(WorkerRecord record, WorkerLife life) {
+        String workerId = record.workerId();
+        for (int attempt = 0; attempt < 2; attempt++) {
+            byte[] replaceable = RedisKeys.bytes(this.replaceable.getOrDefault(workerId, ""));
+            byte[] held = eval(record, RedisKeys.bytes(life.token()),
+                    RedisKeys.bytes(Long.toString(record.heartbeatMillis())), replaceable);
+            if (held.length == 0) {
+                this.claimed.put(workerId, life.token());
+                this.heldBy.remove(workerId);
+                this.replaceable.remove(workerId);
+                return;
+            }
+            String owner = new String(held, StandardCharsets.UTF_8);
+            int space = owner.lastIndexOf(' ');
+            WorkerLife holder = WorkerLife.parse((space > 0) ? owner.substring(0, space) : owner);
+            String previous = this.heldBy.put(workerId, owner);
+            if (holder != null && holder.endedOn(life.host())) {
+                logger.info("Worker id '{}' in Redis at {} was held by {}, which has ended: taken over", workerId,
+                        this.location, holder);
+                this.replaceable.put(workerId, owner);
+                continue;
+            }
+            if ((holder != null && holder.host().equals(life.host()))
+                    || (previous != null && !previous.equals(owner))) {
+                throw new WorkerIdConflictException(workerId, holder, "Redis at " + this.location);
+            }
+            throw new StoreException("Redis at " + this.location + ": worker id '" + workerId + "' is still held by "
+                    + ((holder != null) ? holder : owner) + ", which may have ended: nothing is published under it"
+                    + " until that process publishes (then both share the id, a conflict) or its claim expires");
+        }
+        throw new StoreException(
+                "Redis at " + this.location + ": worker id '" + workerId + "' could not be taken over");
+    }
+
+    private byte[] eval(WorkerRecord record, byte[] token, byte[] stamp, byte[] replaceable) {
         byte[] id = RedisKeys.bytes(record.workerId());
-        execute("publish worker " + record.workerId(),
-                (connection) -> connection.scriptingCommands()
-                    .eval(PUBLISH, ReturnType.INTEGER, 2, this.keys.worker(id), this.keys.index(), id,
-                            RedisRecords.encode(record), this.ttlSeconds));
+        byte[] held = execute("publish worker " + record.workerId(), (connection) -> connection.scriptingCommands()
+            .eval(PUBLISH, ReturnType.VALUE, 3, this.keys.worker(id), this.keys.index(), this.keys.owner(id), id,
+                    RedisRecords.encode(record), this.ttlSeconds, token, this.ownerMillis, stamp, replaceable));
+        return (held != null) ? held : NONE;
     }
 
     @Override
@@ -198,13 +322,29 @@ public final class RedisMetricStore implements MetricStore {
     public void remove(String workerId) {
         byte[] id = RedisKeys.bytes(workerId);
         execute("remove worker " + workerId, (connection) -> {
-            connection.keyCommands().del(this.keys.worker(id));
+            connection.keyCommands().del(this.keys.worker(id), this.keys.owner(id));
             return connection.setCommands().sRem(this.keys.index(), id);
         });
     }
 
+    /**
+     * Release the claims of this store's lives, so that the next life of an id need not
+     * wait for them to expire, then close the connection factory if this store owns it.
+     */
     @Override
     public void close() {
+        this.claimed.forEach((workerId, token) -> {
+            try {
+                byte[] id = RedisKeys.bytes(workerId);
+                execute("release worker " + workerId, (connection) -> connection.scriptingCommands()
+                    .eval(RELEASE, ReturnType.INTEGER, 1, this.keys.owner(id), RedisKeys.bytes(token)));
+            }
+            catch (RuntimeException ex) {
+                // Closing never throws: the claim expires on its own.
+                logger.debug("Cannot release the claim of worker id '{}'", workerId, ex);
+            }
+        });
+        this.claimed.clear();
         if (this.ownedFactory != null) {
             this.ownedFactory.destroy();
         }

@@ -1,6 +1,7 @@
 package io.github.workerexporter.storage.file;
 
 import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
@@ -19,6 +21,8 @@ import org.jspecify.annotations.Nullable;
 import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.storage.MutableClock;
+import io.github.workerexporter.storage.WorkerIdConflictException;
+import io.github.workerexporter.storage.WorkerLife;
 import io.github.workerexporter.storage.WorkerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,11 +33,15 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 @ExtendWith(OutputCaptureExtension.class)
 class FileMetricStoreTests {
 
     private static final Duration RETENTION = Duration.ofMinutes(5);
+
+    private static final WorkerLife LIFE = new WorkerLife(1, "host-a", 1000);
 
     @TempDir
     Path dir;
@@ -220,6 +228,91 @@ class FileMetricStoreTests {
      * of the first record (slot 0), whose body is half overwritten and whose fields are
      * torn.
      */
+    @Test
+    void aSecondLifeFindsTheWorkerIdClaimedAndWritesNothing() {
+        FileMetricStore first = open();
+        FileMetricStore second = open();
+        WorkerRecord mine = record("shared", 1, WorkerState.RUNNING, null, new byte[] { 1 });
+        first.publish(mine, LIFE);
+        WorkerLife other = new WorkerLife(2, "host-b", 2000);
+        assertThatExceptionOfType(WorkerIdConflictException.class)
+            .isThrownBy(() -> second.publish(record("shared", 2, WorkerState.RUNNING, null, new byte[] { 2 }), other))
+            .withMessageContaining("'shared'")
+            .withMessageContaining(LIFE.toString())
+            .satisfies((ex) -> assertThat(ex.getHolder()).isEqualTo(LIFE));
+        assertThat(second.readAll()).containsExactly(mine);
+        second.publish(record("shared~2", 2, WorkerState.RUNNING, null, new byte[] { 2 }), other);
+        assertThat(second.readAll()).hasSize(2);
+        first.publish(record("shared", 3, WorkerState.RUNNING, null, new byte[] { 3 }), LIFE);
+    }
+
+    @Test
+    void aWorkerIdIsFreeOnceItsHolderClosedTheStore() {
+        FileMetricStore first = open();
+        first.publish(record("w", 1, WorkerState.STOPPED, StopReason.TERM, new byte[] { 1 }), LIFE);
+        first.close();
+        WorkerRecord next = record("w", 2, WorkerState.RUNNING, null, new byte[] { 2 });
+        FileMetricStore second = open();
+        second.publish(next, new WorkerLife(2, "host-a", 2000));
+        assertThat(second.readAll()).containsExactly(next);
+    }
+
+    @Test
+    void aWorkerIdHeldByAnotherLiveJvmIsAConflictAndFreeOnceThatJvmIsKilled() throws Exception {
+        Path log = this.dir.resolve("holder.log");
+        Path shared = this.dir.resolve("shared");
+        Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                WorkerIdHolder.class.getName(), shared.toString(), "w1")
+            .redirectErrorStream(true)
+            .redirectOutput(Redirect.to(log.toFile()))
+            .start();
+        try {
+            await("the holder JVM to claim the id").atMost(Duration.ofSeconds(120))
+                .until(() -> Files.exists(log) && Files.readString(log).contains("ready"));
+            FileMetricStore store = new FileMetricStore(shared, RETENTION, this.clock);
+            this.stores.add(store);
+            WorkerRecord mine = record("w1", 5, WorkerState.RUNNING, null, new byte[] { 5 });
+            assertThatExceptionOfType(WorkerIdConflictException.class).isThrownBy(() -> store.publish(mine, LIFE))
+                .satisfies((ex) -> assertThat(ex.getHolder()).isNotNull()
+                    .extracting(WorkerLife::pid, WorkerLife::host)
+                    .containsExactly(holder.pid(), "holder-host"));
+            assertThat(store.readAll()).extracting(WorkerRecord::pid).containsExactly(holder.pid());
+            // kill -9: the kernel releases the lock; the heartbeat is still fresh.
+            holder.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            store.publish(mine, LIFE);
+            assertThat(store.readAll()).containsExactly(mine);
+        }
+        finally {
+            holder.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aReadDeletesNothingAndTheSweepOnTheFlushPathDeletesOnlyTheFilesOfEndedWorkersPastTheRetention() {
+        FileMetricStore live = open();
+        FileMetricStore ended = open();
+        live.publish(record("live", this.clock.millis(), WorkerState.RUNNING, null, new byte[0]), LIFE);
+        ended.publish(record("ended", this.clock.millis(), WorkerState.STOPPED, StopReason.TERM, new byte[0]),
+                new WorkerLife(2, "host-a", 2000));
+        ended.close();
+        this.clock.advance(RETENTION.plusSeconds(1));
+        FileMetricStore reader = new FileMetricStore(this.dir, RETENTION, RETENTION, this.clock, this.clock::nanoTime,
+                true);
+        this.stores.add(reader);
+        // Opened after the retention passed: the open swept the ended worker's files.
+        assertThat(Files.exists(reader.pathOf("ended"))).isFalse();
+        assertThat(Files.exists(reader.lockOf("ended"))).isFalse();
+        // The live worker is alive by its lock, whatever the age of its data says.
+        assertThat(Files.exists(reader.pathOf("live"))).isTrue();
+        assertThat(Files.exists(reader.lockOf("live"))).isTrue();
+        live.publish(record("ended-later", this.clock.millis(), WorkerState.STOPPED, StopReason.TERM, new byte[0]),
+                new WorkerLife(3, "host-a", 3000));
+        this.clock.advance(RETENTION.plusSeconds(1));
+        assertThat(reader.readAll()).isEmpty();
+        assertThat(Files.exists(reader.pathOf("ended-later"))).as("a read deletes nothing").isTrue();
+    }
+
     private static void leaveMidWrite(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.write(ByteBuffer.wrap(new byte[] { 7, 7, 7, 7, 7, 7 }), WorkerFileLayout.HEADER_LENGTH + 4);

@@ -25,6 +25,7 @@ import io.github.workerexporter.merge.MergingCollector;
 import io.github.workerexporter.merge.WorkerCensus;
 import io.github.workerexporter.storage.MutableClock;
 import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.publish.WorkerIdConflict;
 import io.github.workerexporter.publish.WorkerPublisher;
 import io.github.workerexporter.storage.WorkerRecord;
 import io.github.workerexporter.storage.file.FileStoreFaultsSupport.Tmpfs;
@@ -249,10 +250,13 @@ class FileStoreFaultsTests {
         first.lifecycle.transition(WorkerState.STOPPING);
         first.lifecycle.transition(WorkerState.STOPPED);
         first.publisher.flushNow();
+        // Its process ends, which releases its claim of the worker id.
+        first.close();
         // A life that crashed after its first flush.
         Life second = new Life(open(shared), 200);
         second.requests.inc(6);
         second.publisher.flushNow();
+        second.close();
         MergingCollector view = new MergingCollector(new WorkerCensus(open(shared), new BinarySnapshotCodec(),
                 "gunicorn", Duration.ofSeconds(15), this.clock, this.clock::nanoTime), "gunicorn", Map.of(),
                 MetricSnapshots::of);
@@ -346,7 +350,8 @@ class FileStoreFaultsTests {
      * One life of worker w1 as the auto-configuration wires it: a registry of its own
      * with a request counter and the master counters, its state, its own store and its
      * flusher, which flushes when the test asks or, once started, on its schedule.
-     * Closing it ends the life without a last flush.
+     * Closing it ends the life without a last flush, and closes its store, which releases
+     * its claim of the worker id as the end of its process would.
      */
     private final class Life implements AutoCloseable {
 
@@ -360,13 +365,17 @@ class FileStoreFaultsTests {
 
         private final WorkerPublisher publisher;
 
+        private final FileMetricStore store;
+
         Life(FileMetricStore store, long startMillis) {
             this.registry.register(this.master);
+            this.store = store;
             this.publisher = new WorkerPublisher(store, new BinarySnapshotCodec(),
                     new WorkerIdentity("w1", startMillis, Instant.ofEpochMilli(startMillis)), this.registry::scrape,
                     (name) -> true, this.lifecycle,
                     (records) -> RestartCarry.carry(records, "w1", startMillis, new BinarySnapshotCodec(), this.master),
-                    FileStoreFaultsTests.this.clock);
+                    FileStoreFaultsTests.this.clock, WorkerIdConflict.of("gunicorn",
+                            new WorkerIdentity("w1", startMillis, Instant.ofEpochMilli(startMillis))));
         }
 
         Life start(Duration flushInterval) {
@@ -377,6 +386,7 @@ class FileStoreFaultsTests {
         @Override
         public void close() {
             this.publisher.close();
+            this.store.close();
         }
 
     }

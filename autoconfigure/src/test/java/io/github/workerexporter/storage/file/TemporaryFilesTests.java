@@ -84,6 +84,9 @@ class TemporaryFilesTests {
         assertThat(unnamed).exists();
         this.clock.advance(Duration.ofSeconds(1));
         assertThat(store.readAll()).containsExactly(live);
+        assertThat(recent).as("a read deletes nothing").exists();
+        // The sweep, run on the flush path at most once per heartbeat timeout.
+        store.sweep();
         assertThat(recent).doesNotExist();
         assertThat(unnamed).doesNotExist();
         assertThat(foreign).exists();

@@ -12,12 +12,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.lifecycle.StopReason;
+import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerIdConflictException;
+import io.github.workerexporter.storage.WorkerLife;
 import io.github.workerexporter.storage.WorkerRecord;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link RedisMetricStore} against a real Redis server.
@@ -140,6 +145,88 @@ class RedisMetricStoreTests {
     @Test
     void readAllOfAnEmptyStoreIsEmpty() {
         assertThat(this.store.readAll()).isEmpty();
+    }
+
+    @Test
+    void claimsTheWorkerIdWithTheRecordAndRefusesItToAnotherLifeWhileItsProcessOnThisHostRuns() {
+        WorkerLife running = thisProcess("host-a");
+        WorkerRecord mine = new WorkerRecord("w", running.pid(), running.startTimeMillis(), 2000, WorkerState.RUNNING,
+                null, new byte[] { 1 });
+        this.store.publish(mine, running);
+        String owner = this.server.run((redis) -> redis.get("{" + this.prefix + "}:owner:w"));
+        assertThat(owner).isEqualTo(running.token() + " 2000");
+        try (RedisMetricStore other = store(this.prefix, TTL)) {
+            WorkerLife later = new WorkerLife(running.pid() + 1, "host-a", 3000);
+            assertThatExceptionOfType(WorkerIdConflictException.class).isThrownBy(() -> other.publish(
+                    new WorkerRecord("w", later.pid(), 3000, 3000, WorkerState.RUNNING, null, new byte[] { 2 }), later))
+                .satisfies((ex) -> assertThat(ex.getHolder()).isEqualTo(running));
+        }
+        assertThat(this.store.readAll()).containsExactly(mine);
+    }
+
+    @Test
+    void takesOverAtOnceTheWorkerIdOfAProcessOfThisHostThatEndedEvenByKillMinus9() throws Exception {
+        Process dead = new ProcessBuilder("true").start();
+        dead.waitFor();
+        WorkerLife ended = new WorkerLife(dead.pid(), "host-a", 1000);
+        this.store.publish(new WorkerRecord("w", dead.pid(), 1000, 2000, WorkerState.RUNNING, null, new byte[] { 1 }),
+                ended);
+        try (RedisMetricStore other = store(this.prefix, TTL)) {
+            WorkerLife next = thisProcess("host-a");
+            WorkerRecord restarted = new WorkerRecord("w", next.pid(), next.startTimeMillis(), 3000,
+                    WorkerState.RUNNING, null, new byte[] { 2 });
+            other.publish(restarted, next);
+            assertThat(other.readAll()).containsExactly(restarted);
+        }
+    }
+
+    @Test
+    void aClaimOfAnotherHostIsAConflictOnceItsHolderPublishesAgainAndFreeOnceItExpires() {
+        WorkerLife remote = new WorkerLife(7, "host-b", 1000);
+        WorkerLife local = thisProcess("host-a");
+        WorkerRecord mine = new WorkerRecord("w", local.pid(), local.startTimeMillis(), 2000, WorkerState.RUNNING, null,
+                new byte[] { 2 });
+        try (RedisMetricStore claiming = store(this.prefix, TTL, Duration.ofMillis(500))) {
+            claiming.publish(new WorkerRecord("w", 7, 1000, 1000, WorkerState.RUNNING, null, new byte[] { 1 }), remote);
+            // Maybe ended: nothing published until it tells.
+            assertThatExceptionOfType(StoreException.class).isThrownBy(() -> this.store.publish(mine, local))
+                .isNotInstanceOf(WorkerIdConflictException.class)
+                .withMessageContaining("still held by " + remote);
+            claiming.publish(new WorkerRecord("w", 7, 1000, 1100, WorkerState.RUNNING, null, new byte[] { 1 }), remote);
+            assertThatExceptionOfType(WorkerIdConflictException.class).isThrownBy(() -> this.store.publish(mine, local))
+                .satisfies((ex) -> assertThat(ex.getHolder()).isEqualTo(remote));
+            // Its claim expires after the claim timeout without a publish.
+            await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptionsInstanceOf(StoreException.class)
+                .untilAsserted(() -> {
+                    this.store.publish(mine, local);
+                    assertThat(this.store.readAll()).containsExactly(mine);
+                });
+        }
+    }
+
+    @Test
+    void closeReleasesTheClaimsOfTheStore() {
+        WorkerLife remote = new WorkerLife(7, "host-b", 1000);
+        try (RedisMetricStore claiming = store(this.prefix, TTL)) {
+            claiming.publish(
+                    new WorkerRecord("w", 7, 1000, 1000, WorkerState.STOPPED, StopReason.TERM, new byte[] { 1 }),
+                    remote);
+        }
+        WorkerLife local = thisProcess("host-a");
+        WorkerRecord next = new WorkerRecord("w", local.pid(), local.startTimeMillis(), 2000, WorkerState.RUNNING, null,
+                new byte[] { 2 });
+        this.store.publish(next, local);
+        assertThat(this.store.readAll()).containsExactly(next);
+    }
+
+    private static WorkerLife thisProcess(String host) {
+        ProcessHandle self = ProcessHandle.current();
+        return new WorkerLife(self.pid(), host, self.info().startInstant().orElseThrow().toEpochMilli());
+    }
+
+    private RedisMetricStore store(String keyPrefix, Duration ttl, Duration claimTimeout) {
+        return RedisMetricStore.connect(endpoint(this.server), null, keyPrefix, ttl, claimTimeout);
     }
 
     private RedisMetricStore store(String keyPrefix, Duration ttl) {

@@ -34,6 +34,7 @@ import io.github.workerexporter.merge.MergedViewRegistry;
 import io.github.workerexporter.merge.MergingCollector;
 import io.github.workerexporter.merge.WorkerCensus;
 import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.publish.WorkerIdConflict;
 import io.github.workerexporter.publish.WorkerPublisher;
 
 import org.springframework.boot.logging.LogLevel;
@@ -340,7 +341,8 @@ class RedisStoreFaultsTests {
                     () -> this.registry.scrapeLocal((name) -> true), (name) -> true, this.lifecycle,
                     (records) -> RestartCarry.carry(records, id, start.toEpochMilli(), new BinarySnapshotCodec(),
                             this.master),
-                    Clock.systemUTC());
+                    Clock.systemUTC(),
+                    WorkerIdConflict.of("gunicorn", new WorkerIdentity(id, ProcessHandle.current().pid(), start)));
             this.publisher.start(FLUSH);
         }
 
