@@ -230,13 +230,14 @@ final class PropertyFuzzSupport {
     }
 
     private void checkBound(Case fuzzCase, ConfigurableApplicationContext context, List<String> problems) {
-        Map<String, String> expected = new LinkedHashMap<>();
+        // The case's properties are the application's default properties, the lowest
+        // precedence: an original variable mapped to the same property wins over them,
+        // as an environment variable wins over application.yml.
+        Map<String, String> expected = new LinkedHashMap<>(fuzzCase.properties());
         fuzzCase.variables()
             .forEach((variable, value) -> OriginalEnvironmentVariables.mapping()
                 .getOrDefault(variable, List.of())
                 .forEach((property) -> expected.put(property, value)));
-        // A property set explicitly wins over a variable.
-        expected.putAll(fuzzCase.properties());
         String enabled = expected.get("exporter.enabled");
         if (context.getBeanNamesForType(ExporterProperties.class).length == 0) {
             if (enabled == null || !"false".equals(convert(enabled, Boolean.class))) {
