@@ -103,10 +103,10 @@ public class ExporterPreinitializer implements ApplicationListener<ApplicationEn
             "autoconfigure.ExporterSanitizingFunction", "autoconfigure.ExporterLazyInitializationExcludeFilter",
             "merge.MergingCollector", "merge.WorkerCensus", "merge.Census", "merge.KnownWorker", "merge.Liveness",
             "autoconfigure.WorkerCensusConfiguration", "autoconfigure.MergedViewAutoConfiguration",
-            "publish.WorkerPublisher", "publish.WorkerIdConflict", "storage.WorkerLife", "metrics.WorkerStateHook$1",
-            "environment.TomcatWorkerPool", "server.MetricsServerNotFoundHandler", "server.MetricsServerHandler",
-            "server.MetricsServerRegistry$ScrapeFailedException", "server.MetricsServerExecutor$Exchange",
-            "server.MetricsServerExecutor$NetworkTimeoutException");
+            "publish.WorkerPublisher", "publish.WorkerIdConflict", "merge.CrashDiagnostics", "storage.WorkerLife",
+            "metrics.WorkerStateHook$1", "environment.TomcatWorkerPool", "server.MetricsServerNotFoundHandler",
+            "server.MetricsServerHandler", "server.MetricsServerRegistry$ScrapeFailedException",
+            "server.MetricsServerExecutor$Exchange", "server.MetricsServerExecutor$NetworkTimeoutException");
 
     /**
      * The JDK's HTTP server classes that the metrics server loads when it starts (not

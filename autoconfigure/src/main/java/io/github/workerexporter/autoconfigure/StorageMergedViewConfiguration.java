@@ -10,6 +10,7 @@ import io.github.workerexporter.hooks.ExporterHook;
 import io.github.workerexporter.lifecycle.WorkerLifecycle;
 import io.github.workerexporter.metrics.MasterRestarts;
 import io.github.workerexporter.merge.RestartCarry;
+import io.github.workerexporter.merge.CrashDiagnostics;
 import io.github.workerexporter.merge.MergedViewRegistry;
 import io.github.workerexporter.merge.MergingCollector;
 import io.github.workerexporter.merge.WorkerCensus;
@@ -65,17 +66,27 @@ class StorageMergedViewConfiguration {
         return WorkerIdConflict.of(properties.getMetrics().getPrefix(), worker);
     }
 
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty(name = "exporter.sidecar.enabled", havingValue = false, matchIfMissing = true)
+    CrashDiagnostics crashDiagnostics(WorkerIdentity worker, ExporterProperties properties,
+            PrometheusRegistry registry) {
+        CrashDiagnostics crashes = new CrashDiagnostics(properties.getMetrics().getPrefix(), worker.id());
+        registry.register(crashes);
+        return crashes;
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "exporter.sidecar.enabled", havingValue = false, matchIfMissing = true)
     WorkerPublisher workerPublisher(MetricStore store, SnapshotCodec codec, WorkerIdentity worker,
             PrometheusRegistry registry, WorkerLifecycle lifecycle, ObjectProvider<MasterRestarts> restarts,
-            ExporterProperties properties, WorkerIdConflict conflict) {
+            ExporterProperties properties, WorkerIdConflict conflict, CrashDiagnostics crashes) {
         ExporterProperties.Storage storage = properties.getStorage();
         return new WorkerPublisher(store, codec, worker, () -> local(registry),
                 new NamePatterns(storage.getInclude(), storage.getExclude()), lifecycle,
                 (records) -> restarts.ifAvailable((master) -> RestartCarry.carry(records, worker.id(),
-                        worker.startTime().toEpochMilli(), codec, master)),
+                        worker.startTime().toEpochMilli(), codec, master, crashes)),
                 Clock.systemUTC(), conflict);
     }
 

@@ -1,9 +1,11 @@
 package io.github.workerexporter.merge;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,13 +47,36 @@ public final class RestartCarry {
      */
     public static void carry(List<WorkerRecord> records, String workerId, long startTimeMillis, SnapshotCodec codec,
             MasterRestarts restarts) {
+        carry(records, workerId, startTimeMillis, codec, restarts, null);
+    }
+
+    /**
+     * Carry the previous lives of a worker id found in a read of the store, as
+     * {@link #carry(List, String, long, SnapshotCodec, MasterRestarts)} does, and note in
+     * {@code crashes} what the last record of a life that crashed said.
+     * @param records every record of the read
+     * @param workerId this worker's id
+     * @param startTimeMillis this life's start time
+     * @param codec the codec of the metrics
+     * @param restarts where they are carried
+     * @param crashes where the diagnostics of a crashed previous life go, if anywhere
+     */
+    public static void carry(List<WorkerRecord> records, String workerId, long startTimeMillis, SnapshotCodec codec,
+            MasterRestarts restarts, @Nullable CrashDiagnostics crashes) {
         restarts.forgetCarried();
+        if (crashes != null) {
+            crashes.forget();
+        }
         for (WorkerRecord previous : records) {
             if (previous.workerId().equals(workerId) && previous.startTimeMillis() != startTimeMillis) {
                 MetricSnapshots published = decode(previous, codec);
                 StopReason ended = (previous.stopReason() != null) ? previous.stopReason() : StopReason.CRASH;
                 restarts.carry(byReason(published, restarts.restartFamily()),
                         byReason(published, restarts.countFamily()), ended);
+                if (crashes != null) {
+                    crashes.previousLifeEnded(ended, DeathDiagnostics.of(published, crashes.prefix(),
+                            Instant.ofEpochMilli(previous.heartbeatMillis())));
+                }
             }
         }
     }

@@ -75,14 +75,14 @@ class WorkerRestartsTests {
                     .isEqualTo(stop.exitCode());
                 expected.merge(stop.reason(), 1, Integer::sum);
                 life = jvms.start("r1").get(0);
-                awaitRestarts(jvms, life, "r1", expected);
+                assertCrashDiagnostics(awaitRestarts(jvms, life, "r1", expected), stop.reason());
             }
             for (String path : List.of("/oom", "/oom-thread")) {
                 assertThat(jvms.get(life, path).status()).as(path).isEqualTo((path.equals("/oom")) ? 500 : 200);
                 assertThat(jvms.stop(life, "TERM")).isEqualTo(143);
                 expected.merge("oom", 1, Integer::sum);
                 life = jvms.start("r1").get(0);
-                awaitRestarts(jvms, life, "r1", expected);
+                assertCrashDiagnostics(awaitRestarts(jvms, life, "r1", expected), "oom");
             }
         }
     }
@@ -118,6 +118,24 @@ class WorkerRestartsTests {
         assertThat(master).as("master restarts by reason\n%s", exposition.text()).isEqualTo(wanted);
         assertThat(byWorker).as("restarts of %s by reason\n%s", workerId, exposition.text()).isEqualTo(wanted);
         return exposition;
+    }
+
+    /**
+     * After a restart whose previous life crashed (or ran out of memory), the merged view
+     * keeps what that life last reported; after a clean stop it has none of it.
+     */
+    private static void assertCrashDiagnostics(RequestExposition exposition, String previousLifeEnded) {
+        List<String> crashed = exposition.series("gunicorn_master_crashed_worker_uptime_seconds");
+        if (previousLifeEnded.equals("crash") || previousLifeEnded.equals("oom")) {
+            assertThat(crashed).as("crash diagnostics\n%s", exposition.text())
+                .containsExactly("gunicorn_master_crashed_worker_uptime_seconds{reason=\"" + previousLifeEnded
+                        + "\",worker_id=\"r1\"}");
+            assertThat(exposition.value(crashed.get(0))).isPositive();
+            assertThat(exposition.series("gunicorn_master_crashed_worker_memory_bytes")).hasSize(1);
+        }
+        else {
+            assertThat(crashed).as("crash diagnostics after a clean stop\n%s", exposition.text()).isEmpty();
+        }
     }
 
     private static double restarts(RequestExposition exposition) {
