@@ -63,7 +63,8 @@ class DashboardQueriesTests {
             .properties("server.port=0", "server.address=127.0.0.1", "exporter.prometheus.metrics-port=0",
                     "exporter.prometheus.bind-address=127.0.0.1",
                     "exporter.prometheus.multiproc-dir=" + temp.resolve("workers"),
-                    "exporter.storage.flush-interval=200ms")
+                    "exporter.storage.flush-interval=200ms", "exporter.metrics.route-labels=true",
+                    "exporter.metrics.queue-time.enabled=true")
             .run();
         int serverPort = app.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
         int metricsPort = app.getEnvironment().getRequiredProperty("local.exporter.metrics-port", Integer.class);

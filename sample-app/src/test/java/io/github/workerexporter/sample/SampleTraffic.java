@@ -9,7 +9,8 @@ import java.time.Duration;
 
 /**
  * Requests that touch every family: path variables, a handled and an unhandled error, a
- * 503, a large response and an upload.
+ * 503 (the 5xx of the route panels), a large response, an upload and requests with a load
+ * balancer's {@code X-Request-Start} header (the queue time).
  *
  * @author Worker Exporter
  */
@@ -31,6 +32,12 @@ final class SampleTraffic {
         for (String path : new String[] { "/", "/users/1", "/users/2", "/orders/42", "/orders/abc", "/boom",
                 "/unavailable", "/large?kb=64" }) {
             send(HttpRequest.newBuilder(this.base.resolve(path)).GET());
+        }
+        for (String path : new String[] { "/", "/users/3" }) {
+            // As a load balancer writes it: the request waited 100 ms before the worker.
+            send(HttpRequest.newBuilder(this.base.resolve(path))
+                .header("X-Request-Start", "t=" + (System.currentTimeMillis() - 100))
+                .GET());
         }
         send(HttpRequest.newBuilder(this.base.resolve("/upload"))
             .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[8 * 1024])));
