@@ -173,12 +173,12 @@ final class RouteFamilies implements MultiCollector {
         List<HistogramDataPointSnapshot> requestSizes = new ArrayList<>();
         List<HistogramDataPointSnapshot> responseSizes = new ArrayList<>();
         for (Series series : this.all) {
-            HistogramDataPointSnapshot duration = series.histogram(this.durationBounds, 0);
+            HistogramDataPointSnapshot duration = series.histogram(this.durationBounds, 0, false);
             durations.add(duration);
             requests.add(new CounterDataPointSnapshot(duration.getCount(), series.labels, null, series.created));
-            requestSizes.add(series.histogram(this.sizeBounds, this.durationBounds.length + 1));
+            requestSizes.add(series.histogram(this.sizeBounds, this.durationBounds.length + 1, true));
             responseSizes
-                .add(series.histogram(this.sizeBounds, this.durationBounds.length + this.sizeBounds.length + 2));
+                .add(series.histogram(this.sizeBounds, this.durationBounds.length + this.sizeBounds.length + 2, true));
         }
         return MetricSnapshots.of(new CounterSnapshot(this.metadata[0], requests),
                 new HistogramSnapshot(this.metadata[1], durations),
@@ -198,6 +198,8 @@ final class RouteFamilies implements MultiCollector {
     /**
      * One label set of the four families. Slots of its stripes: the duration buckets and
      * sum, then the request size buckets and sum, then the response size buckets and sum.
+     * The size sums are whole bytes, added as longs: one atomic add rather than the
+     * compare-and-set loop a double sum takes.
      */
     private final class Series {
 
@@ -225,18 +227,20 @@ final class RouteFamilies implements MultiCollector {
             this.stripes.add(stripe, ClassicHistogram.bucket(durations, seconds), 1);
             this.stripes.addDouble(stripe, durations.length, seconds);
             this.stripes.add(stripe, this.requestSizeSlot + ClassicHistogram.bucket(sizes, requestBytes), 1);
-            this.stripes.addDouble(stripe, this.requestSizeSlot + sizes.length, requestBytes);
+            this.stripes.add(stripe, this.requestSizeSlot + sizes.length, requestBytes);
             this.stripes.add(stripe, this.responseSizeSlot + ClassicHistogram.bucket(sizes, responseBytes), 1);
-            this.stripes.addDouble(stripe, this.responseSizeSlot + sizes.length, responseBytes);
+            this.stripes.add(stripe, this.responseSizeSlot + sizes.length, responseBytes);
         }
 
-        HistogramDataPointSnapshot histogram(double[] bounds, int firstSlot) {
+        HistogramDataPointSnapshot histogram(double[] bounds, int firstSlot, boolean bytes) {
             long[] counts = new long[bounds.length];
             for (int i = 0; i < counts.length; i++) {
                 counts[i] = this.stripes.sum(firstSlot + i);
             }
-            return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, counts),
-                    this.stripes.sumDouble(firstSlot + bounds.length), this.labels, Exemplars.EMPTY, this.created);
+            int sumSlot = firstSlot + bounds.length;
+            double sum = bytes ? this.stripes.sum(sumSlot) : this.stripes.sumDouble(sumSlot);
+            return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, counts), sum, this.labels,
+                    Exemplars.EMPTY, this.created);
         }
 
     }
