@@ -66,7 +66,7 @@ public class ExporterPreinitializer implements ApplicationListener<ApplicationEn
             "process.ProcessManager", "autoconfigure.MetricsServerConfiguration", "server.MetricsServerManager",
             "autoconfigure.RequestMetricsConfiguration$ServletRequestMetricsConfiguration",
             "autoconfigure.RequestMetricsConfiguration$SpringMvcRequestMetricsConfiguration", "metrics.RequestMetrics",
-            "instrument.HandledExceptionRecorder", "instrument.RequestMetricsFilter",
+            "metrics.RequestExemplars", "instrument.HandledExceptionRecorder", "instrument.RequestMetricsFilter",
             "autoconfigure.RequestMetricsConfiguration", "autoconfigure.WorkerStateConfiguration",
             "metrics.ProcessStats", "metrics.MasterRestarts", "metrics.WorkerMetrics", "metrics.WorkerRestartMetrics",
             "metrics.WorkerStateHook", "metrics.SignalHandlers", "autoconfigure.SaturationConfiguration",

@@ -11,9 +11,11 @@ import io.github.workerexporter.instrument.RequestMetricsFilter;
 import io.github.workerexporter.instrument.RequestMetricsWebFilter;
 import io.github.workerexporter.autoconfigure.ExporterProperties.Metrics.StatusLabel;
 import io.github.workerexporter.instrument.JerseyRouteTemplates;
+import io.github.workerexporter.metrics.RequestExemplars;
 import io.github.workerexporter.metrics.RequestMetrics;
 import io.github.workerexporter.metrics.RequestMetrics.RouteLabels;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.tracer.common.SpanContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import org.glassfish.jersey.server.ExtendedUriInfo;
@@ -43,6 +45,9 @@ import org.springframework.web.servlet.DispatcherServlet;
 @ConditionalOnBooleanProperty(name = "exporter.sidecar.enabled", havingValue = false, matchIfMissing = true)
 class RequestMetricsConfiguration {
 
+    /** The order of the servlet filter. */
+    static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 2;
+
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
@@ -50,7 +55,8 @@ class RequestMetricsConfiguration {
     @Bean
     @ConditionalOnBean(PrometheusRegistry.class)
     @ConditionalOnMissingBean
-    RequestMetrics requestMetrics(PrometheusRegistry registry, WorkerIdentity worker, ExporterProperties properties) {
+    RequestMetrics requestMetrics(PrometheusRegistry registry, WorkerIdentity worker, ExporterProperties properties,
+            ObjectProvider<SpanContext> spanContext) {
         ExporterProperties.Metrics metrics = properties.getMetrics();
         if (!METRIC_NAME.matcher(metrics.getPrefix()).matches()) {
             throw new InvalidExporterPropertyException("exporter.metrics.prefix", metrics.getPrefix(),
@@ -66,7 +72,7 @@ class RequestMetricsConfiguration {
         List<String> queueTimeHeaders = metrics.getQueueTime().isEnabled() ? queueTimeHeaders(metrics.getQueueTime())
                 : List.of();
         return new RequestMetrics(registry, metrics.getPrefix(), worker.id(), metrics.getMaxLabelSets(), routeLabels,
-                queueTimeHeaders);
+                queueTimeHeaders, RequestExemplars.of(spanContext.getIfAvailable()));
     }
 
     private static List<String> queueTimeHeaders(ExporterProperties.Metrics.QueueTime queueTime) {
@@ -96,7 +102,10 @@ class RequestMetricsConfiguration {
                 WorkerLifecycle workerLifecycle) {
             FilterRegistrationBean<RequestMetricsFilter> registration = new FilterRegistrationBean<>(
                     new RequestMetricsFilter(metrics, workerLifecycle));
-            registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+            // Just inside Spring's ServerHttpObservationFilter (HIGHEST_PRECEDENCE + 1),
+            // before
+            // every other filter: a traced request's span is current when it is recorded.
+            registration.setOrder(ORDER);
             registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
             registration.setAsyncSupported(true);
             return registration;

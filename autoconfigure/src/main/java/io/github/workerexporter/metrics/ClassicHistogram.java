@@ -3,12 +3,14 @@ package io.github.workerexporter.metrics;
 import java.util.Arrays;
 import java.util.List;
 
+import io.prometheus.metrics.core.exemplars.ExemplarSampler;
 import io.prometheus.metrics.model.registry.MetricType;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.Exemplars;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A classic Prometheus histogram of one data point (one label set) that threads sharing
@@ -37,8 +39,10 @@ final class ClassicHistogram extends OneDataPointCollector {
 
     private final int sumSlot;
 
+    private final @Nullable ExemplarSampler exemplars;
+
     /**
-     * A histogram of one data point.
+     * A histogram of one data point, without exemplars.
      * @param name the family name, such as
      * {@code gunicorn_worker_request_duration_seconds}
      * @param help the HELP text
@@ -47,10 +51,26 @@ final class ClassicHistogram extends OneDataPointCollector {
      * @param labelValue its value
      */
     ClassicHistogram(String name, String help, double[] upperBounds, String labelName, String labelValue) {
+        this(name, help, upperBounds, labelName, labelValue, RequestExemplars.NONE);
+    }
+
+    /**
+     * A histogram of one data point.
+     * @param name the family name, such as
+     * {@code gunicorn_worker_request_duration_seconds}
+     * @param help the HELP text
+     * @param upperBounds the finite upper bounds, ascending ({@code +Inf} is added)
+     * @param labelName the name of the data point's one label
+     * @param labelValue its value
+     * @param exemplars where its exemplars come from
+     */
+    ClassicHistogram(String name, String help, double[] upperBounds, String labelName, String labelValue,
+            RequestExemplars exemplars) {
         super(new MetricMetadata(name, help), MetricType.HISTOGRAM, labelName, labelValue);
         this.upperBounds = withInfinity(upperBounds);
         this.sumSlot = this.upperBounds.length;
         this.stripes = new Stripes(this.sumSlot + 1);
+        this.exemplars = exemplars.sampler(this.upperBounds);
     }
 
     /**
@@ -65,6 +85,17 @@ final class ClassicHistogram extends OneDataPointCollector {
         int stripe = this.stripes.stripe();
         this.stripes.add(stripe, bucket(this.upperBounds, value), 1);
         this.stripes.addDouble(stripe, this.sumSlot, value);
+        if (this.exemplars != null) {
+            this.exemplars.observe(value);
+        }
+    }
+
+    /**
+     * The exemplars of the data point.
+     * @return its exemplars, empty without a tracer
+     */
+    Exemplars exemplars() {
+        return RequestExemplars.of(this.exemplars);
     }
 
     /**
@@ -105,8 +136,7 @@ final class ClassicHistogram extends OneDataPointCollector {
         }
         return new HistogramSnapshot(this.metadata,
                 List.of(new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(this.upperBounds, counts),
-                        this.stripes.sumDouble(this.sumSlot), this.labels, Exemplars.EMPTY,
-                        this.createdTimestampMillis)));
+                        this.stripes.sumDouble(this.sumSlot), this.labels, exemplars(), this.createdTimestampMillis)));
     }
 
 }

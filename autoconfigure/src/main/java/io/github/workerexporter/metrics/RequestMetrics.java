@@ -114,6 +114,23 @@ public final class RequestMetrics {
      */
     public RequestMetrics(PrometheusRegistry registry, String prefix, String workerId, int maxLabelSets,
             RouteLabels routeLabels, List<String> queueTimeHeaders) {
+        this(registry, prefix, workerId, maxLabelSets, routeLabels, queueTimeHeaders, RequestExemplars.NONE);
+    }
+
+    /**
+     * Create the families and register them.
+     * @param registry the registry that is scraped
+     * @param prefix the prefix of every family name, such as {@code gunicorn}
+     * @param workerId the {@code worker_id} label of this worker
+     * @param maxLabelSets the maximum label sets of each labelled family (at least 1)
+     * @param routeLabels whether the request counter and histograms have route labels
+     * @param queueTimeHeaders the request start headers to read, none to record no queue
+     * time
+     * @param exemplars where the exemplars of the request counter and the duration
+     * histogram come from
+     */
+    public RequestMetrics(PrometheusRegistry registry, String prefix, String workerId, int maxLabelSets,
+            RouteLabels routeLabels, List<String> queueTimeHeaders, RequestExemplars exemplars) {
         MetricMetadata requests = new MetricMetadata(prefix + "_worker_requests",
                 "Total number of requests handled by this worker");
         MetricMetadata duration = new MetricMetadata(prefix + "_worker_request_duration_seconds",
@@ -125,7 +142,10 @@ public final class RequestMetrics {
             this.routes = null;
             this.requests = new StripedCounter(requests.getName(), requests.getHelp(), "worker_id", workerId);
             registry.register(this.requests);
-            this.duration = histogram(registry, duration, DURATION_BUCKETS, workerId);
+            this.duration = new ClassicHistogram(duration.getName(), duration.getHelp(), DURATION_BUCKETS, "worker_id",
+                    workerId, exemplars);
+            registry.register(this.duration);
+            this.requests.exemplarsOf(this.duration);
             this.requestSize = histogram(registry, requestSize, SIZE_BUCKETS, workerId);
             this.responseSize = histogram(registry, responseSize, SIZE_BUCKETS, workerId);
         }
@@ -135,7 +155,8 @@ public final class RequestMetrics {
             this.requestSize = null;
             this.responseSize = null;
             this.routes = new RouteFamilies(new MetricMetadata[] { requests, duration, requestSize, responseSize },
-                    DURATION_BUCKETS, SIZE_BUCKETS, workerId, maxLabelSets, routeLabels == RouteLabels.STATUS_CLASS);
+                    DURATION_BUCKETS, SIZE_BUCKETS, workerId, maxLabelSets, routeLabels == RouteLabels.STATUS_CLASS,
+                    exemplars);
             registry.register(this.routes);
         }
         this.inFlight = new StripedGauge(prefix + "_worker_requests_in_flight",

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import io.prometheus.metrics.core.exemplars.ExemplarSampler;
 import io.prometheus.metrics.model.registry.MetricType;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
@@ -77,6 +78,8 @@ final class RouteFamilies implements MultiCollector {
 
     private final boolean statusClass;
 
+    private final RequestExemplars exemplars;
+
     /**
      * The four families.
      * @param metadata names and HELP texts of the request counter, then the duration,
@@ -87,15 +90,18 @@ final class RouteFamilies implements MultiCollector {
      * @param maxLabelSets the maximum label sets of each family
      * @param statusClass whether {@code status} is the class ({@code 2xx}) rather than
      * the code
+     * @param exemplars where the duration histogram's and the counter's exemplars come
+     * from
      */
     RouteFamilies(MetricMetadata[] metadata, double[] durationBounds, double[] sizeBounds, String workerId,
-            int maxLabelSets, boolean statusClass) {
+            int maxLabelSets, boolean statusClass, RequestExemplars exemplars) {
         this.metadata = metadata.clone();
         this.durationBounds = ClassicHistogram.withInfinity(durationBounds);
         this.sizeBounds = ClassicHistogram.withInfinity(sizeBounds);
         this.workerId = workerId;
         this.maxLabelSets = maxLabelSets;
         this.statusClass = statusClass;
+        this.exemplars = exemplars;
     }
 
     /**
@@ -175,7 +181,8 @@ final class RouteFamilies implements MultiCollector {
         for (Series series : this.all) {
             HistogramDataPointSnapshot duration = series.histogram(this.durationBounds, 0, false);
             durations.add(duration);
-            requests.add(new CounterDataPointSnapshot(duration.getCount(), series.labels, null, series.created));
+            requests.add(new CounterDataPointSnapshot(duration.getCount(), series.labels,
+                    RequestExemplars.newest(duration.getExemplars()), series.created));
             requestSizes.add(series.histogram(this.sizeBounds, this.durationBounds.length + 1, true));
             responseSizes
                 .add(series.histogram(this.sizeBounds, this.durationBounds.length + this.sizeBounds.length + 2, true));
@@ -213,8 +220,11 @@ final class RouteFamilies implements MultiCollector {
 
         private final int responseSizeSlot;
 
+        private final @Nullable ExemplarSampler durationExemplars;
+
         Series(Labels labels, int durationBuckets, int sizeBuckets) {
             this.labels = labels;
+            this.durationExemplars = RouteFamilies.this.exemplars.sampler(RouteFamilies.this.durationBounds);
             this.requestSizeSlot = durationBuckets + 1;
             this.responseSizeSlot = this.requestSizeSlot + sizeBuckets + 1;
             this.stripes = new Stripes(this.responseSizeSlot + sizeBuckets + 1);
@@ -230,6 +240,9 @@ final class RouteFamilies implements MultiCollector {
             this.stripes.add(stripe, this.requestSizeSlot + sizes.length, requestBytes);
             this.stripes.add(stripe, this.responseSizeSlot + ClassicHistogram.bucket(sizes, responseBytes), 1);
             this.stripes.add(stripe, this.responseSizeSlot + sizes.length, responseBytes);
+            if (this.durationExemplars != null) {
+                this.durationExemplars.observe(seconds);
+            }
         }
 
         HistogramDataPointSnapshot histogram(double[] bounds, int firstSlot, boolean bytes) {
@@ -239,8 +252,9 @@ final class RouteFamilies implements MultiCollector {
             }
             int sumSlot = firstSlot + bounds.length;
             double sum = bytes ? this.stripes.sum(sumSlot) : this.stripes.sumDouble(sumSlot);
+            Exemplars exemplars = (firstSlot == 0) ? RequestExemplars.of(this.durationExemplars) : Exemplars.EMPTY;
             return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, counts), sum, this.labels,
-                    Exemplars.EMPTY, this.created);
+                    exemplars, this.created);
         }
 
     }

@@ -5,7 +5,9 @@ import java.util.List;
 import io.prometheus.metrics.model.registry.MetricType;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Exemplar;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Prometheus counter of one data point (one label set) that threads sharing it
@@ -20,6 +22,8 @@ final class StripedCounter extends OneDataPointCollector {
 
     private final Stripes stripes = new Stripes(1);
 
+    private @Nullable ClassicHistogram exemplarSource;
+
     /**
      * A counter of one data point.
      * @param name the family name, with or without {@code _total}
@@ -33,6 +37,15 @@ final class StripedCounter extends OneDataPointCollector {
     }
 
     /**
+     * Take the counter's exemplar from a histogram that records the same requests: the
+     * newest of its exemplars.
+     * @param histogram the histogram
+     */
+    void exemplarsOf(ClassicHistogram histogram) {
+        this.exemplarSource = histogram;
+    }
+
+    /**
      * Add one.
      */
     void inc() {
@@ -41,8 +54,10 @@ final class StripedCounter extends OneDataPointCollector {
 
     @Override
     public CounterSnapshot collect() {
+        ClassicHistogram source = this.exemplarSource;
+        Exemplar exemplar = (source != null) ? RequestExemplars.newest(source.exemplars()) : null;
         return new CounterSnapshot(this.metadata, List
-            .of(new CounterDataPointSnapshot(this.stripes.sum(0), this.labels, null, this.createdTimestampMillis)));
+            .of(new CounterDataPointSnapshot(this.stripes.sum(0), this.labels, exemplar, this.createdTimestampMillis)));
     }
 
 }

@@ -82,7 +82,7 @@ class RequestMetricsConfigurationTests {
             .run((context) -> {
                 FilterRegistrationBean<?> registration = context.getBean(FilterRegistrationBean.class);
                 assertThat(registration.getFilter()).isInstanceOf(RequestMetricsFilter.class);
-                assertThat(registration.getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE);
+                assertThat(registration.getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE + 2);
                 assertThat(registration.determineDispatcherTypes())
                     .isEqualTo(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR));
                 assertThat(context).hasSingleBean(HandledExceptionRecorder.class);

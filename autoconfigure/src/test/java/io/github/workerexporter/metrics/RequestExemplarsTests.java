@@ -1,0 +1,101 @@
+package io.github.workerexporter.metrics;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+
+import io.github.workerexporter.server.MetricsServerManager;
+import io.prometheus.metrics.tracer.common.SpanContext;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Exemplars of a traced request: a Spring MVC application on Tomcat with Spring Boot's
+ * tracing (Micrometer Tracing over Brave, every request sampled), a request that carries
+ * a W3C {@code traceparent}, and an OpenMetrics scrape of the metrics server over real
+ * HTTP.
+ *
+ * @author Worker Exporter
+ */
+@SpringBootTest(classes = RequestExemplarsTests.App.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = { "spring.main.web-application-type=servlet", "exporter.worker.id=w1",
+                "exporter.prometheus.metrics-port=0", "management.tracing.sampling.probability=1.0" })
+class RequestExemplarsTests {
+
+    private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @LocalServerPort
+    private int port;
+
+    @Autowired
+    private MetricsServerManager metricsServer;
+
+    @Autowired
+    private List<SpanContext> spanContexts;
+
+    @Test
+    void theDurationBucketAndTheCounterCarryTheTraceOfTheRequest() throws Exception {
+        assertThat(this.spanContexts).as("Spring Boot's span context bean").hasSize(1);
+        HttpRequest traced = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/traced"))
+            .header("traceparent", "00-" + TRACE_ID + "-00f067aa0ba902b7-01")
+            .build();
+        assertThat(this.client.send(traced, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        String exposition = scrape("application/openmetrics-text; version=1.0.0");
+        assertThat(lines(exposition, "gunicorn_worker_request_duration_seconds_bucket{"))
+            .filteredOn((line) -> line.contains("trace_id=\"" + TRACE_ID + "\""))
+            .singleElement()
+            .satisfies((line) -> assertThat(line).contains(seriesLabel()).contains("span_id=\""));
+        assertThat(lines(exposition, "gunicorn_worker_requests_total{"))
+            .anySatisfy((line) -> assertThat(line).contains("trace_id=\"" + TRACE_ID + "\""));
+        assertThat(scrape("text/plain; version=0.0.4; charset=utf-8")).doesNotContain(TRACE_ID);
+    }
+
+    /**
+     * A label of the series the traced request is recorded in.
+     * @return the label, as the exposition writes it
+     */
+    String seriesLabel() {
+        return "{worker_id=\"w1\",le=";
+    }
+
+    private String scrape(String accept) throws Exception {
+        HttpRequest request = HttpRequest
+            .newBuilder(URI.create("http://127.0.0.1:" + this.metricsServer.getPort() + "/metrics"))
+            .header("Accept", accept)
+            .build();
+        HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
+    }
+
+    private static List<String> lines(String exposition, String prefix) {
+        return exposition.lines().filter((line) -> line.startsWith(prefix)).toList();
+    }
+
+    @SpringBootConfiguration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    @RestController
+    static class App {
+
+        @GetMapping("/traced")
+        String traced() {
+            return "ok";
+        }
+
+    }
+
+}
