@@ -95,14 +95,26 @@ final class PrometheusServer implements AutoCloseable {
      * @throws IOException if it cannot be started
      */
     static PrometheusServer start(Path config, Path directory) throws IOException {
+        return start(config, directory, List.of());
+    }
+
+    /**
+     * Start Prometheus with the given configuration and more flags, and wait until it is
+     * ready.
+     * @param config the configuration file
+     * @param directory a directory for its data and its log
+     * @param flags more flags, such as {@code --enable-feature=exemplar-storage}
+     * @return the running server
+     * @throws IOException if it cannot be started
+     */
+    static PrometheusServer start(Path config, Path directory, List<String> flags) throws IOException {
         int port = freePort();
         Path log = directory.resolve("prometheus.log");
-        Process process = new ProcessBuilder(BINARY.toString(), "--config.file=" + config,
+        List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--config.file=" + config,
                 "--storage.tsdb.path=" + Files.createDirectories(directory.resolve("data")),
-                "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+                "--web.listen-address=127.0.0.1:" + port, "--log.level=warn"));
+        command.addAll(flags);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         PrometheusServer server = new PrometheusServer(process, port);
         try {
             await("Prometheus ready on port " + port).atMost(Duration.ofSeconds(20))
@@ -169,6 +181,25 @@ final class PrometheusServer implements AutoCloseable {
      * @param label the label name
      * @return the values
      */
+    /**
+     * The trace ids of the exemplars of the series a selector selects, over the last
+     * hour.
+     * @param selector the series selector
+     * @return the {@code trace_id} of each exemplar
+     */
+    List<String> exemplarTraceIds(String selector) {
+        long now = Instant.now().getEpochSecond();
+        JsonNode data = api("/api/v1/query_exemplars?query=" + URLEncoder.encode(selector, StandardCharsets.UTF_8)
+                + "&start=" + (now - 3600) + "&end=" + (now + 60));
+        List<String> traceIds = new ArrayList<>();
+        for (JsonNode series : data) {
+            for (JsonNode exemplar : series.path("exemplars")) {
+                traceIds.add(exemplar.path("labels").path("trace_id").asText());
+            }
+        }
+        return traceIds;
+    }
+
     List<String> labelValues(String selector, String label) {
         JsonNode data = api(
                 "/api/v1/label/" + label + "/values?match[]=" + URLEncoder.encode(selector, StandardCharsets.UTF_8));
