@@ -12,12 +12,13 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 /**
  * A compact, versioned binary encoding of client_java {@link MetricSnapshots}: counters,
  * gauges, classic histograms (and gauge histograms), summaries, info, state sets and
- * unknown families, with name, help, unit, labels, values and created timestamps.
- * Exemplars and native histogram buckets are not kept.
+ * unknown families, with name, help, unit, labels, values, created timestamps and the
+ * exemplars of counters and histograms. Native histogram buckets are not kept.
  *
  * <pre>
  * int   magic 0x57455853 ("WEXS")
- * byte  version (1)
+ * byte  version: 1 without exemplars, 2 when a counter or histogram has one (then each
+ *       counter and histogram point is followed by its exemplars, see SnapshotEncoder)
  * int   family count, then per family:
  *       byte type, string name, string help, string unit ("" = none),
  *       int point count, then per point:
@@ -37,13 +38,16 @@ public final class BinarySnapshotCodec implements SnapshotCodec {
 
     static final byte VERSION = 1;
 
+    static final byte VERSION_WITH_EXEMPLARS = 2;
+
     @Override
     public byte[] encode(MetricSnapshots snapshots) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
+            boolean exemplars = SnapshotEncoder.hasExemplars(snapshots);
             out.writeInt(MAGIC);
-            out.writeByte(VERSION);
-            new SnapshotEncoder(out).write(snapshots);
+            out.writeByte(exemplars ? VERSION_WITH_EXEMPLARS : VERSION);
+            new SnapshotEncoder(out, exemplars).write(snapshots);
         }
         catch (IOException ex) {
             // A ByteArrayOutputStream does not fail.
@@ -60,10 +64,10 @@ public final class BinarySnapshotCodec implements SnapshotCodec {
                 throw new StoreException("Not a metric snapshot encoding (bad magic)");
             }
             byte version = in.get();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_WITH_EXEMPLARS) {
                 throw new StoreException("Unsupported metric snapshot encoding version " + version);
             }
-            MetricSnapshots snapshots = new SnapshotDecoder(in).read();
+            MetricSnapshots snapshots = new SnapshotDecoder(in, version == VERSION_WITH_EXEMPLARS).read();
             if (in.hasRemaining()) {
                 throw new StoreException(in.remaining() + " trailing bytes after the metric snapshots");
             }

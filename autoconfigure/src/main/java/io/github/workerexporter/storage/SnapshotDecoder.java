@@ -8,6 +8,7 @@ import java.util.List;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Exemplar;
 import io.prometheus.metrics.model.snapshots.Exemplars;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
@@ -22,6 +23,7 @@ import io.prometheus.metrics.model.snapshots.StateSetSnapshot.StateSetDataPointS
 import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSnapshot;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the body written by {@link SnapshotEncoder}. Every length is checked against the
@@ -33,8 +35,11 @@ final class SnapshotDecoder {
 
     private final ByteBuffer in;
 
-    SnapshotDecoder(ByteBuffer in) {
+    private final boolean exemplars;
+
+    SnapshotDecoder(ByteBuffer in, boolean exemplars) {
         this.in = in;
+        this.exemplars = exemplars;
     }
 
     MetricSnapshots read() {
@@ -65,7 +70,8 @@ final class SnapshotDecoder {
         Labels labels = labels();
         long created = this.in.getLong();
         return switch (type) {
-            case SnapshotEncoder.COUNTER -> new CounterDataPointSnapshot(this.in.getDouble(), labels, null, created);
+            case SnapshotEncoder.COUNTER ->
+                new CounterDataPointSnapshot(this.in.getDouble(), labels, exemplar(), created);
             case SnapshotEncoder.GAUGE -> new GaugeDataPointSnapshot(this.in.getDouble(), labels, null);
             case SnapshotEncoder.UNKNOWN -> new UnknownDataPointSnapshot(this.in.getDouble(), labels, null);
             case SnapshotEncoder.HISTOGRAM, SnapshotEncoder.GAUGE_HISTOGRAM -> histogram(labels, created);
@@ -85,8 +91,46 @@ final class SnapshotDecoder {
             bounds[i] = this.in.getDouble();
             counts[i] = this.in.getLong();
         }
-        return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, counts), sum, labels, Exemplars.EMPTY,
+        return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, counts), sum, labels, exemplars(),
                 created);
+    }
+
+    /**
+     * A counter's exemplar (version 2), the newest when the bytes hold several.
+     */
+    private @Nullable Exemplar exemplar() {
+        Exemplars exemplars = exemplars();
+        Exemplar newest = null;
+        for (Exemplar exemplar : exemplars) {
+            newest = (newest == null || exemplar.getTimestampMillis() > newest.getTimestampMillis()) ? exemplar
+                    : newest;
+        }
+        return newest;
+    }
+
+    /**
+     * A point's exemplars: none before version 2.
+     */
+    private Exemplars exemplars() {
+        if (!this.exemplars) {
+            return Exemplars.EMPTY;
+        }
+        int size = length();
+        if (size == 0) {
+            return Exemplars.EMPTY;
+        }
+        List<Exemplar> exemplars = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            Labels labels = labels();
+            double value = this.in.getDouble();
+            long timestamp = this.in.getLong();
+            Exemplar.Builder exemplar = Exemplar.builder().labels(labels).value(value);
+            if (timestamp != 0) {
+                exemplar.timestampMillis(timestamp);
+            }
+            exemplars.add(exemplar.build());
+        }
+        return Exemplars.of(exemplars);
     }
 
     private SummaryDataPointSnapshot summary(Labels labels, long created) {

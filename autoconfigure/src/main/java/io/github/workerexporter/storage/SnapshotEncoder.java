@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Exemplar;
+import io.prometheus.metrics.model.snapshots.Exemplars;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Label;
@@ -23,7 +25,9 @@ import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
  * counter, gauge, unknown: double value; histogram: double sum (NaN = none), int bucket
  * count, (double upper bound, long count)...; summary: long count (-1 = none), double
  * sum, int quantile count, (double quantile, double value)...; state set: int state
- * count, (string name, boolean value)...; info: nothing.
+ * count, (string name, boolean value)...; info: nothing. In version 2 a counter's value
+ * and a histogram's buckets are followed by its exemplars: int count, (int label count,
+ * (string name, string value)..., double value, long timestamp (0 = none))....
  *
  * @author Worker Exporter
  */
@@ -47,8 +51,37 @@ final class SnapshotEncoder {
 
     private final DataOutputStream out;
 
-    SnapshotEncoder(DataOutputStream out) {
+    private final boolean exemplars;
+
+    /**
+     * An encoder.
+     * @param out where to write
+     * @param exemplars whether to write exemplars (version 2)
+     */
+    SnapshotEncoder(DataOutputStream out, boolean exemplars) {
         this.out = out;
+        this.exemplars = exemplars;
+    }
+
+    /**
+     * Whether any counter or histogram data point has an exemplar: only then is the
+     * encoding version 2, so readers that know version 1 only read what has none.
+     * @param snapshots the snapshots
+     * @return whether any has an exemplar
+     */
+    static boolean hasExemplars(MetricSnapshots snapshots) {
+        for (MetricSnapshot snapshot : snapshots) {
+            for (DataPointSnapshot point : snapshot.getDataPoints()) {
+                if (point instanceof CounterSnapshot.CounterDataPointSnapshot counter
+                        && counter.getExemplar() != null) {
+                    return true;
+                }
+                if (point instanceof HistogramDataPointSnapshot histogram && histogram.getExemplars().size() > 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     void write(MetricSnapshots snapshots) throws IOException {
@@ -75,6 +108,10 @@ final class SnapshotEncoder {
         this.out.writeLong(point.hasCreatedTimestamp() ? point.getCreatedTimestampMillis() : 0);
         if (point instanceof CounterSnapshot.CounterDataPointSnapshot counter) {
             this.out.writeDouble(counter.getValue());
+            if (this.exemplars) {
+                Exemplar exemplar = counter.getExemplar();
+                writeExemplars((exemplar != null) ? Exemplars.of(exemplar) : Exemplars.EMPTY);
+            }
         }
         else if (point instanceof GaugeSnapshot.GaugeDataPointSnapshot gauge) {
             this.out.writeDouble(gauge.getValue());
@@ -104,13 +141,30 @@ final class SnapshotEncoder {
             this.out.writeInt(1);
             this.out.writeDouble(Double.POSITIVE_INFINITY);
             this.out.writeLong(histogram.hasCount() ? histogram.getCount() : 0);
-            return;
         }
-        ClassicHistogramBuckets buckets = histogram.getClassicBuckets();
-        this.out.writeInt(buckets.size());
-        for (int i = 0; i < buckets.size(); i++) {
-            this.out.writeDouble(buckets.getUpperBound(i));
-            this.out.writeLong(buckets.getCount(i));
+        else {
+            ClassicHistogramBuckets buckets = histogram.getClassicBuckets();
+            this.out.writeInt(buckets.size());
+            for (int i = 0; i < buckets.size(); i++) {
+                this.out.writeDouble(buckets.getUpperBound(i));
+                this.out.writeLong(buckets.getCount(i));
+            }
+        }
+        if (this.exemplars) {
+            writeExemplars(histogram.getExemplars());
+        }
+    }
+
+    private void writeExemplars(Exemplars exemplars) throws IOException {
+        this.out.writeInt(exemplars.size());
+        for (Exemplar exemplar : exemplars) {
+            this.out.writeInt(exemplar.getLabels().size());
+            for (Label label : exemplar.getLabels()) {
+                writeString(label.getName());
+                writeString(label.getValue());
+            }
+            this.out.writeDouble(exemplar.getValue());
+            this.out.writeLong(exemplar.hasTimestamp() ? exemplar.getTimestampMillis() : 0);
         }
     }
 

@@ -92,14 +92,14 @@ public final class Snapshots {
     public static DataPointSnapshot relabel(DataPointSnapshot point, Labels labels) {
         long created = point.hasCreatedTimestamp() ? point.getCreatedTimestampMillis() : 0;
         if (point instanceof CounterDataPointSnapshot counter) {
-            return new CounterDataPointSnapshot(counter.getValue(), labels, null, created);
+            return new CounterDataPointSnapshot(counter.getValue(), labels, counter.getExemplar(), created);
         }
         if (point instanceof GaugeDataPointSnapshot gauge) {
             return new GaugeDataPointSnapshot(gauge.getValue(), labels, null);
         }
         if (point instanceof HistogramDataPointSnapshot histogram) {
             return new HistogramDataPointSnapshot(histogram.getClassicBuckets(),
-                    histogram.hasSum() ? histogram.getSum() : Double.NaN, labels, Exemplars.EMPTY, created);
+                    histogram.hasSum() ? histogram.getSum() : Double.NaN, labels, histogram.getExemplars(), created);
         }
         if (point instanceof SummaryDataPointSnapshot summary) {
             return new SummaryDataPointSnapshot(summary.hasCount() ? summary.getCount() : -1,

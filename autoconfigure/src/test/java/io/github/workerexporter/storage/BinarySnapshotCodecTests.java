@@ -4,6 +4,8 @@ import java.util.Arrays;
 
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.Exemplar;
+import io.prometheus.metrics.model.snapshots.Exemplars;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
@@ -138,6 +140,46 @@ class BinarySnapshotCodecTests {
                 // expected for most positions; a flipped value byte may still decode
             }
         }
+    }
+
+    @Test
+    void roundTripsTheExemplarsOfCountersAndHistogramsInVersion2() {
+        Exemplar slow = Exemplar.builder()
+            .labels(Labels.of("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736", "span_id", "00f067aa0ba902b7"))
+            .value(0.42)
+            .timestampMillis(1_700_000_000_500L)
+            .build();
+        Exemplar fast = Exemplar.builder().labels(Labels.of("trace_id", "0af7651916cd43dd")).value(0.05).build();
+        CounterSnapshot counter = CounterSnapshot.builder()
+            .name("gunicorn_worker_requests")
+            .help("Total number of requests handled by this worker")
+            .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()
+                .value(2)
+                .labels(Labels.of("worker_id", "w-1"))
+                .exemplar(slow)
+                .build())
+            .build();
+        HistogramSnapshot histogram = HistogramSnapshot.builder()
+            .name("gunicorn_worker_request_duration_seconds")
+            .help("Request duration in seconds")
+            .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                .classicHistogramBuckets(ClassicHistogramBuckets.of(new double[] { 0.1, 0.5, Double.POSITIVE_INFINITY },
+                        new long[] { 1, 1, 0 }))
+                .sum(0.47)
+                .labels(Labels.of("worker_id", "w-1"))
+                .exemplars(Exemplars.of(fast, slow))
+                .build())
+            .build();
+        byte[] bytes = this.codec.encode(MetricSnapshots.of(counter, histogram));
+        assertThat(bytes[4]).isEqualTo(BinarySnapshotCodec.VERSION_WITH_EXEMPLARS);
+        assertThat(Exposition.text(this.codec.decode(bytes))).isEqualTo(Exposition.text(counter, histogram))
+            .contains("trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\"")
+            .contains("trace_id=\"0af7651916cd43dd\"");
+    }
+
+    @Test
+    void writesVersion1WhenNothingHasAnExemplar() {
+        assertThat(this.codec.encode(MetricSnapshots.of(histogram(false)))[4]).isEqualTo(BinarySnapshotCodec.VERSION);
     }
 
     @Test
