@@ -120,6 +120,35 @@ class FleetViewTests {
         assertTwoViewers(store, () -> new RedisSharedValue(store, "fleet-remainder"), store::remove);
     }
 
+    @Test
+    void aLostWorkerThatFlushesAgainCountsOnceThroughTheFileStore() {
+        assertLostWorkerResumes(fileStore(), () -> new FileSharedValue(this.dir, "fleet-remainder"));
+    }
+
+    @Test
+    void aLostWorkerThatFlushesAgainCountsOnceThroughRedis() {
+        RedisMetricStore store = redisStore();
+        assertLostWorkerResumes(store, () -> new RedisSharedValue(store, "fleet-remainder"));
+    }
+
+    private void assertLostWorkerResumes(MetricStore store, java.util.function.Supplier<SharedValue> remainder) {
+        Views views = new Views(store, remainder.get());
+        Worker a = new Worker(store, "a").serve(2, 0);
+        Worker b = new Worker(store, "b").serve(3, 0);
+        views.assertFleetIsPerWorkerSummed();
+        advance(HEARTBEAT_TIMEOUT.plusSeconds(1));
+        a.serve(1, 0);
+        Map<String, Double> lost = views.assertFleetIsPerWorkerSummed();
+        assertThat(FleetRemainder.decode(remainder.get().get()).folded()).hasSize(1);
+        // b was only hung: it flushes again, and its new counts are not lost nor doubled.
+        b.serve(4, 0);
+        Map<String, Double> resumed = views.assertFleetIsPerWorkerSummed();
+        assertNeverBackwards(lost, resumed);
+        assertThat(
+                resumed.get("gunicorn_worker_requests_total{endpoint=\"/users/{id}\",method=\"GET\",status=\"200\"}"))
+            .isEqualTo(2 + 1 + 3 + 4);
+    }
+
     private void assertFleetLifecycle(MetricStore store, java.util.function.Supplier<SharedValue> remainder,
             Consumer<String> sweep) {
         Views views = new Views(store, remainder.get());
