@@ -39,7 +39,9 @@ import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSna
  * <li>The master families ({@code <prefix>_master_*}: liveness, restarts, lost workers'
  * diagnostics, id conflicts) as the merged view serves them, per worker.</li>
  * </ul>
- * When the store cannot be read it answers as the merged view does (the local metrics).
+ * When the store cannot be read it answers as the merged view does (the local metrics). A
+ * scrape reads the store twice: once for the sums (one {@link Census}), once in the
+ * merged view, whose gauges and master families it serves.
  *
  * @author Worker Exporter
  */
@@ -93,8 +95,12 @@ public final class FleetView implements MultiCollector {
             if (summed.containsKey(name)) {
                 result.metricSnapshot(summed.remove(name));
             }
-            else if (name.startsWith(this.prefix + "_master_") || FleetSums.summed(family, this.prefix)) {
+            else if (name.startsWith(this.prefix + "_master_")) {
                 result.metricSnapshot(family);
+            }
+            else if (FleetSums.summed(family, this.prefix)) {
+                // Only in the merged view's read (a worker that joined between the two).
+                result.metricSnapshot(FleetSums.sum(family));
             }
             else {
                 result.metricSnapshot(withoutWorkerId(family));
