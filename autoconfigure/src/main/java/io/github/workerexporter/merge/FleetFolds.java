@@ -26,7 +26,8 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * <ol>
  * <li>a life in the store that is {@link Liveness#STOPPED stopped} or
  * {@link Liveness#LOST lost} is folded with its record; a folded life whose record is
- * newer (a lost worker that flushes again) is folded again with it;</li>
+ * newer is folded again with it, or, when it is alive again (a lost worker that was only
+ * hung), counted by its record again;</li>
  * <li>a life this process saw at its previous scrape (less than the grace ago) and that
  * is gone from the store now (swept, expired, or replaced by the next life of its worker
  * id) is folded with the record this process saw last, or with it replaces an older one
@@ -156,12 +157,22 @@ final class FleetFolds {
             if (retired.containsKey(life)) {
                 continue;
             }
-            if ((known != null && (record.heartbeatMillis() > known.heartbeatMillis() || known.goneSinceMillis() != 0))
-                    || (known == null && entry.getValue().liveness() != Liveness.ALIVE)) {
-                long heartbeat = (known != null) ? Math.max(known.heartbeatMillis(), record.heartbeatMillis())
-                        : record.heartbeatMillis();
-                byte[] metrics = (known != null && known.heartbeatMillis() >= record.heartbeatMillis())
-                        ? known.metrics() : record.metrics();
+            boolean alive = entry.getValue().liveness() == Liveness.ALIVE;
+            if (known == null) {
+                if (!alive) {
+                    folded.put(life, new Folded(record.heartbeatMillis(), 0, record.metrics()));
+                    changed = true;
+                }
+            }
+            else if (record.heartbeatMillis() > known.heartbeatMillis() && alive) {
+                // It was only hung and flushes again: counted by its record again.
+                folded.remove(life);
+                changed = true;
+            }
+            else if (record.heartbeatMillis() > known.heartbeatMillis() || known.goneSinceMillis() != 0) {
+                long heartbeat = Math.max(known.heartbeatMillis(), record.heartbeatMillis());
+                byte[] metrics = (known.heartbeatMillis() >= record.heartbeatMillis()) ? known.metrics()
+                        : record.metrics();
                 folded.put(life, new Folded(heartbeat, 0, metrics));
                 changed = true;
             }

@@ -144,6 +144,7 @@ class FleetViewTests {
         b.serve(4, 0);
         Map<String, Double> resumed = views.assertFleetIsPerWorkerSummed();
         assertNeverBackwards(lost, resumed);
+        assertThat(FleetRemainder.decode(remainder.get().get()).folded()).isEmpty();
         assertThat(
                 resumed.get("gunicorn_worker_requests_total{endpoint=\"/users/{id}\",method=\"GET\",status=\"200\"}"))
             .isEqualTo(2 + 1 + 3 + 4);
