@@ -909,6 +909,13 @@ public class ExporterProperties {
          */
         private Map<String, GaugeMode> gaugeModes = new LinkedHashMap<>();
 
+        /**
+         * What the merged view serves: one series per worker (per-worker), or the fleet's
+         * sums without worker_id, whose number of series does not grow with the number of
+         * workers (fleet).
+         */
+        private View view = View.PER_WORKER;
+
         public Duration getFlushInterval() {
             return this.flushInterval;
         }
@@ -956,6 +963,31 @@ public class ExporterProperties {
         public void setGaugeModes(Map<String, GaugeMode> gaugeModes) {
             this.gaugeModes = gaugeModes;
         }
+
+        public View getView() {
+            return this.view;
+        }
+
+        public void setView(View view) {
+            this.view = view;
+        }
+
+    }
+
+    /**
+     * What the merged view of shared storage serves.
+     */
+    public enum View {
+
+        /**
+         * One series per worker, labelled worker_id (the original's exposition).
+         */
+        PER_WORKER,
+
+        /**
+         * The fleet's sums, worker_id dropped; the master families stay per worker.
+         */
+        FLEET
 
     }
 

@@ -350,6 +350,20 @@ public final class RedisMetricStore implements MetricStore {
         }
     }
 
+    /**
+     * The connections of this store, for {@link RedisSharedValue}.
+     */
+    RedisConnectionFactory connectionFactory() {
+        return this.connectionFactory;
+    }
+
+    /**
+     * The keys of this store, for {@link RedisSharedValue}.
+     */
+    RedisKeys keys() {
+        return this.keys;
+    }
+
     private <T> T execute(String action, Function<RedisConnection, T> callback) {
         try (RedisConnection connection = this.connectionFactory.getConnection()) {
             return callback.apply(connection);
