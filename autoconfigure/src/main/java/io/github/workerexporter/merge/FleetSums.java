@@ -12,6 +12,7 @@ import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Exemplar;
 import io.prometheus.metrics.model.snapshots.Exemplars;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
@@ -27,9 +28,11 @@ import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSna
  * The fleet sums of the cumulative families (counters, histograms, summaries) of several
  * workers' metrics: {@code worker_id} dropped, the series whose other labels are equal
  * added. A histogram adds its classic buckets by upper bound, its sum and count; a
- * summary adds its count and sum (quantiles cannot be added and are left out). The master
- * families ({@code <prefix>_master_*}) and every other type are left out; a family whose
- * type differs from the first seen is skipped.
+ * summary adds its count and sum (quantiles cannot be added and are left out). Exemplars
+ * survive, bounded: each bucket keeps the newest of the workers' exemplars that fall in
+ * it, a counter the newest of its workers'. The master families
+ * ({@code <prefix>_master_*}) and every other type are left out; a family whose type
+ * differs from the first seen is skipped.
  *
  * @author Worker Exporter
  */
@@ -153,14 +156,28 @@ final class FleetSums {
 
         private final TreeMap<Double, Long> buckets = new TreeMap<>();
 
+        /** The newest exemplar of each bucket, by upper bound; of a counter, at +Inf. */
+        private final TreeMap<Double, Exemplar> exemplars = new TreeMap<>();
+
         void add(DataPointSnapshot point) {
             if (point instanceof CounterDataPointSnapshot counter) {
                 this.value += counter.getValue();
+                if (counter.getExemplar() != null) {
+                    keepNewest(Double.POSITIVE_INFINITY, counter.getExemplar());
+                }
             }
             else if (point instanceof HistogramDataPointSnapshot histogram) {
                 ClassicHistogramBuckets classic = histogram.getClassicBuckets();
                 for (int i = 0; i < classic.size(); i++) {
                     this.buckets.merge(classic.getUpperBound(i), classic.getCount(i), Long::sum);
+                }
+                for (Exemplar exemplar : histogram.getExemplars()) {
+                    for (int i = 0; i < classic.size(); i++) {
+                        if (exemplar.getValue() <= classic.getUpperBound(i)) {
+                            keepNewest(classic.getUpperBound(i), exemplar);
+                            break;
+                        }
+                    }
                 }
                 addSum(histogram.hasSum(), histogram.hasSum() ? histogram.getSum() : 0);
             }
@@ -170,6 +187,11 @@ final class FleetSums {
             }
         }
 
+        private void keepNewest(double bucket, Exemplar exemplar) {
+            this.exemplars.merge(bucket, exemplar,
+                    (kept, next) -> (next.getTimestampMillis() > kept.getTimestampMillis()) ? next : kept);
+        }
+
         private void addSum(boolean present, double value) {
             this.hasSum &= present;
             this.sum += value;
@@ -177,7 +199,8 @@ final class FleetSums {
 
         DataPointSnapshot build(byte type, boolean summary, Labels labels) {
             if (type == Snapshots.COUNTER) {
-                return new CounterDataPointSnapshot(this.value, labels, null, 0);
+                return new CounterDataPointSnapshot(this.value, labels, this.exemplars.get(Double.POSITIVE_INFINITY),
+                        0);
             }
             double sum = this.hasSum ? this.sum : Double.NaN;
             if (summary) {
@@ -190,8 +213,10 @@ final class FleetSums {
                 bounds[i] = bucket.getKey();
                 counts[i++] = bucket.getValue();
             }
-            return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, counts), sum, labels,
-                    Exemplars.EMPTY, 0);
+            Exemplars exemplars = this.exemplars.isEmpty() ? Exemplars.EMPTY
+                    : Exemplars.of(new ArrayList<>(this.exemplars.values()));
+            return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, counts), sum, labels, exemplars,
+                    0);
         }
 
     }
