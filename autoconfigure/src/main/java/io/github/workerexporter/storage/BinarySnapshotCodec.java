@@ -27,7 +27,9 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * </pre>
  *
  * Decoding bytes that are foreign, truncated or corrupt throws {@link StoreException},
- * never another exception.
+ * never another exception. Decoding keeps the label sets and family metadata it built
+ * ({@link SnapshotDecodeCache}), so decoding the next record of the same worker builds
+ * its data points only; decodes run one at a time.
  *
  * @author Worker Exporter
  */
@@ -36,6 +38,10 @@ public final class BinarySnapshotCodec implements SnapshotCodec {
     static final int MAGIC = 0x57455853;
 
     static final byte VERSION = 1;
+
+    private final SnapshotDecodeCache labels = new SnapshotDecodeCache(System::nanoTime);
+
+    private final SnapshotDecodeCache metadata = new SnapshotDecodeCache(System::nanoTime);
 
     @Override
     public byte[] encode(MetricSnapshots snapshots) {
@@ -63,7 +69,10 @@ public final class BinarySnapshotCodec implements SnapshotCodec {
             if (version != VERSION) {
                 throw new StoreException("Unsupported metric snapshot encoding version " + version);
             }
-            MetricSnapshots snapshots = new SnapshotDecoder(in).read();
+            MetricSnapshots snapshots;
+            synchronized (this.labels) {
+                snapshots = new SnapshotDecoder(in, this.labels, this.metadata).read();
+            }
             if (in.hasRemaining()) {
                 throw new StoreException(in.remaining() + " trailing bytes after the metric snapshots");
             }
