@@ -128,7 +128,41 @@ final class FamilyMerge {
             this.points.forEach((point) -> first.putIfAbsent(point.getLabels(), point));
             return Snapshots.family(this.type, this.metadata, new ArrayList<>(first.values()));
         }
+        // Sorted here with reference shortcuts, the snapshot's own sort is one pass.
+        this.points.sort(FamilyMerge::compareLabels);
         return Snapshots.family(this.type, this.metadata, this.points);
+    }
+
+    /**
+     * The order of {@link Labels#compareTo}: names, then values, each array compared
+     * element by element, a shorter array first when it is a prefix. Equal strings of
+     * decoded label sets are mostly the same instance, compared by reference here.
+     */
+    static int compareLabels(DataPointSnapshot a, DataPointSnapshot b) {
+        Labels x = a.getLabels();
+        Labels y = b.getLabels();
+        if (x == y) {
+            return 0;
+        }
+        int names = compareParts(x, y, true);
+        return (names != 0) ? names : compareParts(x, y, false);
+    }
+
+    private static int compareParts(Labels x, Labels y, boolean names) {
+        for (int i = 0; i < x.size(); i++) {
+            if (y.size() <= i) {
+                return 1;
+            }
+            String p = names ? x.getPrometheusName(i) : x.getValue(i);
+            String q = names ? y.getPrometheusName(i) : y.getValue(i);
+            if (p != q) {
+                int compared = p.compareTo(q);
+                if (compared != 0) {
+                    return compared;
+                }
+            }
+        }
+        return (y.size() > x.size()) ? -1 : 0;
     }
 
     private double combine(double current, double next, boolean nextIsNewer) {

@@ -43,6 +43,8 @@ public final class BinarySnapshotCodec implements SnapshotCodec {
 
     private final SnapshotDecodeCache metadata = new SnapshotDecodeCache(System::nanoTime);
 
+    private final SnapshotDecodeCache strings = new SnapshotDecodeCache(System::nanoTime);
+
     @Override
     public byte[] encode(MetricSnapshots snapshots) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
@@ -71,7 +73,7 @@ public final class BinarySnapshotCodec implements SnapshotCodec {
             }
             MetricSnapshots snapshots;
             synchronized (this.labels) {
-                snapshots = new SnapshotDecoder(in, this.labels, this.metadata).read();
+                snapshots = new SnapshotDecoder(in, this.labels, this.metadata, this.strings).read();
             }
             if (in.hasRemaining()) {
                 throw new StoreException(in.remaining() + " trailing bytes after the metric snapshots");

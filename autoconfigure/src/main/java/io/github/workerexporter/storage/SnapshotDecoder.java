@@ -29,7 +29,8 @@ import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSna
  * Reads the body written by {@link SnapshotEncoder}. Every length is checked against the
  * bytes left, so corrupt input fails fast instead of allocating. Label sets and family
  * metadata come from a {@link SnapshotDecodeCache} when their bytes were decoded before,
- * so decoding a worker's record again allocates its data points only.
+ * so decoding a worker's record again allocates its data points only; the names and
+ * values of a new label set are shared with equal ones decoded before.
  *
  * @author Worker Exporter
  */
@@ -41,14 +42,18 @@ final class SnapshotDecoder {
 
     private final SnapshotDecodeCache metadata;
 
+    private final SnapshotDecodeCache strings;
+
     private double[] bounds = new double[0];
 
     private long[] counts = new long[0];
 
-    SnapshotDecoder(ByteBuffer in, SnapshotDecodeCache labels, SnapshotDecodeCache metadata) {
+    SnapshotDecoder(ByteBuffer in, SnapshotDecodeCache labels, SnapshotDecodeCache metadata,
+            SnapshotDecodeCache strings) {
         this.in = in;
         this.labels = labels;
         this.metadata = metadata;
+        this.strings = strings;
     }
 
     MetricSnapshots read() {
@@ -179,10 +184,27 @@ final class SnapshotDecoder {
         String[] names = new String[size];
         String[] values = new String[size];
         for (int i = 0; i < size; i++) {
-            names[i] = string();
-            values[i] = string();
+            names[i] = sharedString();
+            values[i] = sharedString();
         }
         return Labels.of(names, values);
+    }
+
+    /**
+     * A string of a label set, the same instance as every equal one decoded before, so
+     * that label sets of different workers compare by reference where they are equal.
+     */
+    private String sharedString() {
+        int start = this.in.position();
+        skipStrings(1);
+        Object cached = cached(this.strings, start);
+        if (cached != null) {
+            return (String) cached;
+        }
+        this.in.position(start);
+        String value = string();
+        keep(this.strings, start, value);
+        return value;
     }
 
     private String string() {

@@ -87,6 +87,30 @@ class StreamedMergeTests {
         assertThat(merged).contains("r_total{endpoint=\"/x\",worker_id=\"a\"} 1.0").doesNotContain("} 2.0");
     }
 
+    @Test
+    void ordersLabelSetsAsLabelsDo() {
+        Random random = new Random(15);
+        List<Labels> labels = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            List<String> pairs = new ArrayList<>();
+            for (String name : List.of("a", "b", "worker_id", "zone")) {
+                if (random.nextBoolean()) {
+                    pairs.add(name);
+                    pairs.add("v" + random.nextInt(3));
+                }
+            }
+            labels.add(Labels.of(pairs.toArray(String[]::new)));
+        }
+        for (Labels x : labels) {
+            for (Labels y : labels) {
+                assertThat(Integer.signum(FamilyMerge.compareLabels(new GaugeDataPointSnapshot(0, x, null),
+                        new GaugeDataPointSnapshot(0, y, null))))
+                    .as("%s against %s", x, y)
+                    .isEqualTo(Integer.signum(x.compareTo(y)));
+            }
+        }
+    }
+
     private void publishFleet(Random random, int workers) {
         for (int w = 0; w < workers; w++) {
             WorkerState state = (w % 17 == 3) ? WorkerState.STOPPED : WorkerState.RUNNING;
