@@ -20,7 +20,15 @@ import io.github.workerexporter.storage.WorkerRecord;
  * One family merged over workers. By default each series gets a {@code worker_id} label
  * when it has none. A gauge with an aggregating {@link GaugeMode} and the restart counter
  * ({@code sumWorkers}) drop {@code worker_id} and aggregate the series whose other labels
- * are equal. A series whose labels repeat another's is kept once.
+ * are equal. A series whose labels repeat another's is kept once (the first added).
+ * <p>
+ * Streamed: a worker's data point is kept as decoded when it already has its
+ * {@code worker_id} (a fleet's usual case), and an aggregated series is one running value
+ * per label set, so a merge allocates no object per worker series of its own. Series of
+ * different workers cannot repeat each other when each carries its own worker's id; only
+ * a series whose {@code worker_id} names another worker, or a family where some series
+ * were given their {@code worker_id} and others came with one, makes the merge look for
+ * repeats.
  *
  * @author Worker Exporter
  */
@@ -32,17 +40,29 @@ final class FamilyMerge {
 
     private final boolean sumWorkers;
 
+    private final boolean aggregate;
+
     private MetricMetadata metadata;
 
     private long newest = Long.MIN_VALUE;
 
-    private final List<Entry> entries = new ArrayList<>();
+    private final List<DataPointSnapshot> points = new ArrayList<>();
+
+    private boolean relabeled;
+
+    private boolean labelled;
+
+    private boolean mayRepeat;
+
+    private final Map<Labels, Running> running = new LinkedHashMap<>();
 
     FamilyMerge(MetricSnapshot first, @Nullable GaugeMode mode, boolean sumWorkers) {
         this.type = Snapshots.typeOf(first);
         this.metadata = first.getMetadata();
         this.mode = (this.type == Snapshots.GAUGE) ? mode : null;
         this.sumWorkers = sumWorkers && this.type == Snapshots.COUNTER;
+        this.aggregate = this.sumWorkers
+                || (this.mode != null && this.mode != GaugeMode.ALL && this.mode != GaugeMode.LIVEALL);
     }
 
     /**
@@ -56,41 +76,93 @@ final class FamilyMerge {
         if (!alive && (this.mode == GaugeMode.LIVEALL || this.mode == GaugeMode.LIVESUM)) {
             return true;
         }
-        if (record.heartbeatMillis() > this.newest) {
-            this.newest = record.heartbeatMillis();
+        long heartbeat = record.heartbeatMillis();
+        if (heartbeat > this.newest) {
+            this.newest = heartbeat;
             this.metadata = snapshot.getMetadata();
         }
         for (DataPointSnapshot point : snapshot.getDataPoints()) {
-            Labels labels = point.getLabels();
-            if (!labels.contains(Snapshots.WORKER_ID)) {
-                labels = labels.add(Snapshots.WORKER_ID, record.workerId());
+            if (this.aggregate) {
+                aggregate(Snapshots.withoutWorkerId(point.getLabels()), value(point), heartbeat);
             }
-            this.entries.add(new Entry(labels, point, record.heartbeatMillis()));
+            else {
+                this.points.add(withWorkerId(point, record.workerId()));
+            }
         }
         return true;
     }
 
-    MetricSnapshot build() {
-        boolean aggregate = this.sumWorkers
-                || (this.mode != null && this.mode != GaugeMode.ALL && this.mode != GaugeMode.LIVEALL);
-        Map<Labels, DataPointSnapshot> points = new LinkedHashMap<>();
-        Map<Labels, Long> heartbeats = new LinkedHashMap<>();
-        for (Entry entry : this.entries) {
-            if (!aggregate) {
-                points.putIfAbsent(entry.labels(), Snapshots.relabel(entry.point(), entry.labels()));
-                continue;
-            }
-            Labels labels = Snapshots.withoutWorkerId(entry.labels());
-            DataPointSnapshot previous = points.get(labels);
-            double value = value(entry.point());
-            if (previous != null) {
-                value = combine(value(previous), value, entry.heartbeat() > heartbeats.get(labels));
-            }
-            heartbeats.merge(labels, entry.heartbeat(), Math::max);
-            points.put(labels, this.sumWorkers ? new CounterDataPointSnapshot(value, labels, null, 0)
-                    : new GaugeDataPointSnapshot(value, labels, null));
+    private DataPointSnapshot withWorkerId(DataPointSnapshot point, String workerId) {
+        Labels labels = point.getLabels();
+        String id = labels.get(Snapshots.WORKER_ID);
+        if (id == null) {
+            this.relabeled = true;
+            this.mayRepeat |= this.labelled;
+            return Snapshots.relabel(point, labels.add(Snapshots.WORKER_ID, workerId));
         }
-        return Snapshots.family(this.type, this.metadata, new ArrayList<>(points.values()));
+        this.labelled = true;
+        this.mayRepeat |= this.relabeled || !id.equals(workerId);
+        return point;
+    }
+
+    private void aggregate(Labels labels, double value, long heartbeat) {
+        Running previous = this.running.get(labels);
+        if (previous == null) {
+            this.running.put(labels, new Running(value, heartbeat));
+            return;
+        }
+        previous.value = combine(previous.value, value, heartbeat > previous.heartbeat);
+        previous.heartbeat = Math.max(previous.heartbeat, heartbeat);
+    }
+
+    MetricSnapshot build() {
+        if (this.aggregate) {
+            List<DataPointSnapshot> points = new ArrayList<>(this.running.size());
+            this.running.forEach((labels, running) -> points
+                .add(this.sumWorkers ? new CounterDataPointSnapshot(running.value, labels, null, 0)
+                        : new GaugeDataPointSnapshot(running.value, labels, null)));
+            return Snapshots.family(this.type, this.metadata, points);
+        }
+        if (this.mayRepeat) {
+            Map<Labels, DataPointSnapshot> first = new LinkedHashMap<>();
+            this.points.forEach((point) -> first.putIfAbsent(point.getLabels(), point));
+            return Snapshots.family(this.type, this.metadata, new ArrayList<>(first.values()));
+        }
+        // Sorted here with reference shortcuts, the snapshot's own sort is one pass.
+        this.points.sort(FamilyMerge::compareLabels);
+        return Snapshots.family(this.type, this.metadata, this.points);
+    }
+
+    /**
+     * The order of {@link Labels#compareTo}: names, then values, each array compared
+     * element by element, a shorter array first when it is a prefix. Equal strings of
+     * decoded label sets are mostly the same instance, compared by reference here.
+     */
+    static int compareLabels(DataPointSnapshot a, DataPointSnapshot b) {
+        Labels x = a.getLabels();
+        Labels y = b.getLabels();
+        if (x == y) {
+            return 0;
+        }
+        int names = compareParts(x, y, true);
+        return (names != 0) ? names : compareParts(x, y, false);
+    }
+
+    private static int compareParts(Labels x, Labels y, boolean names) {
+        for (int i = 0; i < x.size(); i++) {
+            if (y.size() <= i) {
+                return 1;
+            }
+            String p = names ? x.getPrometheusName(i) : x.getValue(i);
+            String q = names ? y.getPrometheusName(i) : y.getValue(i);
+            if (p != q) {
+                int compared = p.compareTo(q);
+                if (compared != 0) {
+                    return compared;
+                }
+            }
+        }
+        return (y.size() > x.size()) ? -1 : 0;
     }
 
     private double combine(double current, double next, boolean nextIsNewer) {
@@ -111,7 +183,20 @@ final class FamilyMerge {
                 : ((GaugeDataPointSnapshot) point).getValue();
     }
 
-    private record Entry(Labels labels, DataPointSnapshot point, long heartbeat) {
+    /**
+     * The value of one aggregated series so far, and the newest heartbeat that fed it.
+     */
+    private static final class Running {
+
+        private double value;
+
+        private long heartbeat;
+
+        Running(double value, long heartbeat) {
+            this.value = value;
+            this.heartbeat = heartbeat;
+        }
+
     }
 
 }

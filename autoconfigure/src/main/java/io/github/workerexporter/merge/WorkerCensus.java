@@ -128,6 +128,8 @@ public final class WorkerCensus {
                 return taken.census();
             }
             long number = this.readsStarted.incrementAndGet();
+            // The previous census is not kept alive through the read of the next.
+            this.last = null;
             Census census = read();
             this.last = new Taken(number, census);
             return census;

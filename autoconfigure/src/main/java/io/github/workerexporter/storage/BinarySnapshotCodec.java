@@ -28,7 +28,9 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * </pre>
  *
  * Decoding bytes that are foreign, truncated or corrupt throws {@link StoreException},
- * never another exception.
+ * never another exception. Decoding keeps the label sets and family metadata it built
+ * ({@link SnapshotDecodeCache}), so decoding the next record of the same worker builds
+ * its data points only; decodes run one at a time.
  *
  * @author Worker Exporter
  */
@@ -39,6 +41,12 @@ public final class BinarySnapshotCodec implements SnapshotCodec {
     static final byte VERSION = 1;
 
     static final byte VERSION_WITH_EXEMPLARS = 2;
+
+    private final SnapshotDecodeCache labels = new SnapshotDecodeCache(System::nanoTime);
+
+    private final SnapshotDecodeCache metadata = new SnapshotDecodeCache(System::nanoTime);
+
+    private final SnapshotDecodeCache strings = new SnapshotDecodeCache(System::nanoTime);
 
     @Override
     public byte[] encode(MetricSnapshots snapshots) {
@@ -67,7 +75,12 @@ public final class BinarySnapshotCodec implements SnapshotCodec {
             if (version != VERSION && version != VERSION_WITH_EXEMPLARS) {
                 throw new StoreException("Unsupported metric snapshot encoding version " + version);
             }
-            MetricSnapshots snapshots = new SnapshotDecoder(in, version == VERSION_WITH_EXEMPLARS).read();
+            MetricSnapshots snapshots;
+            synchronized (this.labels) {
+                snapshots = new SnapshotDecoder(in, this.labels, this.metadata, this.strings,
+                        version == VERSION_WITH_EXEMPLARS)
+                    .read();
+            }
             if (in.hasRemaining()) {
                 throw new StoreException(in.remaining() + " trailing bytes after the metric snapshots");
             }

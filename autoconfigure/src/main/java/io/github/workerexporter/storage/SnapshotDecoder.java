@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
@@ -27,7 +29,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the body written by {@link SnapshotEncoder}. Every length is checked against the
- * bytes left, so corrupt input fails fast instead of allocating.
+ * bytes left, so corrupt input fails fast instead of allocating. Label sets and family
+ * metadata come from a {@link SnapshotDecodeCache} when their bytes were decoded before,
+ * so decoding a worker's record again allocates its data points only; the names and
+ * values of a new label set are shared with equal ones decoded before.
  *
  * @author Worker Exporter
  */
@@ -35,11 +40,25 @@ final class SnapshotDecoder {
 
     private final ByteBuffer in;
 
+    private final SnapshotDecodeCache labels;
+
+    private final SnapshotDecodeCache metadata;
+
+    private final SnapshotDecodeCache strings;
+
+    private double[] bounds = new double[0];
+
+    private long[] counts = new long[0];
+
     private final boolean exemplars;
 
-    SnapshotDecoder(ByteBuffer in, boolean exemplars) {
+    SnapshotDecoder(ByteBuffer in, SnapshotDecodeCache labels, SnapshotDecodeCache metadata,
+            SnapshotDecodeCache strings, boolean exemplars) {
         this.in = in;
         this.exemplars = exemplars;
+        this.labels = labels;
+        this.metadata = metadata;
+        this.strings = strings;
     }
 
     MetricSnapshots read() {
@@ -53,11 +72,7 @@ final class SnapshotDecoder {
 
     private MetricSnapshot readFamily() {
         byte type = this.in.get();
-        String name = string();
-        String help = string();
-        String unit = string();
-        MetricMetadata metadata = new MetricMetadata(name, help.isEmpty() ? null : help,
-                unit.isEmpty() ? null : new Unit(unit));
+        MetricMetadata metadata = metadata();
         int count = length();
         List<DataPointSnapshot> points = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -85,14 +100,17 @@ final class SnapshotDecoder {
     private HistogramDataPointSnapshot histogram(Labels labels, long created) {
         double sum = this.in.getDouble();
         int size = length();
-        double[] bounds = new double[size];
-        long[] counts = new long[size];
-        for (int i = 0; i < size; i++) {
-            bounds[i] = this.in.getDouble();
-            counts[i] = this.in.getLong();
+        if (this.bounds.length != size) {
+            // Buckets copy the arrays: these are scratch, reused while the size repeats.
+            this.bounds = new double[size];
+            this.counts = new long[size];
         }
-        return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, counts), sum, labels, exemplars(),
-                created);
+        for (int i = 0; i < size; i++) {
+            this.bounds[i] = this.in.getDouble();
+            this.counts[i] = this.in.getLong();
+        }
+        return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(this.bounds, this.counts), sum, labels,
+                exemplars(), created);
     }
 
     /**
@@ -121,7 +139,7 @@ final class SnapshotDecoder {
         }
         List<Exemplar> exemplars = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
-            Labels labels = labels();
+            Labels labels = exemplarLabels();
             double value = this.in.getDouble();
             long timestamp = this.in.getLong();
             Exemplar.Builder exemplar = Exemplar.builder().labels(labels).value(value);
@@ -155,7 +173,71 @@ final class SnapshotDecoder {
         return new StateSetDataPointSnapshot(names, values, labels);
     }
 
+    private MetricMetadata metadata() {
+        int start = this.in.position();
+        skipStrings(3);
+        Object cached = cached(this.metadata, start);
+        if (cached != null) {
+            return (MetricMetadata) cached;
+        }
+        this.in.position(start);
+        String name = string();
+        String help = string();
+        String unit = string();
+        MetricMetadata metadata = new MetricMetadata(name, help.isEmpty() ? null : help,
+                unit.isEmpty() ? null : new Unit(unit));
+        keep(this.metadata, start, metadata);
+        return metadata;
+    }
+
     private Labels labels() {
+        int start = this.in.position();
+        skipStrings(2 * length());
+        Object cached = cached(this.labels, start);
+        if (cached != null) {
+            return (Labels) cached;
+        }
+        this.in.position(start);
+        Labels labels = decodeLabels();
+        keep(this.labels, start, labels);
+        return labels;
+    }
+
+    /**
+     * The cached value of the bytes from {@code start} to the position, or {@code null}.
+     */
+    private @Nullable Object cached(SnapshotDecodeCache cache, int start) {
+        int offset = this.in.arrayOffset();
+        return cache.get(this.in.array(), offset + start, offset + this.in.position());
+    }
+
+    private void keep(SnapshotDecodeCache cache, int start, Object value) {
+        int offset = this.in.arrayOffset();
+        cache.put(this.in.array(), offset + start, offset + this.in.position(), value);
+    }
+
+    private void skipStrings(int count) {
+        for (int i = 0; i < count; i++) {
+            int length = length();
+            this.in.position(this.in.position() + length);
+        }
+    }
+
+    private Labels decodeLabels() {
+        int size = length();
+        String[] names = new String[size];
+        String[] values = new String[size];
+        for (int i = 0; i < size; i++) {
+            names[i] = sharedString();
+            values[i] = sharedString();
+        }
+        return Labels.of(names, values);
+    }
+
+    /**
+     * An exemplar's labels: trace and span ids, new each time, so kept out of the caches.
+     */
+    private Labels exemplarLabels() {
         int size = length();
         String[] names = new String[size];
         String[] values = new String[size];
@@ -164,6 +246,23 @@ final class SnapshotDecoder {
             values[i] = string();
         }
         return Labels.of(names, values);
+    }
+
+    /**
+     * A string of a label set, the same instance as every equal one decoded before, so
+     * that label sets of different workers compare by reference where they are equal.
+     */
+    private String sharedString() {
+        int start = this.in.position();
+        skipStrings(1);
+        Object cached = cached(this.strings, start);
+        if (cached != null) {
+            return (String) cached;
+        }
+        this.in.position(start);
+        String value = string();
+        keep(this.strings, start, value);
+        return value;
     }
 
     private String string() {

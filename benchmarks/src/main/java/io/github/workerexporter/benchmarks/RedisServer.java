@@ -1,6 +1,7 @@
 package io.github.workerexporter.benchmarks;
 
 import java.io.BufferedReader;
+import java.io.DataInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,6 +13,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,12 +40,13 @@ final class RedisServer implements AutoCloseable {
      * @throws IllegalStateException when there is no {@code redis-server} or it does not
      * start
      */
-    static RedisServer start() {
+    static RedisServer start(String... options) {
         int port = freePort();
         try {
-            Process process = new ProcessBuilder(binary(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no")
-                .redirectErrorStream(true)
+            List<String> command = new ArrayList<>(List.of(binary(), "--port", Integer.toString(port), "--bind",
+                    "127.0.0.1", "--save", "", "--appendonly", "no"));
+            command.addAll(List.of(options));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(Redirect.DISCARD)
                 .start();
             Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
@@ -57,6 +61,59 @@ final class RedisServer implements AutoCloseable {
 
     int port() {
         return this.port;
+    }
+
+    /**
+     * One field of {@code INFO}, such as {@code used_memory} or {@code used_cpu_user}.
+     * @param field the field
+     * @return its value
+     */
+    String info(String field) {
+        for (String line : command("INFO", "everything").split("\r\n")) {
+            if (line.startsWith(field + ":")) {
+                return line.substring(field.length() + 1);
+            }
+        }
+        throw new IllegalStateException("No INFO field " + field);
+    }
+
+    /**
+     * Send one command and answer its reply as text: a status, an error, an integer or a
+     * bulk string without its length.
+     * @param arguments the command and its arguments
+     * @return the reply
+     */
+    String command(String... arguments) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", this.port), 1000);
+            StringBuilder request = new StringBuilder("*" + arguments.length + "\r\n");
+            for (String argument : arguments) {
+                request.append('$').append(argument.getBytes(StandardCharsets.UTF_8).length).append("\r\n");
+                request.append(argument).append("\r\n");
+            }
+            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            String first = readLine(in);
+            if (!first.startsWith("$")) {
+                return first;
+            }
+            byte[] body = new byte[Integer.parseInt(first.substring(1))];
+            in.readFully(body);
+            return new String(body, StandardCharsets.UTF_8);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static String readLine(DataInputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != '\n' && c >= 0; c = in.read()) {
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
     }
 
     @Override

@@ -28,6 +28,10 @@ final class WorkerFileReader {
 
     private static final int ATTEMPTS = 1000;
 
+    private static final int KEPT_SCRATCH = 1 << 20;
+
+    private static final ThreadLocal<@Nullable ByteBuffer> SCRATCH = new ThreadLocal<>();
+
     private WorkerFileReader() {
     }
 
@@ -61,7 +65,7 @@ final class WorkerFileReader {
                         problem = "truncated: body of " + slot.bodyLength() + " bytes past the end";
                         continue;
                     }
-                    ByteBuffer body = ByteBuffer.allocate(slot.bodyLength());
+                    ByteBuffer body = scratch(slot.bodyLength());
                     readFully(channel, body, slot.bodyOffset());
                     if (WorkerFileLayout.crc(body.array(), slot.bodyLength()) == slot.bodyCrc()) {
                         return WorkerFileLayout.record(slot, body.flip());
@@ -78,6 +82,21 @@ final class WorkerFileReader {
             }
             return null;
         }
+    }
+
+    /**
+     * A buffer of this thread for a body of the given length, reused by the next read
+     * unless it is over {@link #KEPT_SCRATCH} bytes: the record copies what it keeps.
+     */
+    private static ByteBuffer scratch(int length) {
+        ByteBuffer scratch = SCRATCH.get();
+        if (scratch == null || scratch.capacity() < length) {
+            scratch = ByteBuffer.allocate(length);
+            if (length <= KEPT_SCRATCH) {
+                SCRATCH.set(scratch);
+            }
+        }
+        return scratch.clear().limit(length);
     }
 
     /**

@@ -1,0 +1,165 @@
+package io.github.workerexporter.storage;
+
+import java.util.Arrays;
+import java.util.function.LongSupplier;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What {@link SnapshotDecoder} built from a run of encoded bytes (a label set, a family's
+ * name, help and unit), found again by those bytes without allocating: a worker's label
+ * sets are the same from one flush to the next, so a scrape of a fleet builds each
+ * {@code Labels} and {@code MetricMetadata} once instead of once per scrape.
+ * <p>
+ * Two generations bound what is kept: a value used during the current or the previous
+ * generation stays, one unused for a whole generation goes. A generation ends after
+ * {@link #GENERATION_NANOS} or at {@link #MAX_ENTRIES} entries, whichever comes first, so
+ * the cache holds at most twice the label sets read in two minutes and never more than
+ * twice {@link #MAX_ENTRIES}. Not thread-safe: its owner serializes the decoders.
+ *
+ * @author Worker Exporter
+ */
+final class SnapshotDecodeCache {
+
+    /**
+     * How long a generation lasts: longer than any sensible scrape interval.
+     */
+    static final long GENERATION_NANOS = 60_000_000_000L;
+
+    /**
+     * The most entries of one generation.
+     */
+    static final int MAX_ENTRIES = 1 << 19;
+
+    private final LongSupplier nanoTime;
+
+    private Table current = new Table(64);
+
+    private Table previous = new Table(64);
+
+    private long generationStart;
+
+    SnapshotDecodeCache(LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        this.generationStart = nanoTime.getAsLong();
+    }
+
+    /**
+     * The value built from bytes {@code [from, to)} of {@code bytes}, or {@code null}.
+     */
+    @Nullable Object get(byte[] bytes, int from, int to) {
+        int hash = hash(bytes, from, to);
+        Object value = this.current.get(bytes, from, to, hash);
+        if (value == null) {
+            value = this.previous.get(bytes, from, to, hash);
+            if (value != null) {
+                put(bytes, from, to, hash, value);
+            }
+        }
+        return value;
+    }
+
+    /**
+     * Keep the value built from bytes {@code [from, to)} of {@code bytes}.
+     */
+    void put(byte[] bytes, int from, int to, Object value) {
+        put(bytes, from, to, hash(bytes, from, to), value);
+    }
+
+    private void put(byte[] bytes, int from, int to, int hash, Object value) {
+        long now = this.nanoTime.getAsLong();
+        if (this.current.size >= MAX_ENTRIES || now - this.generationStart > GENERATION_NANOS) {
+            this.previous = this.current;
+            this.current = new Table(Math.max(64, Integer.highestOneBit(Math.max(1, this.previous.size)) * 2));
+            this.generationStart = now;
+        }
+        this.current.put(Arrays.copyOfRange(bytes, from, to), hash, value);
+    }
+
+    int size() {
+        return this.current.size + this.previous.size;
+    }
+
+    private static int hash(byte[] bytes, int from, int to) {
+        int hash = 1;
+        for (int i = from; i < to; i++) {
+            hash = 31 * hash + bytes[i];
+        }
+        return hash ^ (hash >>> 16);
+    }
+
+    /**
+     * Open addressing, linear probing, power-of-two capacity kept at most half full.
+     */
+    private static final class Table {
+
+        private byte[][] keys;
+
+        private Object[] values;
+
+        private int[] hashes;
+
+        private int size;
+
+        Table(int capacity) {
+            this.keys = new byte[capacity][];
+            this.values = new Object[capacity];
+            this.hashes = new int[capacity];
+        }
+
+        @Nullable Object get(byte[] bytes, int from, int to, int hash) {
+            int mask = this.keys.length - 1;
+            for (int slot = hash & mask;; slot = (slot + 1) & mask) {
+                byte[] key = this.keys[slot];
+                if (key == null) {
+                    return null;
+                }
+                if (this.hashes[slot] == hash && Arrays.equals(key, 0, key.length, bytes, from, to)) {
+                    return this.values[slot];
+                }
+            }
+        }
+
+        void put(byte[] key, int hash, Object value) {
+            if ((this.size + 1) * 2 > this.keys.length) {
+                grow();
+            }
+            int mask = this.keys.length - 1;
+            int slot = hash & mask;
+            while (this.keys[slot] != null) {
+                if (this.hashes[slot] == hash && Arrays.equals(this.keys[slot], key)) {
+                    this.values[slot] = value;
+                    return;
+                }
+                slot = (slot + 1) & mask;
+            }
+            this.keys[slot] = key;
+            this.hashes[slot] = hash;
+            this.values[slot] = value;
+            this.size++;
+        }
+
+        private void grow() {
+            byte[][] oldKeys = this.keys;
+            Object[] oldValues = this.values;
+            int[] oldHashes = this.hashes;
+            this.keys = new byte[oldKeys.length * 2][];
+            this.values = new Object[oldKeys.length * 2];
+            this.hashes = new int[oldKeys.length * 2];
+            int mask = this.keys.length - 1;
+            for (int i = 0; i < oldKeys.length; i++) {
+                if (oldKeys[i] != null) {
+                    int slot = oldHashes[i] & mask;
+                    while (this.keys[slot] != null) {
+                        slot = (slot + 1) & mask;
+                    }
+                    this.keys[slot] = oldKeys[i];
+                    this.hashes[slot] = oldHashes[i];
+                    this.values[slot] = oldValues[i];
+                }
+            }
+        }
+
+    }
+
+}
