@@ -17,6 +17,8 @@ public final class FilterAllocations {
 
     private static final int REQUESTS = 1_000_000;
 
+    private static final int WARM_UP_ROUNDS = 3;
+
     private FilterAllocations() {
     }
 
@@ -35,17 +37,27 @@ public final class FilterAllocations {
         variants.put("reactiveWorkerExporterRouteLabels", () -> benchmark.reactiveWorkerExporterRouteLabels(reactive));
         variants.put("recordRouteLabels", () -> benchmark.recordRouteLabels(recording));
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+            for (Map.Entry<String, Request> variant : variants.entrySet()) {
+                run(variant.getValue(), requests(variant.getKey()));
+            }
+        }
         for (Map.Entry<String, Request> variant : variants.entrySet()) {
-            int requests = variant.getKey().startsWith("reactive") ? REQUESTS / 10 : REQUESTS;
-            for (int i = 0; i < requests; i++) {
-                variant.getValue().run();
-            }
+            int requests = requests(variant.getKey());
             long before = threads.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < requests; i++) {
-                variant.getValue().run();
-            }
+            run(variant.getValue(), requests);
             double perRequest = (double) (threads.getCurrentThreadAllocatedBytes() - before) / requests;
             System.out.printf("%-36s %10.1f B/request%n", variant.getKey(), perRequest);
+        }
+    }
+
+    private static int requests(String variant) {
+        return variant.startsWith("reactive") ? REQUESTS / 10 : REQUESTS;
+    }
+
+    private static void run(Request request, int times) throws Exception {
+        for (int i = 0; i < times; i++) {
+            request.run();
         }
     }
 
