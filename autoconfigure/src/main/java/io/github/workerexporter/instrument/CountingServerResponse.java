@@ -1,6 +1,7 @@
 package io.github.workerexporter.instrument;
 
 import org.reactivestreams.Publisher;
+import reactor.core.Fuseable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -33,10 +34,33 @@ final class CountingServerResponse extends ServerHttpResponseDecorator {
     }
 
     private Publisher<? extends DataBuffer> counted(Publisher<? extends DataBuffer> body) {
+        if (body instanceof Fuseable.ScalarCallable<?> scalar && countScalar(scalar)) {
+            return body;
+        }
         if (body instanceof Mono<? extends DataBuffer> mono) {
             return mono.doOnNext(this::count);
         }
         return Flux.from(body).doOnNext(this::count);
+    }
+
+    /**
+     * Count a body of one buffer known as it is written ({@code Mono.just(buffer)}), as
+     * Reactor's own operators read such a value, without an operator around it.
+     * @param scalar the body
+     * @return whether it was counted: not when reading it fails
+     */
+    private boolean countScalar(Fuseable.ScalarCallable<?> scalar) {
+        Object value;
+        try {
+            value = scalar.call();
+        }
+        catch (Exception ex) {
+            return false;
+        }
+        if (value instanceof DataBuffer buffer) {
+            count(buffer);
+        }
+        return true;
     }
 
     private void count(DataBuffer buffer) {

@@ -4,7 +4,6 @@ import io.github.workerexporter.lifecycle.WorkerLifecycle;
 import io.github.workerexporter.metrics.RequestMetrics;
 import io.github.workerexporter.metrics.RequestQueueTime;
 import org.jspecify.annotations.Nullable;
-import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -65,10 +64,7 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
             queueTime.record(firstHeader(exchange.getRequest().getHeaders(), queueTime.headers()));
         }
         this.metrics.started();
-        CountingServerRequest request = new CountingServerRequest(exchange.getRequest());
-        CountingServerResponse response = new CountingServerResponse(exchange.getResponse());
-        ServerWebExchange counted = exchange.mutate().request(request).response(response).build();
-        Throwable[] error = new Throwable[1];
+        CountingServerWebExchange counted = new CountingServerWebExchange(exchange, this, start);
         Mono<Void> filtered;
         try {
             filtered = chain.filter(counted);
@@ -78,48 +74,20 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
             this.lifecycle.thrown(ex);
             throw ex;
         }
-        Mono<Void> recorded = filtered.doOnError((ex) -> {
-            error[0] = ex;
-            this.lifecycle.thrown(ex);
-        }).doFinally((signal) -> record(counted, start, request.bytesRead(), response.bytesWritten(), error[0]));
-        return new FatalErrorWatch(recorded, this.lifecycle);
+        return RecordingMono.of(filtered, counted);
     }
 
-    /**
-     * Reactor throws an error fatal to the JVM ({@link OutOfMemoryError} among them) up
-     * the stack instead of signalling it, so {@code doOnError} never sees it: this notes
-     * one thrown while the exchange is subscribed to, then lets it go on.
-     */
-    private static final class FatalErrorWatch extends Mono<Void> {
-
-        private final Mono<Void> source;
-
-        private final WorkerLifecycle lifecycle;
-
-        FatalErrorWatch(Mono<Void> source, WorkerLifecycle lifecycle) {
-            this.source = source;
-            this.lifecycle = lifecycle;
-        }
-
-        @Override
-        public void subscribe(CoreSubscriber<? super Void> actual) {
-            try {
-                this.source.subscribe(actual);
-            }
-            catch (RuntimeException | Error ex) {
-                this.lifecycle.thrown(ex);
-                throw ex;
-            }
-        }
-
+    void thrown(Throwable error) {
+        this.lifecycle.thrown(error);
     }
 
-    private void record(ServerWebExchange exchange, long start, long requestBytes, long responseBytes,
-            @Nullable Throwable error) {
+    void record(CountingServerWebExchange exchange) {
         this.metrics.finished();
-        String method = exchange.getRequest().getMethod().name();
+        ServerWebExchange original = exchange.getDelegate();
+        String method = original.getRequest().getMethod().name();
         String endpoint = endpoint(exchange);
         HttpStatusCode status = exchange.getResponse().getStatusCode();
+        Throwable error = exchange.error();
         Throwable unhandled = error;
         String handled = HandledExceptionResultHandler.handled(exchange);
         if (error instanceof ErrorResponse errorResponse) {
@@ -130,8 +98,9 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
         if (handled != null) {
             this.metrics.recordHandled(method, endpoint, handled);
         }
-        this.metrics.record(method, endpoint, (status != null) ? status.value() : 200, System.nanoTime() - start,
-                requestBytes, responseBytes, unhandled);
+        this.metrics.record(method, endpoint, (status != null) ? status.value() : 200,
+                System.nanoTime() - exchange.start(), exchange.requestBytes(), exchange.getResponse().bytesWritten(),
+                unhandled);
     }
 
     private static @Nullable String firstHeader(HttpHeaders headers, String[] names) {

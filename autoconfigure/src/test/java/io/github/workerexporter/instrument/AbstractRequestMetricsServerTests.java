@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,6 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * @author Worker Exporter
  */
+@TestPropertySource(properties = { "exporter.worker.id=w1", "exporter.metrics.max-label-sets=50",
+        "exporter.prometheus.metrics-port=0", "management.endpoints.web.exposure.include=prometheus" })
 abstract class AbstractRequestMetricsServerTests {
 
     /**

@@ -11,15 +11,20 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Route labels (status as its class) and request queue time of a Spring MVC application
- * on Tomcat, over real HTTP.
+ * Route labels (status as its class) and request queue time against a real server over
+ * HTTP, the same for every server: a subclass starts an application that serves the paths
+ * used here.
  *
  * @author Worker Exporter
  */
+@TestPropertySource(properties = { "exporter.worker.id=w1", "exporter.metrics.route-labels=true",
+        "exporter.metrics.status-label=class", "exporter.metrics.queue-time.enabled=true",
+        "exporter.prometheus.metrics-port=0" })
 abstract class AbstractRouteLabelsServerTests {
 
     private static final String QUEUE = "gunicorn_worker_request_queue_seconds";

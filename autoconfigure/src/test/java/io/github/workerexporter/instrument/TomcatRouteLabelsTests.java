@@ -1,34 +1,15 @@
 package io.github.workerexporter.instrument;
 
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
 
 /**
  * Route labels and request queue time of a Spring MVC application on Tomcat.
  *
  * @author Worker Exporter
  */
-@SpringBootTest(classes = TomcatRouteLabelsTests.App.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = { "spring.main.web-application-type=servlet", "exporter.worker.id=w1",
-                "exporter.metrics.route-labels=true", "exporter.metrics.status-label=class",
-                "exporter.metrics.queue-time.enabled=true", "exporter.prometheus.metrics-port=0" })
+@SpringBootTest(classes = TestServers.Tomcat.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = "spring.main.web-application-type=servlet")
 class TomcatRouteLabelsTests extends AbstractRouteLabelsServerTests {
-
-    @SpringBootConfiguration(proxyBeanMethods = false)
-    @EnableAutoConfiguration
-    @Import(ServletTestController.class)
-    static class App {
-
-        @Bean
-        TomcatServletWebServerFactory tomcat() {
-            return new TomcatServletWebServerFactory();
-        }
-
-    }
 
 }
