@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.workerexporter.merge.Census.UndecodableWorker;
+import io.github.workerexporter.storage.HeartbeatAges;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.SnapshotCodec;
 import io.github.workerexporter.storage.StoreException;
