@@ -40,10 +40,12 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * <li>{@link Liveness#LOST} otherwise, with the {@link DeathDiagnostics} of its last
  * record.</li>
  * </ul>
- * A record whose metrics cannot be decoded is in no state for every reader (one WARN per
- * worker, then DEBUG). Readers that ask while a read is under way and began after they
- * asked share that read. A store that cannot be read throws {@link StoreException}; each
- * reader answers it its own way (local metrics, DOWN, an {@code error} field).
+ * Each worker also comes with the crashed previous life its record carries, if any
+ * ({@link CrashDiagnostics#read}). A record whose metrics cannot be decoded is in no
+ * state for every reader (one WARN per worker, then DEBUG). Readers that ask while a read
+ * is under way and began after they asked share that read. A store that cannot be read
+ * throws {@link StoreException}; each reader answers it its own way (local metrics, DOWN,
+ * an {@code error} field).
  *
  * @author Worker Exporter
  */
@@ -155,7 +157,8 @@ public final class WorkerCensus {
             Liveness liveness = livenessOf(record, age);
             DeathDiagnostics diagnostics = (liveness == Liveness.LOST)
                     ? DeathDiagnostics.of(metrics, this.prefix, Instant.ofEpochMilli(record.heartbeatMillis())) : null;
-            workers.add(new KnownWorker(record, metrics, liveness, age, diagnostics));
+            workers.add(new KnownWorker(record, metrics, liveness, age, diagnostics,
+                    CrashDiagnostics.read(metrics, this.prefix)));
         }
         return new Census(List.copyOf(workers), List.copyOf(undecodable));
     }
