@@ -7,16 +7,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.json.JsonMapper;
 
-import io.github.workerexporter.e2e.LoopbackHttp.Answer;
+import io.github.workerexporter.testing.LoopbackHttp.Answer;
 
 import io.github.workerexporter.metrics.RequestExposition;
+import io.github.workerexporter.storage.redis.RedisServerExtension;
 import io.github.workerexporter.storage.redis.RedisServerSupport;
 
 import static io.github.workerexporter.e2e.Workers.DEADLINE;
@@ -41,20 +41,11 @@ class WorkerRestartsTests {
     /** The reasons a life can end with. */
     static final List<String> REASONS = List.of("term", "int", "hup", "error", "crash", "oom");
 
-    private static RedisServerSupport redis;
+    @RegisterExtension
+    static final RedisServerExtension redis = RedisServerExtension.started();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServerSupport.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
 
     /** Which store the lives share. */
     enum Store {
@@ -73,7 +64,7 @@ class WorkerRestartsTests {
         Map<String, Integer> expected = new LinkedHashMap<>();
         REASONS.forEach((reason) -> expected.put(reason, 0));
         try (Workers jvms = new Workers(this.dir.resolve("logs"),
-                arguments(store, this.dir, redis).toArray(String[]::new))) {
+                arguments(store, this.dir, redis.server()).toArray(String[]::new))) {
             Worker life = jvms.start("r1").get(0);
             awaitRestarts(jvms, life, "r1", expected);
             for (Stop stop : List.of(new Stop("TERM", 143, "term"), new Stop("INT", 130, "int"),
