@@ -12,6 +12,8 @@ import org.jspecify.annotations.Nullable;
 import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.merge.Census;
 import io.github.workerexporter.merge.Census.UndecodableWorker;
+import io.github.workerexporter.merge.CrashDiagnostics;
+import io.github.workerexporter.merge.CrashDiagnostics.CrashedLife;
 import io.github.workerexporter.merge.DeathDiagnostics;
 import io.github.workerexporter.merge.KnownWorker;
 import io.github.workerexporter.merge.WorkerCensus;
@@ -25,9 +27,10 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 /**
  * The {@code exporter} Actuator endpoint: this worker, the workers the shared store knows
  * (alive, stopped or lost, from the same {@link WorkerCensus} as the merged scrape and
- * health, with the {@link DeathDiagnostics} of each lost one) and the effective
- * {@code exporter.*} configuration with its secrets masked. A store that cannot be read
- * gives an {@code error} in the answer, never a failed request.
+ * health, with the {@link DeathDiagnostics} of each lost one and of each crashed previous
+ * life its {@link CrashDiagnostics} published) and the effective {@code exporter.*}
+ * configuration with its secrets masked. A store that cannot be read gives an
+ * {@code error} in the answer, never a failed request.
  *
  * @author Worker Exporter
  */
@@ -94,7 +97,12 @@ public class ExporterEndpoint {
         WorkerRecord record = known.record();
         return new StoredWorker(record.workerId(), record.pid(), Instant.ofEpochMilli(record.startTimeMillis()),
                 record.state().label(), known.liveness().label(), Instant.ofEpochMilli(record.heartbeatMillis()),
-                (record.stopReason() != null) ? record.stopReason().label() : null, known.diagnostics());
+                (record.stopReason() != null) ? record.stopReason().label() : null, known.diagnostics(),
+                crashed(known.crashedPreviousLife()));
+    }
+
+    private static @Nullable CrashedPreviousLife crashed(@Nullable CrashedLife life) {
+        return (life != null) ? new CrashedPreviousLife(life.reason().label(), life.diagnostics()) : null;
     }
 
     /**
@@ -147,9 +155,22 @@ public class ExporterEndpoint {
      * @param lastHeartbeat when it last flushed
      * @param stopReason why it stopped, or {@code null}
      * @param diagnostics what its last record said, only when it is {@code lost}
+     * @param crashedPreviousLife what the last record of the previous life of its worker
+     * id said, only when that life ended as {@code crash} or {@code oom}
      */
     public record StoredWorker(String id, long pid, Instant startTime, String state, String status,
-            Instant lastHeartbeat, @Nullable String stopReason, @Nullable DeathDiagnostics diagnostics) {
+            Instant lastHeartbeat, @Nullable String stopReason, @Nullable DeathDiagnostics diagnostics,
+            @Nullable CrashedPreviousLife crashedPreviousLife) {
+
+    }
+
+    /**
+     * The previous life of a worker id that ended without a clean stop.
+     *
+     * @param reason {@code crash} or {@code oom}
+     * @param diagnostics what its last record said
+     */
+    public record CrashedPreviousLife(String reason, DeathDiagnostics diagnostics) {
 
     }
 

@@ -98,7 +98,7 @@ public class ExporterPreinitializer implements ApplicationListener<ApplicationEn
             "lifecycle.OutOfMemoryHandler", "metrics.SignalHandlers$CountingHandler", "hooks.HookExecutionException",
             "hooks.HookManager$Action", "autoconfigure.StorageHealthIndicator", "storage.BinarySnapshotCodec",
             "storage.StoreException", "autoconfigure.ExporterEndpointConfigurationView", "merge.GaugeMode",
-            "merge.HeartbeatAges", "autoconfigure.ExporterEndpoint$ExporterDescriptor", "storage.WorkerRecord",
+            "storage.HeartbeatAges", "autoconfigure.ExporterEndpoint$ExporterDescriptor", "storage.WorkerRecord",
             "autoconfigure.ExporterEndpoint$StoredWorker", "autoconfigure.ExporterEndpoint$StorageDescriptor",
             "autoconfigure.ExporterSanitizingFunction", "autoconfigure.ExporterLazyInitializationExcludeFilter",
             "merge.MergingCollector", "merge.WorkerCensus", "merge.Census", "merge.KnownWorker", "merge.Liveness",

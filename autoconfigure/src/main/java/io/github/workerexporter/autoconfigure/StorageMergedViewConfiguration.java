@@ -111,8 +111,11 @@ class StorageMergedViewConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "exporter.sidecar.enabled", havingValue = false, matchIfMissing = true)
-    WorkerIdConflict workerIdConflict(WorkerIdentity worker, ExporterProperties properties) {
-        return WorkerIdConflict.of(properties.getMetrics().getPrefix(), worker);
+    WorkerIdConflict workerIdConflict(WorkerIdentity worker, ExporterProperties properties,
+            PrometheusRegistry registry) {
+        WorkerIdConflict conflict = WorkerIdConflict.of(properties.getMetrics().getPrefix(), worker);
+        registry.register(conflict);
+        return conflict;
     }
 
     @Bean

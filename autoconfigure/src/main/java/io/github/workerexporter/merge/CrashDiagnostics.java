@@ -1,12 +1,14 @@
 package io.github.workerexporter.merge;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
-import java.util.function.Function;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
 import io.github.workerexporter.lifecycle.StopReason;
+import io.github.workerexporter.merge.DeathDiagnostics.Value;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
@@ -24,16 +26,29 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * replaced by the next one; a clean restart ({@code term}, {@code int}, {@code hup},
  * {@code error}) removes them. Filled by {@link RestartCarry} when it reads the previous
  * life, before this life first publishes.
+ * <p>
+ * The gauges are the one record of a crashed previous life: {@link #read} gives them back
+ * from a worker's published metrics, for the {@code exporter} endpoint of any worker
+ * (through {@link KnownWorker#crashedPreviousLife()}).
  *
  * @author Worker Exporter
  */
 public final class CrashDiagnostics implements MultiCollector {
 
+    private static final Map<Value, String> HELP = Map.of(Value.MEMORY,
+            "Resident memory of the worker's crashed previous life, as it last reported", Value.HEAP_USED,
+            "JVM heap used by the worker's crashed previous life, as it last reported", Value.HEAP_MAX,
+            "JVM heap maximum of the worker's crashed previous life", Value.CPU,
+            "CPU usage of the worker's crashed previous life, as it last reported", Value.UPTIME,
+            "How long the worker's crashed previous life had run when it last reported", Value.REQUESTS_IN_FLIGHT,
+            "Requests the worker's crashed previous life was serving when it last reported", Value.LAST_SEEN,
+            "When the worker's crashed previous life last reported");
+
     private final String prefix;
 
     private final String workerId;
 
-    private volatile @Nullable Death last;
+    private volatile @Nullable CrashedLife last;
 
     /**
      * Create the collector of a worker.
@@ -56,7 +71,8 @@ public final class CrashDiagnostics implements MultiCollector {
      * @param diagnostics what its last record said
      */
     void previousLifeEnded(StopReason reason, DeathDiagnostics diagnostics) {
-        this.last = (reason == StopReason.CRASH || reason == StopReason.OOM) ? new Death(reason, diagnostics) : null;
+        this.last = (reason == StopReason.CRASH || reason == StopReason.OOM) ? new CrashedLife(reason, diagnostics)
+                : null;
     }
 
     /**
@@ -69,50 +85,70 @@ public final class CrashDiagnostics implements MultiCollector {
 
     @Override
     public MetricSnapshots collect() {
-        Death death = this.last;
-        if (death == null) {
+        CrashedLife crashed = this.last;
+        if (crashed == null) {
             return MetricSnapshots.of();
         }
-        Labels labels = Labels.of("reason", death.reason().label(), "worker_id", this.workerId);
-        DeathDiagnostics values = death.diagnostics();
+        Labels labels = Labels.of("reason", crashed.reason().label(), "worker_id", this.workerId);
         List<MetricSnapshot> families = new ArrayList<>();
-        add(families, "memory_bytes", "Resident memory of the worker's crashed previous life, as it last reported",
-                values.memoryBytes(), labels);
-        add(families, "heap_used_bytes", "JVM heap used by the worker's crashed previous life, as it last reported",
-                values.heapUsedBytes(), labels);
-        add(families, "heap_max_bytes", "JVM heap maximum of the worker's crashed previous life", values.heapMaxBytes(),
-                labels);
-        add(families, "cpu_percent", "CPU usage of the worker's crashed previous life, as it last reported",
-                values.cpuPercent(), labels);
-        add(families, "uptime_seconds", "How long the worker's crashed previous life had run when it last reported",
-                values.uptimeSeconds(), labels);
-        add(families, "requests_in_flight",
-                "Requests the worker's crashed previous life was serving when it last" + " reported",
-                values.requestsInFlight(), labels);
-        add(families, "last_seen_timestamp_seconds", "When the worker's crashed previous life last reported",
-                values.lastSeen().toEpochMilli() / 1000.0, labels);
+        crashed.diagnostics()
+            .numbers()
+            .forEach((value,
+                    number) -> families.add(GaugeSnapshot.builder()
+                        .name(name(this.prefix, value))
+                        .help(HELP.get(value))
+                        .dataPoint(new GaugeDataPointSnapshot(number, labels, null))
+                        .build()));
         return new MetricSnapshots(families);
-    }
-
-    private void add(List<MetricSnapshot> families, String value, String help, @Nullable Double number, Labels labels) {
-        if (number != null) {
-            families.add(GaugeSnapshot.builder()
-                .name(this.prefix + "_master_crashed_worker_" + value)
-                .help(help)
-                .dataPoint(new GaugeDataPointSnapshot(number, labels, null))
-                .build());
-        }
     }
 
     @Override
     public List<String> getPrometheusNames() {
-        Function<String, String> name = (value) -> this.prefix + "_master_crashed_worker_" + value;
-        return List.of(name.apply("memory_bytes"), name.apply("heap_used_bytes"), name.apply("heap_max_bytes"),
-                name.apply("cpu_percent"), name.apply("uptime_seconds"), name.apply("requests_in_flight"),
-                name.apply("last_seen_timestamp_seconds"));
+        List<String> names = new ArrayList<>();
+        for (Value value : Value.values()) {
+            names.add(name(this.prefix, value));
+        }
+        return names;
     }
 
-    private record Death(StopReason reason, DeathDiagnostics diagnostics) {
+    /**
+     * The crashed previous life that a worker's published metrics carry, as its
+     * {@code CrashDiagnostics} served it.
+     * @param metrics the decoded metrics of a worker's record
+     * @param prefix the metric prefix
+     * @return the crashed previous life, or {@code null} when the metrics have none
+     */
+    public static @Nullable CrashedLife read(MetricSnapshots metrics, String prefix) {
+        String start = prefix + "_master_crashed_worker_";
+        Map<Value, Double> numbers = new EnumMap<>(Value.class);
+        StopReason reason = null;
+        for (MetricSnapshot snapshot : metrics) {
+            String name = snapshot.getMetadata().getPrometheusName();
+            if (name.startsWith(start) && snapshot instanceof GaugeSnapshot gauge && !gauge.getDataPoints().isEmpty()) {
+                Value value = Value.ofSuffix(name.substring(start.length()));
+                GaugeDataPointSnapshot point = gauge.getDataPoints().get(0);
+                String label = point.getLabels().get("reason");
+                if (value != null && label != null) {
+                    numbers.put(value, point.getValue());
+                    reason = StopReason.ofLabel(label);
+                }
+            }
+        }
+        DeathDiagnostics diagnostics = DeathDiagnostics.ofNumbers(numbers);
+        return (reason != null && diagnostics != null) ? new CrashedLife(reason, diagnostics) : null;
+    }
+
+    private static String name(String prefix, Value value) {
+        return prefix + "_master_crashed_worker_" + value.suffix();
+    }
+
+    /**
+     * A previous life of a worker id that ended without a clean stop.
+     *
+     * @param reason {@link StopReason#CRASH} or {@link StopReason#OOM}
+     * @param diagnostics what its last record said
+     */
+    public record CrashedLife(StopReason reason, DeathDiagnostics diagnostics) {
 
     }
 

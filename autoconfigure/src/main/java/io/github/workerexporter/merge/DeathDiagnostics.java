@@ -1,6 +1,9 @@
 package io.github.workerexporter.merge;
 
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
@@ -55,6 +58,37 @@ public record DeathDiagnostics(@Nullable Double memoryBytes, @Nullable Double he
                 sum(snapshots, prefix + "_worker_requests_in_flight", false), lastSeen);
     }
 
+    /**
+     * The values as gauges name them, each with its number (last seen in seconds since
+     * the epoch); a value the record did not have is left out.
+     * @return the numbers by value, in the order of {@link Value}
+     */
+    Map<Value, Double> numbers() {
+        Map<Value, Double> numbers = new EnumMap<>(Value.class);
+        for (Value value : Value.values()) {
+            Double number = value.of(this);
+            if (number != null) {
+                numbers.put(value, number);
+            }
+        }
+        return numbers;
+    }
+
+    /**
+     * The diagnostics that {@link #numbers()} gave.
+     * @param numbers the numbers by value
+     * @return the diagnostics, or {@code null} without {@link Value#LAST_SEEN}
+     */
+    static @Nullable DeathDiagnostics ofNumbers(Map<Value, Double> numbers) {
+        Double lastSeen = numbers.get(Value.LAST_SEEN);
+        if (lastSeen == null) {
+            return null;
+        }
+        return new DeathDiagnostics(numbers.get(Value.MEMORY), numbers.get(Value.HEAP_USED),
+                numbers.get(Value.HEAP_MAX), numbers.get(Value.CPU), numbers.get(Value.UPTIME),
+                numbers.get(Value.REQUESTS_IN_FLIGHT), Instant.ofEpochMilli(Math.round(lastSeen * 1000)));
+    }
+
     private static @Nullable Double sum(MetricSnapshots snapshots, String name, boolean heapOnly) {
         for (MetricSnapshot snapshot : snapshots) {
             if (snapshot instanceof GaugeSnapshot gauge && isNamed(gauge, name)) {
@@ -85,6 +119,66 @@ public record DeathDiagnostics(@Nullable Double memoryBytes, @Nullable Double he
 
     private static boolean isNamed(MetricSnapshot snapshot, String name) {
         return snapshot.getMetadata().getPrometheusName().equals(name) || snapshot.getMetadata().getName().equals(name);
+    }
+
+    /**
+     * One value of the diagnostics as the gauges that serve it name it: the one table of
+     * the {@code <prefix>_master_lost_worker_*} and
+     * {@code <prefix>_master_crashed_worker_*} families.
+     */
+    enum Value {
+
+        /** Resident memory. */
+        MEMORY("memory_bytes", DeathDiagnostics::memoryBytes),
+
+        /** Heap used. */
+        HEAP_USED("heap_used_bytes", DeathDiagnostics::heapUsedBytes),
+
+        /** Heap maximum. */
+        HEAP_MAX("heap_max_bytes", DeathDiagnostics::heapMaxBytes),
+
+        /** CPU usage. */
+        CPU("cpu_percent", DeathDiagnostics::cpuPercent),
+
+        /** Uptime. */
+        UPTIME("uptime_seconds", DeathDiagnostics::uptimeSeconds),
+
+        /** Requests in flight. */
+        REQUESTS_IN_FLIGHT("requests_in_flight", DeathDiagnostics::requestsInFlight),
+
+        /** When it was last seen, in seconds since the epoch. */
+        LAST_SEEN("last_seen_timestamp_seconds", (diagnostics) -> diagnostics.lastSeen().toEpochMilli() / 1000.0);
+
+        private final String suffix;
+
+        private final Function<DeathDiagnostics, @Nullable Double> number;
+
+        Value(String suffix, Function<DeathDiagnostics, @Nullable Double> number) {
+            this.suffix = suffix;
+            this.number = number;
+        }
+
+        /**
+         * The end of the gauge's name.
+         * @return the suffix, such as {@code memory_bytes}
+         */
+        String suffix() {
+            return this.suffix;
+        }
+
+        static @Nullable Value ofSuffix(String suffix) {
+            for (Value value : values()) {
+                if (value.suffix.equals(suffix)) {
+                    return value;
+                }
+            }
+            return null;
+        }
+
+        @Nullable Double of(DeathDiagnostics diagnostics) {
+            return this.number.apply(diagnostics);
+        }
+
     }
 
 }

@@ -2,10 +2,9 @@ package io.github.workerexporter.merge;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.Map;
 
-import org.jspecify.annotations.Nullable;
-
+import io.github.workerexporter.merge.DeathDiagnostics.Value;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -21,21 +20,14 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  */
 final class LostWorkerGauges {
 
-    private static final List<Gauge> GAUGES = List.of(
-            new Gauge("memory_bytes", "Memory usage of a lost worker process in its last record",
-                    DeathDiagnostics::memoryBytes),
-            new Gauge("heap_used_bytes", "JVM heap used by a lost worker in its last record",
-                    DeathDiagnostics::heapUsedBytes),
-            new Gauge("heap_max_bytes", "JVM heap maximum of a lost worker in its last record",
-                    DeathDiagnostics::heapMaxBytes),
-            new Gauge("cpu_percent", "CPU usage of a lost worker process in its last record",
-                    DeathDiagnostics::cpuPercent),
-            new Gauge("uptime_seconds", "Uptime of a lost worker process in its last record",
-                    DeathDiagnostics::uptimeSeconds),
-            new Gauge("requests_in_flight", "Requests in flight of a lost worker in its last record",
-                    DeathDiagnostics::requestsInFlight),
-            new Gauge("last_seen_timestamp_seconds", "When a lost worker last flushed, in seconds since the epoch",
-                    (diagnostics) -> diagnostics.lastSeen().toEpochMilli() / 1000.0));
+    private static final Map<Value, String> HELP = Map.of(Value.MEMORY,
+            "Memory usage of a lost worker process in its last record", Value.HEAP_USED,
+            "JVM heap used by a lost worker in its last record", Value.HEAP_MAX,
+            "JVM heap maximum of a lost worker in its last record", Value.CPU,
+            "CPU usage of a lost worker process in its last record", Value.UPTIME,
+            "Uptime of a lost worker process in its last record", Value.REQUESTS_IN_FLIGHT,
+            "Requests in flight of a lost worker in its last record", Value.LAST_SEEN,
+            "When a lost worker last flushed, in seconds since the epoch");
 
     private LostWorkerGauges() {
     }
@@ -47,27 +39,23 @@ final class LostWorkerGauges {
      * @param result where to add them
      */
     static void add(Census census, String prefix, MetricSnapshots.Builder result) {
-        for (Gauge gauge : GAUGES) {
+        for (Value value : Value.values()) {
             List<GaugeDataPointSnapshot> points = new ArrayList<>();
             for (KnownWorker worker : census.workers()) {
                 DeathDiagnostics diagnostics = worker.diagnostics();
-                Double value = (diagnostics != null) ? gauge.value().apply(diagnostics) : null;
-                if (value != null) {
-                    points.add(new GaugeDataPointSnapshot(value, Labels.of("worker_id", worker.workerId()), null));
+                Double number = (diagnostics != null) ? value.of(diagnostics) : null;
+                if (number != null) {
+                    points.add(new GaugeDataPointSnapshot(number, Labels.of("worker_id", worker.workerId()), null));
                 }
             }
             if (!points.isEmpty()) {
                 GaugeSnapshot.Builder family = GaugeSnapshot.builder()
-                    .name(prefix + "_master_lost_worker_" + gauge.suffix())
-                    .help(gauge.help());
+                    .name(prefix + "_master_lost_worker_" + value.suffix())
+                    .help(HELP.get(value));
                 points.forEach(family::dataPoint);
                 result.metricSnapshot(family.build());
             }
         }
-    }
-
-    private record Gauge(String suffix, String help, Function<DeathDiagnostics, @Nullable Double> value) {
-
     }
 
 }

@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.workerexporter.merge.Census.UndecodableWorker;
+import io.github.workerexporter.storage.HeartbeatAges;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.SnapshotCodec;
 import io.github.workerexporter.storage.StoreException;
@@ -39,10 +40,12 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * <li>{@link Liveness#LOST} otherwise, with the {@link DeathDiagnostics} of its last
  * record.</li>
  * </ul>
- * A record whose metrics cannot be decoded is in no state for every reader (one WARN per
- * worker, then DEBUG). Readers that ask while a read is under way and began after they
- * asked share that read. A store that cannot be read throws {@link StoreException}; each
- * reader answers it its own way (local metrics, DOWN, an {@code error} field).
+ * Each worker also comes with the crashed previous life its record carries, if any
+ * ({@link CrashDiagnostics#read}). A record whose metrics cannot be decoded is in no
+ * state for every reader (one WARN per worker, then DEBUG). Readers that ask while a read
+ * is under way and began after they asked share that read. A store that cannot be read
+ * throws {@link StoreException}; each reader answers it its own way (local metrics, DOWN,
+ * an {@code error} field).
  *
  * @author Worker Exporter
  */
@@ -156,7 +159,8 @@ public final class WorkerCensus {
             Liveness liveness = livenessOf(record, age);
             DeathDiagnostics diagnostics = (liveness == Liveness.LOST)
                     ? DeathDiagnostics.of(metrics, this.prefix, Instant.ofEpochMilli(record.heartbeatMillis())) : null;
-            workers.add(new KnownWorker(record, metrics, liveness, age, diagnostics));
+            workers.add(new KnownWorker(record, metrics, liveness, age, diagnostics,
+                    CrashDiagnostics.read(metrics, this.prefix)));
         }
         return new Census(List.copyOf(workers), List.copyOf(undecodable));
     }

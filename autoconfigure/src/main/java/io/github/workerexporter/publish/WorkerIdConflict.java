@@ -1,5 +1,6 @@
 package io.github.workerexporter.publish;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
@@ -9,9 +10,11 @@ import org.slf4j.LoggerFactory;
 import io.github.workerexporter.storage.WorkerIdConflictException;
 import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.storage.WorkerLife;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 /**
  * Whether this worker's id is shared with another live process, and the id it publishes
@@ -23,12 +26,14 @@ import io.prometheus.metrics.model.snapshots.Labels;
  * then on publishes under a derived id, {@code <id>~<pid>} (then
  * {@code <id>~<pid>-<start time>} should that one be taken too), so that the totals of
  * both processes are counted. It counts each conflict in
- * {@code <prefix>_master_worker_id_conflicts_total{worker_id}}, published with its record
- * ({@code worker_id} is the derived id), so the merged view sums it as any counter.
+ * {@code <prefix>_master_worker_id_conflicts_total{worker_id}} ({@code worker_id} is the
+ * derived id): a collector registered on the registry like every other family, so it is
+ * published with the worker's record and the merged view sums it as any counter. It has
+ * no series while there was no conflict.
  *
  * @author Worker Exporter
  */
-public final class WorkerIdConflict {
+public final class WorkerIdConflict implements MultiCollector {
 
     static final String HELP = "Number of times a worker found its worker id held by another live process"
             + " and published under a derived id";
@@ -116,19 +121,29 @@ public final class WorkerIdConflict {
     }
 
     /**
-     * The conflicts family, or {@code null} while there was none.
+     * The conflicts family, or nothing while there was none.
      * @return the family for this worker's record
      */
-    @Nullable CounterSnapshot family() {
+    @Override
+    public MetricSnapshots collect() {
         int count = this.conflicts.get();
         if (count == 0) {
-            return null;
+            return MetricSnapshots.of();
         }
-        return CounterSnapshot.builder()
-            .name(this.prefix + "_master_worker_id_conflicts")
+        return MetricSnapshots.of(CounterSnapshot.builder()
+            .name(name())
             .help(HELP)
             .dataPoint(new CounterDataPointSnapshot(count, Labels.of("worker_id", this.publishedId), null, 0))
-            .build();
+            .build());
+    }
+
+    @Override
+    public List<String> getPrometheusNames() {
+        return List.of(name());
+    }
+
+    private String name() {
+        return this.prefix + "_master_worker_id_conflicts";
     }
 
 }

@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import io.github.workerexporter.environment.WorkerIdentity;
 import io.github.workerexporter.lifecycle.WorkerLifecycle;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -52,7 +51,9 @@ import io.github.workerexporter.storage.WorkerRecord;
  * flush publishes again under that id, every {@code worker_id} label of this worker's
  * series renamed, with no restarts carried (a derived id has no previous life: what
  * {@code previousLives} was given is taken back by giving it an empty read), so nothing
- * this process counted is lost and nothing the other counted is overwritten.
+ * this process counted is lost and nothing the other counted is overwritten. The
+ * conflicts family is one of the registry's collectors ({@link WorkerIdConflict}),
+ * published as any other.
  *
  * @author Worker Exporter
  */
@@ -171,12 +172,6 @@ public final class WorkerPublisher implements AutoCloseable {
     private void publish(MetricSnapshots snapshots) {
         String id = this.conflict.publishedId();
         MetricSnapshots metrics = id.equals(this.worker.id()) ? snapshots : renamed(snapshots, id);
-        CounterSnapshot conflicts = this.conflict.family();
-        if (conflicts != null) {
-            MetricSnapshots.Builder withConflicts = MetricSnapshots.builder();
-            metrics.forEach(withConflicts::metricSnapshot);
-            metrics = withConflicts.metricSnapshot(conflicts).build();
-        }
         this.store.publish(
                 new WorkerRecord(id, this.worker.pid(), this.worker.startTime().toEpochMilli(), this.clock.millis(),
                         this.lifecycle.state(), this.lifecycle.stopReason(), this.codec.encode(metrics)),

@@ -4,10 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import sun.misc.Signal;
 
 import io.github.workerexporter.merge.MergedViewRegistry;
+import io.github.workerexporter.testing.LoopbackHttp;
+import io.github.workerexporter.testing.LoopbackHttp.Answer;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -44,8 +42,6 @@ class DevToolsRestartTests {
 
     private static final String CHLD_COUNTED = "gunicorn_master_worker_restart_total{reason=\"chld\"} 1.0";
 
-    private final HttpClient client = HttpClient.newHttpClient();
-
     @TempDir
     Path directory;
 
@@ -55,7 +51,7 @@ class DevToolsRestartTests {
         PrometheusRegistry firstRegistry;
         try (ConfigurableApplicationContext first = run(port)) {
             firstRegistry = first.getBean(PrometheusRegistry.class);
-            assertThat(scrape(port).statusCode()).isEqualTo(200);
+            assertThat(scrape(port).status()).isEqualTo(200);
         }
         try (ConfigurableApplicationContext second = run(port)) {
             assertThat(second.getBean(PrometheusRegistry.class)).isNotSameAs(firstRegistry);
@@ -79,9 +75,8 @@ class DevToolsRestartTests {
         return body;
     }
 
-    private HttpResponse<String> scrape(int port) throws IOException, InterruptedException {
-        return this.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static Answer scrape(int port) {
+        return LoopbackHttp.getOnce(port, "/metrics");
     }
 
     private static String localText(PrometheusRegistry registry) throws IOException {

@@ -2,10 +2,6 @@ package io.github.workerexporter.autoconfigure;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +11,9 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.Test;
+
+import io.github.workerexporter.testing.LoopbackHttp;
+import io.github.workerexporter.testing.LoopbackHttp.Answer;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
@@ -79,9 +78,7 @@ class EmbeddedServerVirtualThreadsTests {
                 .properties(EmbeddedServerTestSupport.properties("exporter.gunicorn.worker-class=virtual"))
                 .run()) {
                 int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-                HttpResponse<String> response = HttpClient.newHttpClient()
-                    .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/thread")).build(),
-                            HttpResponse.BodyHandlers.ofString());
+                Answer response = LoopbackHttp.getOnce(port, "/thread");
                 System.out.println("request thread: " + response.body());
             }
         }

@@ -1,10 +1,6 @@
 package io.github.workerexporter.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +10,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
+
+import io.github.workerexporter.testing.LoopbackHttp;
+import io.github.workerexporter.testing.LoopbackHttp.Answer;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -39,8 +38,6 @@ class ExporterEndpointHttpTests {
 
     private static final String SCRAPE_PASSWORD = "scrape-pa55-never-shown";
 
-    private final HttpClient client = HttpClient.newHttpClient();
-
     @TempDir
     Path directory;
 
@@ -48,8 +45,8 @@ class ExporterEndpointHttpTests {
     @SuppressWarnings("unchecked")
     void servesThisWorkerTheStoredWorkersAndTheMaskedConfiguration() throws Exception {
         try (ConfigurableApplicationContext context = run("management.endpoints.web.exposure.include=exporter")) {
-            HttpResponse<String> response = awaitStoredWorker(context);
-            assertThat(response.statusCode()).isEqualTo(200);
+            Answer response = awaitStoredWorker(context);
+            assertThat(response.status()).isEqualTo(200);
             assertThat(response.body()).doesNotContain(REDIS_PASSWORD).doesNotContain(SCRAPE_PASSWORD);
             Map<String, Object> body = JsonMapper.shared().readValue(response.body(), Map.class);
             Map<String, Object> worker = (Map<String, Object>) body.get("worker");
@@ -78,13 +75,13 @@ class ExporterEndpointHttpTests {
     @Test
     void isNotServedUnlessExposed() throws Exception {
         try (ConfigurableApplicationContext context = run("management.endpoints.web.exposure.include=health")) {
-            assertThat(get(context, "/actuator/exporter").statusCode()).isEqualTo(404);
+            assertThat(get(context, "/actuator/exporter").status()).isEqualTo(404);
         }
     }
 
-    private HttpResponse<String> awaitStoredWorker(ConfigurableApplicationContext context) throws Exception {
+    private Answer awaitStoredWorker(ConfigurableApplicationContext context) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        HttpResponse<String> response = get(context, "/actuator/exporter");
+        Answer response = get(context, "/actuator/exporter");
         while (!response.body().contains("\"status\":\"alive\"") && System.nanoTime() < deadline) {
             Thread.sleep(50);
             response = get(context, "/actuator/exporter");
@@ -92,11 +89,8 @@ class ExporterEndpointHttpTests {
         return response;
     }
 
-    private HttpResponse<String> get(ConfigurableApplicationContext context, String path)
-            throws IOException, InterruptedException {
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        return this.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static Answer get(ConfigurableApplicationContext context, String path) {
+        return LoopbackHttp.getOnce(((WebServerApplicationContext) context).getWebServer().getPort(), path);
     }
 
     private ConfigurableApplicationContext run(String exposure) {

@@ -1,15 +1,14 @@
 package io.github.workerexporter.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.github.workerexporter.testing.LoopbackHttp;
+import io.github.workerexporter.testing.LoopbackHttp.Answer;
 
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
@@ -37,8 +36,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LazyInitializationTests {
 
-    private final HttpClient client = HttpClient.newHttpClient();
-
     @TempDir
     Path directory;
 
@@ -46,7 +43,7 @@ class LazyInitializationTests {
     void servesTheWorkerFamiliesAndTheMergedViewOnTheActuatorEndpoint() throws Exception {
         try (ConfigurableApplicationContext context = run()) {
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-            assertThat(get(port, "/actuator/prometheus").statusCode()).isEqualTo(200);
+            assertThat(get(port, "/actuator/prometheus").status()).isEqualTo(200);
             String exposition = get(port, "/actuator/prometheus").body();
             assertThat(exposition).contains("gunicorn_worker_requests_total{worker_id=\"lazy-w1\"}")
                 .contains("gunicorn_worker_memory_bytes{worker_id=\"lazy-w1\"}")
@@ -60,8 +57,8 @@ class LazyInitializationTests {
         try (ConfigurableApplicationContext context = run()) {
             int metricsPort = context.getEnvironment()
                 .getRequiredProperty(MetricsServerConfiguration.PORT_PROPERTY, Integer.class);
-            HttpResponse<String> response = get(metricsPort, "/metrics");
-            assertThat(response.statusCode()).isEqualTo(200);
+            Answer response = get(metricsPort, "/metrics");
+            assertThat(response.status()).isEqualTo(200);
             assertThat(response.body()).contains("gunicorn_worker_uptime_seconds{worker_id=\"lazy-w1\"}");
         }
     }
@@ -94,9 +91,8 @@ class LazyInitializationTests {
                 .hasMessageContaining("exporter.metrics.prefix"));
     }
 
-    private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-        return this.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static Answer get(int port, String path) {
+        return LoopbackHttp.getOnce(port, path);
     }
 
     private ConfigurableApplicationContext run() {

@@ -3,16 +3,14 @@ package io.github.workerexporter.autoconfigure;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 
 import io.github.workerexporter.server.MetricsServerBindException;
+import io.github.workerexporter.testing.LoopbackHttp;
+import io.github.workerexporter.testing.LoopbackHttp.Answer;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
@@ -35,10 +33,8 @@ class MetricsServerApplicationTests {
         int port;
         try (ConfigurableApplicationContext context = application("exporter.prometheus.metrics-port=0").run()) {
             port = context.getEnvironment().getRequiredProperty("local.exporter.metrics-port", Integer.class);
-            HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).isEqualTo(200);
+            Answer response = LoopbackHttp.getOnce(port, "/metrics");
+            assertThat(response.status()).isEqualTo(200);
             assertThat(response.body()).contains("app_requests_total 1.0");
         }
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {

@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 import io.github.workerexporter.lifecycle.WorkerState;
@@ -18,6 +19,7 @@ import io.github.workerexporter.hooks.HookPhase;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.WorkerRecord;
 import io.github.workerexporter.storage.redis.RedisMetricStore;
+import io.github.workerexporter.storage.redis.RedisServerExtension;
 import io.github.workerexporter.storage.redis.RedisServerSupport;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -44,7 +46,10 @@ class RedisStorageConfigurationTests {
 
     private static final String PASSWORD = "s3cret-pw";
 
-    private final RedisServerSupport server = RedisServerSupport.shared();
+    @RegisterExtension
+    static final RedisServerExtension redis = RedisServerExtension.shared();
+
+    private final RedisServerSupport server = redis.server();
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(WorkerExporterAutoConfiguration.class))

@@ -1,10 +1,6 @@
 package io.github.workerexporter.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,6 +26,8 @@ import io.github.workerexporter.storage.file.FileMetricStore;
 import io.github.workerexporter.storage.redis.RedisEndpoint;
 import io.github.workerexporter.storage.redis.RedisMetricStore;
 import io.github.workerexporter.storage.redis.RedisServerSupport;
+import io.github.workerexporter.testing.LoopbackHttp;
+import io.github.workerexporter.testing.LoopbackHttp.Answer;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
@@ -148,10 +146,8 @@ class SidecarApplicationTests {
 
     private static String scrape(ConfigurableApplicationContext context) throws IOException, InterruptedException {
         int port = context.getEnvironment().getRequiredProperty("local.exporter.metrics-port", Integer.class);
-        HttpResponse<String> response = HttpClient.newHttpClient()
-            .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
+        Answer response = LoopbackHttp.getOnce(port, "/metrics");
+        assertThat(response.status()).isEqualTo(200);
         return response.body();
     }
 

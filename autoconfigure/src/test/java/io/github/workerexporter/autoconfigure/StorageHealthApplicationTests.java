@@ -3,10 +3,6 @@ package io.github.workerexporter.autoconfigure;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +17,8 @@ import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.storage.WorkerRecord;
 import io.github.workerexporter.storage.file.FileMetricStore;
+import io.github.workerexporter.testing.LoopbackHttp;
+import io.github.workerexporter.testing.LoopbackHttp.Answer;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -73,10 +71,8 @@ class StorageHealthApplicationTests {
     }
 
     private static String health(int port) throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient()
-            .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
+        Answer response = LoopbackHttp.getOnce(port, "/actuator/health");
+        assertThat(response.status()).isEqualTo(200);
         return response.body();
     }
 

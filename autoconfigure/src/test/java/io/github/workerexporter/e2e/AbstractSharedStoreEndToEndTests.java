@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.workerexporter.metrics.RequestExposition;
+import io.github.workerexporter.testing.LoopbackHttp;
 
 import static io.github.workerexporter.e2e.Totals.handled;
 import static io.github.workerexporter.e2e.Totals.requests;

@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.github.workerexporter.e2e.LoopbackHttp.Answer;
+import io.github.workerexporter.testing.LoopbackHttp.Answer;
 import io.github.workerexporter.metrics.RequestExposition;
 
 import static io.github.workerexporter.e2e.Totals.requests;

@@ -10,7 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
-import io.github.workerexporter.e2e.LoopbackHttp.Answer;
+import io.github.workerexporter.testing.LoopbackHttp.Answer;
 import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.storage.file.FileStoreFaultsSupport;
 import io.github.workerexporter.storage.file.FileStoreFaultsSupport.Result;

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Random;
 
 import io.github.workerexporter.lifecycle.WorkerState;
-import io.github.workerexporter.e2e.LoopbackHttp.Answer;
+import io.github.workerexporter.testing.LoopbackHttp.Answer;
 import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.WorkerRecord;

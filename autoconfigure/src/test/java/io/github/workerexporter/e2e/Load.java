@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 
-import io.github.workerexporter.e2e.LoopbackHttp.Answer;
+import io.github.workerexporter.testing.LoopbackHttp.Answer;
+import io.github.workerexporter.testing.LoopbackHttp;
 
 /**
  * Client threads sending requests to workers ({@link Workers#load}), each with a

@@ -9,10 +9,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.github.workerexporter.e2e.LoopbackHttp.Answer;
+import io.github.workerexporter.testing.LoopbackHttp.Answer;
 import io.github.workerexporter.metrics.RequestExposition;
-import io.github.workerexporter.storage.redis.RedisServerSupport;
+import io.github.workerexporter.storage.redis.RedisServerExtension;
 import io.github.workerexporter.storage.redis.RedisStoreFaultsSupport;
 
 import static io.github.workerexporter.e2e.Workers.DEADLINE;
@@ -40,7 +41,8 @@ class RedisFaultsTests {
     @TempDir
     static Path dir;
 
-    private static RedisServerSupport redis;
+    @RegisterExtension
+    static final RedisServerExtension redis = RedisServerExtension.started("--maxmemory-policy", "noeviction");
 
     private static Workers workers;
 
@@ -48,7 +50,6 @@ class RedisFaultsTests {
 
     @BeforeAll
     static void startRedisAndWorkers() {
-        redis = RedisServerSupport.start("--maxmemory-policy", "noeviction");
         workers = new Workers(dir.resolve("logs"), "--exporter.redis.enabled=true",
                 "--exporter.redis.host=" + redis.host(), "--exporter.redis.port=" + redis.port(),
                 "--exporter.redis.timeout=1s", "--exporter.redis.key-prefix=" + PREFIX,
@@ -63,16 +64,13 @@ class RedisFaultsTests {
         if (workers != null) {
             workers.close();
         }
-        if (redis != null) {
-            redis.close();
-        }
     }
 
     @Test
     void requestsNeverWaitForAFrozenRedisAndTheTotalsAreExactOnceItResumes() {
         awaitExactTotals();
         Worker observer = started.get(0);
-        try (RedisStoreFaultsSupport.Frozen frozen = RedisStoreFaultsSupport.freeze(redis)) {
+        try (RedisStoreFaultsSupport.Frozen frozen = RedisStoreFaultsSupport.freeze(redis.server())) {
             send(300);
             // The scrape gives up reading Redis after the timeout and serves the
             // worker's own metrics.
@@ -88,16 +86,16 @@ class RedisFaultsTests {
     @Test
     void aFullRedisFailsNoRequestIsLoggedOnceAndLosesNothingOnceItHasRoom() {
         awaitExactTotals();
-        long refused = RedisStoreFaultsSupport.oomErrors(redis);
-        redis.run((commands) -> commands.configSet("maxmemory", "1"));
+        long refused = RedisStoreFaultsSupport.oomErrors(redis.server());
+        redis.server().run((commands) -> commands.configSet("maxmemory", "1"));
         try {
             send(300);
-            RedisStoreFaultsSupport.awaitOomErrors(redis, refused + 10);
+            RedisStoreFaultsSupport.awaitOomErrors(redis.server(), refused + 10);
             send(100);
-            assertThat(RedisStoreFaultsSupport.oomErrors(redis)).isGreaterThan(refused);
+            assertThat(RedisStoreFaultsSupport.oomErrors(redis.server())).isGreaterThan(refused);
         }
         finally {
-            redis.run((commands) -> commands.configSet("maxmemory", "0"));
+            redis.server().run((commands) -> commands.configSet("maxmemory", "0"));
         }
         awaitExactTotals();
         for (Worker worker : started) {
@@ -114,7 +112,7 @@ class RedisFaultsTests {
         Load load = workers.load(started, Integer.MAX_VALUE, 2);
         for (int i = 0; i < 5; i++) {
             Thread.sleep(300);
-            redis.run((commands) -> commands.flushall());
+            redis.server().run((commands) -> commands.flushall());
         }
         assertThat(load.stop().failed()).isZero();
         awaitExactTotals();
@@ -125,23 +123,23 @@ class RedisFaultsTests {
         awaitExactTotals();
         Worker observer = started.get(0);
         String index = "{" + PREFIX + "}:workers";
-        redis.run((commands) -> commands.set(index, "not a set"));
+        redis.server().run((commands) -> commands.set(index, "not a set"));
         try {
             send(100);
             assertScrapesAnswerWithoutAStackTrace(observer);
         }
         finally {
-            redis.run((commands) -> commands.del(index));
+            redis.server().run((commands) -> commands.del(index));
         }
         awaitExactTotals();
-        redis.stop();
+        redis.server().stop();
         try {
             send(100);
             assertScrapesAnswerWithoutAStackTrace(observer);
         }
         finally {
             // without persistence: Redis comes back empty
-            redis.restart();
+            redis.server().restart();
         }
         awaitExactTotals();
         // The health of a worker whose own Redis connection (exporter.redis.host) is up

@@ -3,11 +3,10 @@ package io.github.workerexporter.e2e;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.github.workerexporter.storage.redis.RedisServerSupport;
+import io.github.workerexporter.storage.redis.RedisServerExtension;
 
 import static io.github.workerexporter.e2e.Totals.requests;
 import static io.github.workerexporter.e2e.Workers.DEADLINE;
@@ -21,17 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RedisStoreEndToEndTests extends AbstractSharedStoreEndToEndTests {
 
-    private static RedisServerSupport redis;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServerSupport.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final RedisServerExtension redis = RedisServerExtension.started();
 
     @Override
     List<String> storeArguments(Path dir) {
@@ -55,9 +45,9 @@ class RedisStoreEndToEndTests extends AbstractSharedStoreEndToEndTests {
             Load load = workers.load(started, Integer.MAX_VALUE, 2);
             workers.awaitScrape(observer, DEADLINE,
                     (exposition) -> requests(exposition, "w1") > 0 && requests(exposition, "w2") > 0);
-            redis.stop();
+            redis.server().stop();
             Thread.sleep(10_000);
-            redis.restart();
+            redis.server().restart();
             // Both workers flushed again (Lettuce reconnects with a backoff).
             workers.awaitScrape(observer, DEADLINE,
                     (exposition) -> exposition.value("gunicorn_master_workers{state=\"alive\"}") == 2);

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.github.workerexporter.metrics.RequestExposition;
+import io.github.workerexporter.testing.LoopbackHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

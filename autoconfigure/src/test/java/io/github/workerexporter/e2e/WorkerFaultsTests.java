@@ -17,13 +17,13 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import io.github.workerexporter.metrics.RequestExposition;
-import io.github.workerexporter.storage.redis.RedisServerSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.github.workerexporter.e2e.WorkerRestartsTests.Store;
+import io.github.workerexporter.storage.redis.RedisServerExtension;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.github.workerexporter.e2e.Totals.requests;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,31 +59,11 @@ class WorkerFaultsTests {
 
     private static final List<String> IDS = IntStream.rangeClosed(1, 8).mapToObj((n) -> "w" + n).toList();
 
-    private static RedisServerSupport redis;
+    @RegisterExtension
+    static final RedisServerExtension redis = RedisServerExtension.started();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServerSupport.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
-    /** Which store the workers share. */
-    enum Store {
-
-        /** A shared directory. */
-        FILE,
-
-        /** A real Redis server. */
-        REDIS
-
-    }
 
     @ParameterizedTest
     @EnumSource(Store.class)
@@ -219,7 +199,7 @@ class WorkerFaultsTests {
 
     private List<String> entries(Store store) {
         if (store == Store.REDIS) {
-            return redis.run((commands) -> commands.keys("{" + prefix() + "}*")).stream().sorted().toList();
+            return redis.server().run((commands) -> commands.keys("{" + prefix() + "}*")).stream().sorted().toList();
         }
         try (Stream<Path> files = Files.list(this.dir.resolve("multiproc"))) {
             return files.map((file) -> file.getFileName().toString()).sorted().toList();

@@ -3,10 +3,9 @@ package io.github.workerexporter.e2e;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.github.workerexporter.storage.redis.RedisServerSupport;
+import io.github.workerexporter.storage.redis.RedisServerExtension;
 
 /**
  * {@link AbstractWorkerIdConflictTests} over a real Redis server that this class starts,
@@ -16,17 +15,8 @@ import io.github.workerexporter.storage.redis.RedisServerSupport;
  */
 class WorkerIdConflictRedisTests extends AbstractWorkerIdConflictTests {
 
-    private static RedisServerSupport redis;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServerSupport.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final RedisServerExtension redis = RedisServerExtension.started();
 
     @Override
     List<String> storeArguments(Path dir) {

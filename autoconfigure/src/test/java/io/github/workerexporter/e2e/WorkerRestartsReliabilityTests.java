@@ -5,15 +5,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.workerexporter.e2e.WorkerRestartsTests.Store;
-import io.github.workerexporter.storage.redis.RedisServerSupport;
+import io.github.workerexporter.storage.redis.RedisServerExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,27 +34,18 @@ class WorkerRestartsReliabilityTests {
     private static final List<String[]> STOPS = List.of(new String[] { "TERM", "term" },
             new String[] { "KILL", "crash" }, new String[] { "INT", "int" }, new String[] { "HUP", "hup" });
 
-    private static RedisServerSupport redis;
+    @RegisterExtension
+    static final RedisServerExtension redis = RedisServerExtension.started();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServerSupport.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
 
     @ParameterizedTest
     @EnumSource(Store.class)
     void fiftyRestartsBySignalsAndKillsAreCountedExactlyFifty(Store store) {
         Map<String, Integer> expected = new LinkedHashMap<>();
         WorkerRestartsTests.REASONS.forEach((reason) -> expected.put(reason, 0));
-        List<String> arguments = WorkerRestartsTests.arguments(store, this.dir, redis);
+        List<String> arguments = WorkerRestartsTests.arguments(store, this.dir, redis.server());
         try (Workers jvms = new Workers(this.dir.resolve("logs"), arguments.toArray(String[]::new))) {
             Worker life = jvms.start("r50").get(0);
             WorkerRestartsTests.awaitRestarts(jvms, life, "r50", expected);

@@ -1,18 +1,22 @@
 package io.github.workerexporter.e2e;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.json.JsonMapper;
+
+import io.github.workerexporter.testing.LoopbackHttp.Answer;
 
 import io.github.workerexporter.metrics.RequestExposition;
+import io.github.workerexporter.storage.redis.RedisServerExtension;
 import io.github.workerexporter.storage.redis.RedisServerSupport;
 
 import static io.github.workerexporter.e2e.Workers.DEADLINE;
@@ -25,7 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code gunicorn_master_worker_restart_total} and in
  * {@code gunicorn_master_worker_restart_count_total}, with the reason the previous life
  * ended, and no other reason moves. An {@link OutOfMemoryError} that escaped a request or
- * ended a thread makes the reason {@code oom}, even when a TERM stops the JVM after it.
+ * ended a thread makes the reason {@code oom}, even when a TERM stops the JVM after it. A
+ * life that followed a {@code crash} or {@code oom} serves what its previous life last
+ * reported, in the merged view and in {@code /actuator/exporter}; one that followed a
+ * clean stop serves none of it.
  *
  * @author Worker Exporter
  */
@@ -34,20 +41,11 @@ class WorkerRestartsTests {
     /** The reasons a life can end with. */
     static final List<String> REASONS = List.of("term", "int", "hup", "error", "crash", "oom");
 
-    private static RedisServerSupport redis;
+    @RegisterExtension
+    static final RedisServerExtension redis = RedisServerExtension.started();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServerSupport.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
 
     /** Which store the lives share. */
     enum Store {
@@ -66,7 +64,7 @@ class WorkerRestartsTests {
         Map<String, Integer> expected = new LinkedHashMap<>();
         REASONS.forEach((reason) -> expected.put(reason, 0));
         try (Workers jvms = new Workers(this.dir.resolve("logs"),
-                arguments(store, this.dir, redis).toArray(String[]::new))) {
+                arguments(store, this.dir, redis.server()).toArray(String[]::new))) {
             Worker life = jvms.start("r1").get(0);
             awaitRestarts(jvms, life, "r1", expected);
             for (Stop stop : List.of(new Stop("TERM", 143, "term"), new Stop("INT", 130, "int"),
@@ -75,14 +73,14 @@ class WorkerRestartsTests {
                     .isEqualTo(stop.exitCode());
                 expected.merge(stop.reason(), 1, Integer::sum);
                 life = jvms.start("r1").get(0);
-                assertCrashDiagnostics(awaitRestarts(jvms, life, "r1", expected), stop.reason());
+                assertCrashDiagnostics(jvms, life, awaitRestarts(jvms, life, "r1", expected), stop.reason());
             }
             for (String path : List.of("/oom", "/oom-thread")) {
                 assertThat(jvms.get(life, path).status()).as(path).isEqualTo((path.equals("/oom")) ? 500 : 200);
                 assertThat(jvms.stop(life, "TERM")).isEqualTo(143);
                 expected.merge("oom", 1, Integer::sum);
                 life = jvms.start("r1").get(0);
-                assertCrashDiagnostics(awaitRestarts(jvms, life, "r1", expected), "oom");
+                assertCrashDiagnostics(jvms, life, awaitRestarts(jvms, life, "r1", expected), "oom");
             }
         }
     }
@@ -122,19 +120,44 @@ class WorkerRestartsTests {
 
     /**
      * After a restart whose previous life crashed (or ran out of memory), the merged view
-     * keeps what that life last reported; after a clean stop it has none of it.
+     * and the {@code exporter} endpoint keep what that life last reported, the same
+     * values; after a clean stop neither has any of it.
      */
-    private static void assertCrashDiagnostics(RequestExposition exposition, String previousLifeEnded) {
+    @SuppressWarnings("unchecked")
+    private static void assertCrashDiagnostics(Workers jvms, Worker life, RequestExposition exposition,
+            String previousLifeEnded) {
         List<String> crashed = exposition.series("gunicorn_master_crashed_worker_uptime_seconds");
+        Answer answer = jvms.get(life, "/actuator/exporter");
+        assertThat(answer.status()).as("/actuator/exporter\n%s", answer.body()).isEqualTo(200);
+        Map<String, Object> storage = (Map<String, Object>) JsonMapper.shared()
+            .readValue(answer.body(), Map.class)
+            .get("storage");
+        List<Map<String, Object>> workers = (List<Map<String, Object>>) storage.get("workers");
+        assertThat(workers).as("stored workers\n%s", answer.body()).hasSize(1);
+        Map<String, Object> worker = workers.get(0);
+        assertThat(worker).containsEntry("id", "r1").containsEntry("status", "alive");
         if (previousLifeEnded.equals("crash") || previousLifeEnded.equals("oom")) {
             assertThat(crashed).as("crash diagnostics\n%s", exposition.text())
                 .containsExactly("gunicorn_master_crashed_worker_uptime_seconds{reason=\"" + previousLifeEnded
                         + "\",worker_id=\"r1\"}");
-            assertThat(exposition.value(crashed.get(0))).isPositive();
+            double uptime = exposition.value(crashed.get(0));
+            assertThat(uptime).isPositive();
             assertThat(exposition.series("gunicorn_master_crashed_worker_memory_bytes")).hasSize(1);
+            Map<String, Object> previous = (Map<String, Object>) worker.get("crashedPreviousLife");
+            assertThat(previous).as("crashed previous life in the endpoint\n%s", answer.body())
+                .containsEntry("reason", previousLifeEnded);
+            Map<String, Object> diagnostics = (Map<String, Object>) previous.get("diagnostics");
+            assertThat(((Number) diagnostics.get("uptimeSeconds")).doubleValue()).isEqualTo(uptime);
+            assertThat(((Number) diagnostics.get("memoryBytes")).doubleValue())
+                .isEqualTo(exposition.value(exposition.series("gunicorn_master_crashed_worker_memory_bytes").get(0)));
+            assertThat(((Number) diagnostics.get("heapUsedBytes")).doubleValue()).isPositive();
+            assertThat(Instant.parse((String) diagnostics.get("lastSeen")))
+                .isBefore(Instant.parse((String) worker.get("startTime")).plusSeconds(1));
         }
         else {
             assertThat(crashed).as("crash diagnostics after a clean stop\n%s", exposition.text()).isEmpty();
+            assertThat(worker).as("stored worker after a clean stop\n%s", answer.body())
+                .doesNotContainKey("crashedPreviousLife");
         }
     }
 
@@ -151,6 +174,7 @@ class WorkerRestartsTests {
 
     static List<String> arguments(Store store, Path dir, RedisServerSupport redis) {
         List<String> arguments = new ArrayList<>(List.of("--exporter.storage.flush-interval=100ms",
+                "--management.endpoints.web.exposure.include=prometheus,exporter",
                 "--exporter.storage.heartbeat-timeout=2s", "--exporter.prometheus.metrics-port=0"));
         if (store == Store.FILE) {
             arguments.add("--exporter.prometheus.multiproc-dir=" + dir.resolve("multiproc"));

@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
-import io.github.workerexporter.e2e.LoopbackHttp.Answer;
+import io.github.workerexporter.testing.LoopbackHttp.Answer;
 import io.github.workerexporter.metrics.RequestExposition;
+import io.github.workerexporter.testing.LoopbackHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

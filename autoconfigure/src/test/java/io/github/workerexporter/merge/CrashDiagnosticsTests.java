@@ -1,11 +1,13 @@
 package io.github.workerexporter.merge;
 
+import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.lifecycle.WorkerState;
+import io.github.workerexporter.merge.CrashDiagnostics.CrashedLife;
 import io.github.workerexporter.metrics.MasterRestarts;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.Exposition;
@@ -60,15 +62,38 @@ class CrashDiagnosticsTests {
         assertThat(this.crashes.collect()).isEmpty();
     }
 
+    @Test
+    void givesBackFromAPublishedRecordWhatItServed() {
+        carry(previousLife(null));
+        MetricSnapshots published = this.codec.decode(this.codec.encode(this.crashes.collect()));
+        CrashedLife crashed = CrashDiagnostics.read(published, "gunicorn");
+        assertThat(crashed).isNotNull();
+        assertThat(crashed.reason()).isEqualTo(StopReason.CRASH);
+        assertThat(crashed.diagnostics())
+            .isEqualTo(new DeathDiagnostics(5.0e8, null, null, null, 42.0, null, Instant.ofEpochMilli(2000)));
+    }
+
+    @Test
+    void givesBackNothingFromARecordWithoutACrashedPreviousLife() {
+        carry(previousLife(StopReason.TERM));
+        MetricSnapshots published = this.codec.decode(this.codec.encode(this.crashes.collect()));
+        assertThat(CrashDiagnostics.read(published, "gunicorn")).isNull();
+        assertThat(CrashDiagnostics.read(previousLifeMetrics(), "gunicorn")).isNull();
+    }
+
     private void carry(WorkerRecord previous) {
         RestartCarry.carry(List.of(previous), "w1", 3000, this.codec, this.restarts, this.crashes);
     }
 
     private WorkerRecord previousLife(StopReason reason) {
-        MetricSnapshots metrics = MetricSnapshots.of(gauge("gunicorn_worker_memory_bytes", 5.0e8),
-                gauge("gunicorn_worker_uptime_seconds", 42));
+        MetricSnapshots metrics = previousLifeMetrics();
         WorkerState state = (reason != null) ? WorkerState.STOPPED : WorkerState.RUNNING;
         return new WorkerRecord("w1", 7, 1000, 2000, state, reason, this.codec.encode(metrics));
+    }
+
+    private static MetricSnapshots previousLifeMetrics() {
+        return MetricSnapshots.of(gauge("gunicorn_worker_memory_bytes", 5.0e8),
+                gauge("gunicorn_worker_uptime_seconds", 42));
     }
 
     private static GaugeSnapshot gauge(String name, double value) {

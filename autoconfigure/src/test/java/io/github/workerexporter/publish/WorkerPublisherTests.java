@@ -172,6 +172,7 @@ class WorkerPublisherTests {
             publisher(first, status, this.worker, holding).flushNow();
             WorkerIdentity twin = new WorkerIdentity("w-1", 43, Instant.ofEpochMilli(2000));
             WorkerIdConflict conflict = conflict(twin);
+            this.registry.register(conflict);
             WorkerPublisher later = publisher(second, status, twin, conflict);
             later.flushNow();
             later.flushNow();

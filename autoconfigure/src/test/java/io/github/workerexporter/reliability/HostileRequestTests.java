@@ -2,10 +2,6 @@ package io.github.workerexporter.reliability;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -26,6 +22,9 @@ import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.reliability.HostileApps.Server;
 import io.github.workerexporter.reliability.HostileRequests.Kind;
 import io.github.workerexporter.reliability.HostileRequests.Request;
+import io.github.workerexporter.testing.RawHttp;
+import io.github.workerexporter.testing.LoopbackHttp;
+import io.github.workerexporter.testing.LoopbackHttp.Answer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -139,7 +138,7 @@ class HostileRequestTests {
             throws Exception {
         assertKindAnsweredAsWithoutTheExporter(server, Kind.ODD_METHOD, 100, output);
         for (String method : HostileRequests.ODD_METHODS) {
-            Request request = new Request(Kind.ODD_METHOD, HostileHttp.request(method, "/users/1"));
+            Request request = new Request(Kind.ODD_METHOD, RawHttp.request(method, "/users/1"));
             assertSameAnswer(server, List.of(request), output);
         }
     }
@@ -156,7 +155,7 @@ class HostileRequestTests {
             throws Exception {
         List<Request> requests = new ArrayList<>();
         for (String path : HostileRequests.GARBAGE_PATHS) {
-            requests.add(new Request(Kind.GARBAGE_PATH, HostileHttp.request("GET", path)));
+            requests.add(new Request(Kind.GARBAGE_PATH, RawHttp.request("GET", path)));
         }
         assertSameAnswer(server, requests, output);
         assertKindAnsweredAsWithoutTheExporter(server, Kind.GARBAGE_PATH, 100, output);
@@ -198,11 +197,11 @@ class HostileRequestTests {
     }
 
     private void assertSameAnswer(Server server, List<Request> requests, CapturedOutput output) throws Exception {
-        try (HostileHttp withExporter = new HostileHttp(HostileApps.port(this.on.get(server)));
-                HostileHttp withoutExporter = new HostileHttp(HostileApps.port(this.off.get(server)))) {
+        try (RawHttp withExporter = new RawHttp(HostileApps.port(this.on.get(server)));
+                RawHttp withoutExporter = new RawHttp(HostileApps.port(this.off.get(server)))) {
             for (Request request : requests) {
-                HostileHttp.Response expected = withoutExporter.send(request.bytes());
-                HostileHttp.Response actual = withExporter.send(request.bytes());
+                RawHttp.Response expected = withoutExporter.send(request.bytes());
+                RawHttp.Response actual = withExporter.send(request.bytes());
                 assertThat(actual.status()).as("%s (seed %d)", request.describe(), SEED).isEqualTo(expected.status());
                 if (request.kind().status() != 0) {
                     assertThat(actual.status()).as("%s (seed %d)", request.describe(), SEED)
@@ -263,11 +262,11 @@ class HostileRequestTests {
     private void sendMixed(Server server, long seed, int count, AtomicLong reachedApplication,
             Map<Kind, Set<Integer>> statuses) throws IOException {
         Random random = new Random(seed);
-        try (HostileHttp withExporter = new HostileHttp(HostileApps.port(this.on.get(server)));
-                HostileHttp withoutExporter = new HostileHttp(HostileApps.port(this.off.get(server)))) {
+        try (RawHttp withExporter = new RawHttp(HostileApps.port(this.on.get(server)));
+                RawHttp withoutExporter = new RawHttp(HostileApps.port(this.off.get(server)))) {
             for (int i = 0; i < count; i++) {
                 Request request = HostileRequests.next(random);
-                HostileHttp.Response actual = withExporter.send(request.bytes());
+                RawHttp.Response actual = withExporter.send(request.bytes());
                 statuses.computeIfAbsent(request.kind(), (k) -> ConcurrentHashMap.newKeySet()).add(actual.status());
                 if (request.kind().status() != 0) {
                     assertThat(actual.status()).as("%s (seed %d)", request.describe(), seed)
@@ -350,10 +349,8 @@ class HostileRequestTests {
     private static int metricsServerSeries(ConfigurableApplicationContext application)
             throws IOException, InterruptedException {
         String port = application.getEnvironment().getProperty("local.exporter.metrics-port");
-        HttpResponse<String> response = HttpClient.newHttpClient()
-            .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
+        Answer response = LoopbackHttp.getOnce(Integer.parseInt(port), "/metrics");
+        assertThat(response.status()).isEqualTo(200);
         return RequestExposition.parse(response.body()).samples().size();
     }
 

@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
 
+import io.github.workerexporter.testing.RawHttp;
+
 /**
  * Generators of hostile requests, each a kind with the status the applications of
  * {@link HostileApps} give it when it reaches them (or none, when the server itself
@@ -121,15 +123,14 @@ final class HostileRequests {
 
     static Request of(Kind kind, Random random) {
         return new Request(kind, switch (kind) {
-            case UNMATCHED -> HostileHttp.request("GET", "/random/" + token(random) + "/" + token(random));
-            case PATH_VARIABLE -> HostileHttp.request("GET", "/users/" + pathValue(random));
-            case BAD_VALUE -> HostileHttp.request("GET", "/items/x" + token(random));
-            case RAW_TEMPLATE -> HostileHttp.request("GET", "/raw/" + Long.toHexString(random.nextLong()));
-            case ODD_METHOD -> HostileHttp.request(oddMethod(random),
+            case UNMATCHED -> RawHttp.request("GET", "/random/" + token(random) + "/" + token(random));
+            case PATH_VARIABLE -> RawHttp.request("GET", "/users/" + pathValue(random));
+            case BAD_VALUE -> RawHttp.request("GET", "/items/x" + token(random));
+            case RAW_TEMPLATE -> RawHttp.request("GET", "/raw/" + Long.toHexString(random.nextLong()));
+            case ODD_METHOD -> RawHttp.request(oddMethod(random),
                     random.nextBoolean() ? "/users/" + token(random) : "/random/" + token(random));
-            case LONG_HEADER ->
-                HostileHttp.request("GET", "/users/" + token(random), "X-Long: " + "v".repeat(64 * 1024));
-            case GARBAGE_PATH -> HostileHttp.request("GET", garbagePath(random));
+            case LONG_HEADER -> RawHttp.request("GET", "/users/" + token(random), "X-Long: " + "v".repeat(64 * 1024));
+            case GARBAGE_PATH -> RawHttp.request("GET", garbagePath(random));
         });
     }
 

@@ -3,10 +3,6 @@ package io.github.workerexporter.reliability;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -15,9 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.github.workerexporter.testing.RawHttp;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -68,8 +67,6 @@ class SecuritySecretLeakTests {
             "/actuator/mappings", "/actuator/info", "/actuator/threaddump", "/actuator/startup",
             "/actuator/scheduledtasks");
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-
     @Test
     void noSecretIsShownWhileRedisIsUnreachableEvenWithValuesShown(CapturedOutput output) throws Exception {
         Map<String, Object> variables = Map.of("REDIS_PASSWORD", REDIS_SECRET, "EXPORTER_PROMETHEUS_AUTH_PASSWORD",
@@ -78,18 +75,18 @@ class SecuritySecretLeakTests {
                 "exporter.redis.host=127.0.0.1", "exporter.redis.port=" + closedPort(), "exporter.redis.username=alice",
                 "exporter.redis.timeout=500ms", "exporter.prometheus.auth.username=scraper",
                 "management.endpoint.env.show-values=always", "management.endpoint.configprops.show-values=always")) {
-            Map<String, HttpResponse<String>> answers = awaitFailedFlushesAndFetchAll(context, output,
+            Map<String, RawHttp.Response> answers = awaitFailedFlushesAndFetchAll(context, output,
                     "Flush to redis storage failed");
-            assertThat(answers.get("/actuator/env/exporter.redis.password").body()).contains("\"value\":\"******\"")
+            assertThat(answers.get("/actuator/env/exporter.redis.password").text()).contains("\"value\":\"******\"")
                 .contains("REDIS_PASSWORD");
-            assertThat(answers.get("/actuator/env/REDIS_PASSWORD").body()).contains("******");
-            assertThat(answers.get("/actuator/env/exporter.prometheus.auth.password").body()).contains("******");
-            assertThat(answers.get("/actuator/env").body()).contains("exporter.redis.username").contains("\"alice\"");
-            assertThat(answers.get("/actuator/configprops/exporter").body()).contains("\"alice\"");
-            assertThat(answers.get("/actuator/exporter").body()).contains("\"exporter.redis.password\":\"******\"")
+            assertThat(answers.get("/actuator/env/REDIS_PASSWORD").text()).contains("******");
+            assertThat(answers.get("/actuator/env/exporter.prometheus.auth.password").text()).contains("******");
+            assertThat(answers.get("/actuator/env").text()).contains("exporter.redis.username").contains("\"alice\"");
+            assertThat(answers.get("/actuator/configprops/exporter").text()).contains("\"alice\"");
+            assertThat(answers.get("/actuator/exporter").text()).contains("\"exporter.redis.password\":\"******\"")
                 .contains("\"exporter.prometheus.auth.password\":\"******\"")
                 .contains("Redis at 127.0.0.1");
-            assertThat(answers.get("/actuator/health").body()).contains("\"DOWN\"").contains("Redis at 127.0.0.1");
+            assertThat(answers.get("/actuator/health").text()).contains("\"DOWN\"").contains("Redis at 127.0.0.1");
             assertNoSecret(answers, output);
         }
     }
@@ -100,15 +97,15 @@ class SecuritySecretLeakTests {
                 "spring.data.redis.url=redis://bob:" + URL_SECRET + "@127.0.0.1:" + closedPort(),
                 "spring.data.redis.timeout=500ms", "exporter.prometheus.auth.password=" + AUTH_SECRET,
                 "exporter.prometheus.auth.username=scraper")) {
-            Map<String, HttpResponse<String>> answers = awaitFailedFlushesAndFetchAll(context, output,
+            Map<String, RawHttp.Response> answers = awaitFailedFlushesAndFetchAll(context, output,
                     "Flush to redis storage failed");
-            assertThat(answers.get("/actuator/exporter").body()).contains("\"store\":\"redis\"")
+            assertThat(answers.get("/actuator/exporter").text()).contains("\"store\":\"redis\"")
                 .contains("Redis at 127.0.0.1");
             assertNoSecret(answers, output);
         }
     }
 
-    private Map<String, HttpResponse<String>> awaitFailedFlushesAndFetchAll(ConfigurableApplicationContext context,
+    private Map<String, RawHttp.Response> awaitFailedFlushesAndFetchAll(ConfigurableApplicationContext context,
             CapturedOutput output, String failure) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!output.getOut().contains(failure) && System.nanoTime() < deadline) {
@@ -118,40 +115,37 @@ class SecuritySecretLeakTests {
         // a few more failed flushes (logged at DEBUG) and reconnection attempts
         Thread.sleep(1000);
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        Map<String, HttpResponse<String>> answers = new LinkedHashMap<>();
+        Map<String, RawHttp.Response> answers = new LinkedHashMap<>();
         for (String path : ACTUATOR_PATHS) {
-            answers.put(path, get("http://127.0.0.1:" + port + path, null));
+            answers.put(path, get(port, path, null));
         }
         int metricsPort = context.getEnvironment().getRequiredProperty("local.exporter.metrics-port", Integer.class);
-        String metrics = "http://127.0.0.1:" + metricsPort + "/metrics";
-        answers.put("metrics port", get(metrics, "Basic "
+        answers.put("metrics port", get(metricsPort, "/metrics", "Basic "
                 + Base64.getEncoder().encodeToString(("scraper:" + AUTH_SECRET).getBytes(StandardCharsets.UTF_8))));
-        answers.put("metrics port without credentials", get(metrics, null));
-        answers.put("metrics port, wrong password", get(metrics, "Basic " + Base64.getEncoder()
+        answers.put("metrics port without credentials", get(metricsPort, "/metrics", null));
+        answers.put("metrics port, wrong password", get(metricsPort, "/metrics", "Basic " + Base64.getEncoder()
             .encodeToString(("scraper:" + AUTH_SECRET + "x").getBytes(StandardCharsets.UTF_8))));
-        assertThat(answers.get("/actuator/exporter").statusCode()).isEqualTo(200);
-        assertThat(answers.get("/actuator/prometheus").body()).contains("gunicorn_worker_requests");
-        assertThat(answers.get("metrics port").statusCode()).isEqualTo(200);
-        assertThat(answers.get("metrics port").body()).contains("gunicorn_worker_requests");
-        assertThat(answers.get("metrics port without credentials").statusCode()).isEqualTo(401);
+        assertThat(answers.get("/actuator/exporter").status()).isEqualTo(200);
+        assertThat(answers.get("/actuator/prometheus").text()).contains("gunicorn_worker_requests");
+        assertThat(answers.get("metrics port").status()).isEqualTo(200);
+        assertThat(answers.get("metrics port").text()).contains("gunicorn_worker_requests");
+        assertThat(answers.get("metrics port without credentials").status()).isEqualTo(401);
         return answers;
     }
 
-    private static void assertNoSecret(Map<String, HttpResponse<String>> answers, CapturedOutput output) {
+    private static void assertNoSecret(Map<String, RawHttp.Response> answers, CapturedOutput output) {
         answers.forEach((path, answer) -> {
-            assertThat(answer.body()).as(path).doesNotContain(REDIS_SECRET, AUTH_SECRET, URL_SECRET);
-            assertThat(answer.headers().map().toString()).as(path)
-                .doesNotContain(REDIS_SECRET, AUTH_SECRET, URL_SECRET);
+            assertThat(answer.text()).as(path).doesNotContain(REDIS_SECRET, AUTH_SECRET, URL_SECRET);
+            assertThat(answer.headers().toString()).as(path).doesNotContain(REDIS_SECRET, AUTH_SECRET, URL_SECRET);
         });
         assertThat(output.getAll()).doesNotContain(REDIS_SECRET, AUTH_SECRET, URL_SECRET);
     }
 
-    private HttpResponse<String> get(String url, String authorization) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
-        if (authorization != null) {
-            request.header("Authorization", authorization);
+    private static RawHttp.Response get(int port, String path, @Nullable String authorization) throws IOException {
+        try (RawHttp http = new RawHttp(port)) {
+            return http.send((authorization != null) ? RawHttp.request("GET", path, "Authorization: " + authorization)
+                    : RawHttp.request("GET", path));
         }
-        return this.client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static ConfigurableApplicationContext run(Map<String, Object> variables, String... properties) {

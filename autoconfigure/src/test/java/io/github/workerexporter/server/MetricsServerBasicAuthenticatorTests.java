@@ -36,22 +36,22 @@ class MetricsServerBasicAuthenticatorTests {
 
     @Test
     void answers401WithoutCredentials() throws Exception {
-        assertThat(get(this.port).statusCode()).isEqualTo(401);
+        assertThat(get(this.port).status()).isEqualTo(401);
     }
 
     @Test
     void answers401WithAWrongPassword() throws Exception {
-        assertThat(get(this.port, "Authorization", basic("prometheus", "guess")).statusCode()).isEqualTo(401);
+        assertThat(get(this.port, "Authorization", basic("prometheus", "guess")).status()).isEqualTo(401);
     }
 
     @Test
     void answers401WithAWrongUserName() throws Exception {
-        assertThat(get(this.port, "Authorization", basic("admin", "s3cret")).statusCode()).isEqualTo(401);
+        assertThat(get(this.port, "Authorization", basic("admin", "s3cret")).status()).isEqualTo(401);
     }
 
     @Test
     void servesTheMetricsWithTheRightCredentials() throws Exception {
-        assertThat(get(this.port, "Authorization", basic("prometheus", "s3cret")).statusCode()).isEqualTo(200);
+        assertThat(get(this.port, "Authorization", basic("prometheus", "s3cret")).status()).isEqualTo(200);
     }
 
     private static String basic(String username, String password) {

@@ -1,19 +1,21 @@
 package io.github.workerexporter.server;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
+
+import javax.net.ssl.SSLContext;
 
 import com.sun.net.httpserver.Authenticator;
 import com.sun.net.httpserver.HttpsConfigurator;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.jspecify.annotations.Nullable;
+
+import io.github.workerexporter.testing.RawHttp;
 
 /**
- * A registry with a test counter, settings on loopback, and plain HTTP requests.
+ * A registry with a test counter, settings on loopback, and {@code GET /metrics} through
+ * the tests' raw client ({@link RawHttp}).
  */
 final class MetricsServerTestSupport {
 
@@ -44,17 +46,26 @@ final class MetricsServerTestSupport {
         return new MetricsServerSettings(LOOPBACK, 0, "/metrics", 1, Duration.ZERO, true, null, authenticator);
     }
 
-    static HttpResponse<byte[]> get(int port, String... headers) throws IOException, InterruptedException {
-        return get(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), "http", port, headers);
+    static RawHttp.Response get(int port, String... headers) throws IOException {
+        return get(null, port, headers);
     }
 
-    static HttpResponse<byte[]> get(HttpClient client, String scheme, int port, String... headers)
-            throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + port + "/metrics"));
-        if (headers.length > 0) {
-            request.headers(headers);
+    /**
+     * {@code GET /metrics} once, on a connection of its own.
+     * @param tls the client's TLS context, or {@code null} for plain HTTP
+     * @param port the port on 127.0.0.1
+     * @param headers header names and values, in pairs
+     * @return the response
+     * @throws IOException on a connection or TLS failure
+     */
+    static RawHttp.Response get(@Nullable SSLContext tls, int port, String... headers) throws IOException {
+        String[] lines = new String[headers.length / 2];
+        for (int i = 0; i < lines.length; i++) {
+            lines[i] = headers[2 * i] + ": " + headers[2 * i + 1];
         }
-        return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        try (RawHttp http = new RawHttp(port, tls)) {
+            return http.send(RawHttp.request("GET", "/metrics", lines));
+        }
     }
 
 }

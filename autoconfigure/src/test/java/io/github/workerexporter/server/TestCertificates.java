@@ -1,9 +1,13 @@
 package io.github.workerexporter.server;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,8 +19,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.ssl.pem.PemSslStoreDetails;
 
 /**
- * A CA, a server certificate for 127.0.0.1 and a client certificate, made with the
- * {@code openssl} command line in a directory.
+ * The one certificate maker of the tests: a CA, a server certificate for 127.0.0.1 and a
+ * client certificate, made with the {@code openssl} command line in a directory, the
+ * client SSL contexts and the trust store made of them.
  *
  * @param directory where the PEM files are
  */
@@ -76,6 +81,26 @@ public record TestCertificates(Path directory) {
                 : null;
         PemSslStoreDetails trust = PemSslStoreDetails.forCertificates(read("ca.pem"));
         return SslBundle.of(new PemSslStoreBundle(key, trust)).createSslContext();
+    }
+
+    /**
+     * A PKCS12 trust store that holds the CA, for what reads {@code javax.net.ssl.*}
+     * system properties.
+     * @param password the store's password
+     * @return the store's file in this directory
+     * @throws Exception if the store cannot be written
+     */
+    public Path trustStore(String password) throws Exception {
+        Path file = this.directory.resolve("truststore.p12");
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        try (InputStream ca = Files.newInputStream(ca())) {
+            store.setCertificateEntry("test-ca", CertificateFactory.getInstance("X.509").generateCertificate(ca));
+        }
+        try (OutputStream out = Files.newOutputStream(file)) {
+            store.store(out, password.toCharArray());
+        }
+        return file;
     }
 
     /**

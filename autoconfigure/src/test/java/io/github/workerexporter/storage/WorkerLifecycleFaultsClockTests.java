@@ -12,17 +12,16 @@ import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.storage.WorkerLifecycleFaultsStores.Backend;
 import io.github.workerexporter.storage.WorkerLifecycleFaultsStores.Worker;
-import io.github.workerexporter.storage.redis.RedisServerSupport;
+import io.github.workerexporter.storage.redis.RedisServerExtension;
 import io.github.workerexporter.sidecar.SidecarMetrics;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import io.github.workerexporter.merge.MergingCollector;
@@ -65,7 +64,8 @@ class WorkerLifecycleFaultsClockTests {
 
     private static final String PREFIX = WorkerLifecycleFaultsStores.PREFIX;
 
-    private static RedisServerSupport redis;
+    @RegisterExtension
+    static final RedisServerExtension redis = RedisServerExtension.started();
 
     @TempDir
     Path dir;
@@ -82,16 +82,6 @@ class WorkerLifecycleFaultsClockTests {
             this.scraperClock);
 
     private long seconds;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServerSupport.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
 
     /** Whose wall clock jumps. */
     enum Jumping {
@@ -122,7 +112,7 @@ class WorkerLifecycleFaultsClockTests {
     @MethodSource("jumps")
     void aWallClockJumpLosesNoFlushingWorkerKeepsTheTotalsAndLosesASilentOneAfterTheTimeout(Backend backend,
             Jumping jumping, Duration jump) {
-        try (WorkerLifecycleFaultsStores stores = new WorkerLifecycleFaultsStores(backend, this.dir, redis)) {
+        try (WorkerLifecycleFaultsStores stores = new WorkerLifecycleFaultsStores(backend, this.dir, redis.server())) {
             Worker stopped = stores.start("stopped", 1, this.stoppedClock);
             stopped.serve(5);
             stopped.stop(StopReason.TERM);

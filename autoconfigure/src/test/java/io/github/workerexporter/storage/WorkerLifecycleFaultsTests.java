@@ -11,14 +11,13 @@ import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.storage.WorkerLifecycleFaultsStores.Backend;
 import io.github.workerexporter.storage.WorkerLifecycleFaultsStores.Worker;
-import io.github.workerexporter.storage.redis.RedisServerSupport;
+import io.github.workerexporter.storage.redis.RedisServerExtension;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import io.github.workerexporter.merge.MergingCollector;
@@ -59,27 +58,18 @@ class WorkerLifecycleFaultsTests {
     private static final List<@Nullable StopReason> ENDINGS = Arrays.asList(null, StopReason.TERM, StopReason.HUP,
             StopReason.INT, StopReason.ERROR);
 
-    private static RedisServerSupport redis;
+    @RegisterExtension
+    static final RedisServerExtension redis = RedisServerExtension.started();
 
     @TempDir
     Path dir;
 
     private final MutableClock clock = new MutableClock();
 
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServerSupport.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
     @ParameterizedTest
     @EnumSource(Backend.class)
     void countsExactlyFiftyRestartsOfOneWorkerIdWithoutCarryingItsCountersOrGrowingTheStore(Backend backend) {
-        try (WorkerLifecycleFaultsStores stores = new WorkerLifecycleFaultsStores(backend, this.dir, redis)) {
+        try (WorkerLifecycleFaultsStores stores = new WorkerLifecycleFaultsStores(backend, this.dir, redis.server())) {
             MetricStore observerStore = stores.open(this.clock);
             MergingCollector view = new MergingCollector(
                     new WorkerCensus(observerStore, WorkerLifecycleFaultsStores.CODEC, PREFIX, Duration.ofSeconds(15),

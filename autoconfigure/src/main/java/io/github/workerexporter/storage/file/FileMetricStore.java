@@ -24,6 +24,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.workerexporter.storage.HeartbeatAges;
+import io.github.workerexporter.storage.HeartbeatAges.Stamp;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerIdConflictException;
@@ -46,8 +48,8 @@ import io.github.workerexporter.storage.WorkerRecord;
  * <p>
  * Expiry: records whose last flush is older than the retention (stopped workers and lost
  * ones) have expired and are not read; the age of a flush is measured on this JVM's
- * monotonic clock ({@link FileAges}), so a jump of the wall clock expires nothing. At a
- * clean exit a worker publishes itself {@code stopped} and leaves its file, so its
+ * monotonic clock ({@link HeartbeatAges}), so a jump of the wall clock expires nothing.
+ * At a clean exit a worker publishes itself {@code stopped} and leaves its file, so its
  * counters stay in the merged view until the retention has passed. A read never deletes
  * anything. When the store deletes expired files ({@code cleanup.db-files}),
  * {@link #sweep()} removes the files of workers whose lock is free (their process ended)
@@ -79,7 +81,7 @@ public final class FileMetricStore implements MetricStore {
 
     private final LongSupplier nanoTime;
 
-    private final FileAges ages;
+    private final HeartbeatAges ages;
 
     private final TemporaryFiles temporaries;
 
@@ -136,7 +138,7 @@ public final class FileMetricStore implements MetricStore {
         this.retention = retention;
         this.sweepInterval = heartbeatTimeout;
         this.nanoTime = nanoTime;
-        this.ages = new FileAges(clock, nanoTime);
+        this.ages = new HeartbeatAges(clock, nanoTime);
         this.temporaries = new TemporaryFiles(heartbeatTimeout, clock, nanoTime);
         this.deleteExpired = deleteExpired;
         try {
@@ -294,9 +296,9 @@ public final class FileMetricStore implements MetricStore {
                 }
             }
         }
-        Map<String, long[]> stamps = new LinkedHashMap<>();
+        Map<String, Stamp> stamps = new LinkedHashMap<>();
         read.forEach((file, record) -> stamps.put(nameOf(file),
-                new long[] { record.startTimeMillis(), record.heartbeatMillis() }));
+                new Stamp(record.startTimeMillis(), record.heartbeatMillis())));
         Map<String, Duration> ages = this.ages.observe(stamps);
         Map<Path, Aged> aged = new LinkedHashMap<>();
         read.forEach((file, record) -> aged.put(file,

@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.workerexporter.storage.HeartbeatAges;
+
 /**
  * The temporary files in which a {@link WorkerFileWriter} prepares a worker's file before
  * it moves the file into place, and the sweep of those left by a worker that died before
@@ -40,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * by the sweep (closing any descriptor of a file would release this process's lock on
  * it);</li>
  * <li>a file is swept only once its last modification is older than the timeout, measured
- * on this JVM's monotonic clock once seen ({@link FileAges});</li>
+ * on this JVM's monotonic clock once seen ({@link HeartbeatAges});</li>
  * <li>a writer stalled past the timeout between the creation of its (empty) file and its
  * lock may find the file swept, or locked by a sweep about to delete it: it sees that
  * once it holds the lock, and starts over with another file.</li>
@@ -59,7 +61,7 @@ final class TemporaryFiles {
 
     private final Duration timeout;
 
-    private final FileAges ages;
+    private final HeartbeatAges ages;
 
     /**
      * Sweep temporary files whose last modification is older than the timeout.
@@ -70,7 +72,7 @@ final class TemporaryFiles {
      */
     TemporaryFiles(Duration timeout, Clock clock, LongSupplier nanoTime) {
         this.timeout = timeout;
-        this.ages = new FileAges(clock, nanoTime);
+        this.ages = new HeartbeatAges(clock, nanoTime);
     }
 
     /**
@@ -143,17 +145,17 @@ final class TemporaryFiles {
      */
     void sweep(List<Path> files) {
         Map<String, Path> byName = new LinkedHashMap<>();
-        Map<String, long[]> modified = new LinkedHashMap<>();
+        Map<String, Long> modified = new LinkedHashMap<>();
         for (Path file : files) {
             try {
-                modified.put(file.toString(), new long[] { 0, Files.getLastModifiedTime(file).toMillis() });
+                modified.put(file.toString(), Files.getLastModifiedTime(file).toMillis());
                 byName.put(file.toString(), file);
             }
             catch (IOException ex) {
                 // Moved into place or swept since the listing.
             }
         }
-        this.ages.observe(modified).forEach((name, age) -> {
+        this.ages.observeModified(modified).forEach((name, age) -> {
             Path file = byName.get(name);
             if (age.compareTo(this.timeout) > 0 && !preparing.contains(file.toAbsolutePath().normalize())) {
                 deleteUnlessHeld(file, age);

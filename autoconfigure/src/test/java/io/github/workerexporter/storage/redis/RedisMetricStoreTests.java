@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.lifecycle.StopReason;
@@ -34,7 +35,10 @@ class RedisMetricStoreTests {
 
     private static final Duration TTL = Duration.ofSeconds(300);
 
-    private final RedisServerSupport server = RedisServerSupport.shared();
+    @RegisterExtension
+    static final RedisServerExtension redis = RedisServerExtension.shared();
+
+    private final RedisServerSupport server = redis.server();
 
     private final String prefix = "test:" + UUID.randomUUID();
 

@@ -1,12 +1,7 @@
 package io.github.workerexporter.storage.redis;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -193,15 +188,7 @@ class RedisMetricStoreTlsTests {
     @Test
     void exporterRedisSslWorksWithAnAclUserWhenTheJvmTrustsTheCa() throws Exception {
         RedisServerSupport server = running();
-        Path trustStore = dir.resolve("truststore.p12");
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        try (InputStream ca = Files.newInputStream(dir.resolve("ca.pem"))) {
-            store.setCertificateEntry("test-ca", CertificateFactory.getInstance("X.509").generateCertificate(ca));
-        }
-        try (OutputStream out = Files.newOutputStream(trustStore)) {
-            store.store(out, "changeit".toCharArray());
-        }
+        Path trustStore = new TestCertificates(dir).trustStore("changeit");
         Map<String, String> trust = Map.of("javax.net.ssl.trustStore", trustStore.toString(),
                 "javax.net.ssl.trustStorePassword", "changeit", "javax.net.ssl.trustStoreType", "PKCS12");
         Map<String, @Nullable String> previous = new HashMap<>();

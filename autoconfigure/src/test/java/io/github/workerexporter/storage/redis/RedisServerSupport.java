@@ -26,6 +26,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real Redis server on loopback for tests, never a mock.
@@ -43,9 +44,11 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  * The server is the {@code redis-server} binary on the {@code PATH} (CI installs it with
  * {@code apt-get install -y redis-server}), else the Redis 7.0 binary bundled in the
- * test-scoped {@code org.signal:embedded-redis} jar, extracted and run the same way. It
- * runs without persistence ({@code --save '' --appendonly no}) and is killed when the
- * test closes it, or when the JVM exits.
+ * test-scoped {@code org.signal:embedded-redis} jar, extracted and run the same way;
+ * without either, the test that asked for a server is SKIPPED with the reason. A test
+ * class gets its server through {@link RedisServerExtension}. It runs without persistence
+ * ({@code --save '' --appendonly no}) and is killed when the test closes it, or when the
+ * JVM exits.
  *
  * @author Worker Exporter
  */
@@ -254,12 +257,18 @@ public final class RedisServerSupport implements AutoCloseable {
 
     private static synchronized Path binary() {
         if (binary == null) {
-            binary = findBinary();
+            Path found = findBinary();
+            if (found == null) {
+                // Skipped with the reason, never silently absent.
+                Assumptions.abort("No redis-server on the PATH and no bundled " + bundledName()
+                        + "; install one with 'apt-get install -y redis-server'");
+            }
+            binary = found;
         }
         return binary;
     }
 
-    private static Path findBinary() {
+    private static @Nullable Path findBinary() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             Path candidate = Path.of(dir, "redis-server");
             if (Files.isExecutable(candidate)) {
@@ -269,14 +278,17 @@ public final class RedisServerSupport implements AutoCloseable {
         return bundledBinary();
     }
 
-    private static Path bundledBinary() {
+    private static String bundledName() {
         String os = System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("mac") ? "darwin" : "linux";
         String arch = System.getProperty("os.arch").contains("aarch64") ? "arm64" : "amd64";
-        String name = "redis-server-7.0.15-" + os + "-" + arch;
+        return "redis-server-7.0.15-" + os + "-" + arch;
+    }
+
+    private static @Nullable Path bundledBinary() {
+        String name = bundledName();
         try (InputStream in = RedisServerSupport.class.getResourceAsStream("/" + name)) {
             if (in == null) {
-                throw new IllegalStateException("No redis-server on the PATH and no bundled " + name
-                        + "; install one with 'apt-get install -y redis-server'");
+                return null;
             }
             Path extracted = Files.createTempFile("redis-server", "");
             Files.copy(in, extracted, StandardCopyOption.REPLACE_EXISTING);

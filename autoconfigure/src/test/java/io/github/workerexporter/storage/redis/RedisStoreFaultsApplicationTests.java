@@ -1,16 +1,15 @@
 package io.github.workerexporter.storage.redis;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
 import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.Test;
+
+import io.github.workerexporter.testing.LoopbackHttp;
+import io.github.workerexporter.testing.LoopbackHttp.Answer;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -35,8 +34,6 @@ import static org.awaitility.Awaitility.await;
  */
 class RedisStoreFaultsApplicationTests {
 
-    private final HttpClient client = HttpClient.newHttpClient();
-
     @Test
     void healthAndScrapesAnswerWithoutAStackTraceWhileRedisIsDownAndRecoverWhenItIsBack() {
         try (RedisServerSupport server = RedisServerSupport.start();
@@ -60,33 +57,33 @@ class RedisStoreFaultsApplicationTests {
             // Only the exporter's own connection is checked, not the application's unused
             // one (localhost:6379).
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                HttpResponse<String> up = get(health);
-                assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
+                Answer up = get(health);
+                assertThat(up.status()).as(up.body()).isEqualTo(200);
                 assertThat(JsonPath.<Map<String, Object>>read(up.body(), "$.components.exporter.details"))
                     .containsEntry("workers", Map.of("alive", 1, "stopped", 0, "lost", 0));
                 assertThat(JsonPath.<Map<String, Object>>read(up.body(), "$.components")).doesNotContainKey("redis");
             });
             server.stop();
             try {
-                HttpResponse<String> down = get(health);
-                assertThat(down.statusCode()).isEqualTo(503);
+                Answer down = get(health);
+                assertThat(down.status()).isEqualTo(503);
                 assertThat(JsonPath.<String>read(down.body(), "$.components.exporter.details.error"))
                     .startsWith("Redis at " + server.host() + ":" + server.port() + ": cannot read the workers: ");
-                assertNoStackTrace(down);
+                assertNoStackTrace(health, down);
                 for (URI scrape : new URI[] { actuator, metrics }) {
-                    HttpResponse<String> response = get(scrape);
-                    assertThat(response.statusCode()).as(scrape.toString()).isEqualTo(200);
+                    Answer response = get(scrape);
+                    assertThat(response.status()).as(scrape.toString()).isEqualTo(200);
                     assertThat(response.body()).contains("gunicorn_worker_requests_total")
                         .doesNotContain("gunicorn_master_workers");
-                    assertNoStackTrace(response);
+                    assertNoStackTrace(scrape, response);
                 }
             }
             finally {
                 server.restart();
             }
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                HttpResponse<String> up = get(health);
-                assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
+                Answer up = get(health);
+                assertThat(up.status()).as(up.body()).isEqualTo(200);
                 assertThat(get(metrics).body()).contains("gunicorn_master_workers{state=\"alive\"} 1.0");
             });
         }
@@ -96,23 +93,14 @@ class RedisStoreFaultsApplicationTests {
      * Neither a stack frame ({@code at a.b.C.m(C.java:1)}) nor a qualified exception
      * class name.
      */
-    private static void assertNoStackTrace(HttpResponse<String> response) {
-        assertThat(response.body()).as(response.uri().toString())
+    private static void assertNoStackTrace(URI uri, Answer response) {
+        assertThat(response.body()).as(uri.toString())
             .doesNotContainPattern("\\bat [\\w.$]+\\(")
             .doesNotContainPattern("\\b[a-z]+\\.[\\w.]+(Exception|Error)\\b");
     }
 
-    private HttpResponse<String> get(URI uri) {
-        try {
-            return this.client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
+    private static Answer get(URI uri) {
+        return LoopbackHttp.getOnce(uri);
     }
 
     @SpringBootConfiguration(proxyBeanMethods = false)

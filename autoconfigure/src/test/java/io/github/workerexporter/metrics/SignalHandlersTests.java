@@ -3,10 +3,6 @@ package io.github.workerexporter.metrics;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +14,7 @@ import java.util.function.Predicate;
 import io.github.workerexporter.environment.WorkerPool;
 import io.github.workerexporter.hooks.ExporterHook;
 import io.github.workerexporter.hooks.HookPhase;
+import io.github.workerexporter.testing.LoopbackHttp;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,13 +31,13 @@ import org.springframework.context.annotation.Bean;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Signals sent with {@code kill} to a real JVM running a Spring Boot application with the
- * exporter.
+ * Tests for {@link SignalHandlers}: signals sent with {@code kill} to a real JVM running
+ * a Spring Boot application with the exporter.
  *
  * @author Worker Exporter
  */
 @EnabledOnOs({ OS.LINUX, OS.MAC })
-class SignalHandlersIntegrationTests {
+class SignalHandlersTests {
 
     /**
      * Longest wait for the child JVM (a whole Spring Boot application) to print a line or
@@ -107,13 +104,10 @@ class SignalHandlersIntegrationTests {
     }
 
     private static String awaitScrape(String port, Predicate<String> condition) throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
-            .build();
         long deadline = System.currentTimeMillis() + DEADLINE_MILLIS;
         String body = "";
         while (System.currentTimeMillis() < deadline) {
-            body = client.send(request, HttpResponse.BodyHandlers.ofString()).body();
+            body = LoopbackHttp.getOnce(Integer.parseInt(port), "/actuator/prometheus").body();
             if (condition.test(body)) {
                 return body;
             }

@@ -1,4 +1,4 @@
-package io.github.workerexporter.merge;
+package io.github.workerexporter.storage;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import io.github.workerexporter.storage.WorkerRecord;
 
 /**
- * How long ago each worker last flushed, as one reader of the store sees it, measured on
- * the reader's monotonic clock so that a jump of a wall clock (the reader's or a
- * worker's: an NTP step, a resumed virtual machine, a hand-set date) neither declares a
- * flushing worker lost nor keeps a silent one alive.
+ * How long ago each worker last flushed (or each file last changed), as one reader of the
+ * store sees it, measured on the reader's monotonic clock so that a jump of a wall clock
+ * (the reader's or a worker's: an NTP step, a resumed virtual machine, a hand-set date)
+ * neither declares a flushing worker lost nor expires fresh data, nor keeps a silent
+ * worker alive or stale data kept.
  * <p>
  * Heartbeats are epoch millis of each worker's wall clock, possibly on other hosts, so
  * the reader notes on its own monotonic clock when it saw a worker's record change:
@@ -29,8 +29,10 @@ import io.github.workerexporter.storage.WorkerRecord;
  * it flushes;</li>
  * <li>a record unchanged: the age grows with the monotonic clock only.</li>
  * </ul>
- * Workers absent from a read are forgotten. Thread-safe. The master view has one, in
- * {@link WorkerCensus}, which decides liveness from these ages.
+ * Workers absent from a read are forgotten. Thread-safe. The one owner of this measure:
+ * the master view's census has one and decides liveness from its ages; the file store has
+ * one for the expiry of its worker files ({@link #observe(Map)}, by file name) and one
+ * for the sweep of its temporary files ({@link #observeModified}).
  *
  * @author Worker Exporter
  */
@@ -72,6 +74,20 @@ public final class HeartbeatAges {
     }
 
     /**
+     * Note one complete read of stamped things (such as the worker files of a directory)
+     * and tell how long ago each one's stamp changed.
+     * @param stamps each one's start time and heartbeat by name
+     * @return the age of each one's last change by name, never negative
+     */
+    public Map<String, Duration> observe(Map<String, Stamp> stamps) {
+        return observe(stamps.entrySet()
+            .stream()
+            .map((stamped) -> new Beat(stamped.getKey(), stamped.getValue().startTimeMillis(),
+                    stamped.getValue().heartbeatMillis()))
+            .toList());
+    }
+
+    /**
      * Note one complete listing of files and tell how long ago each was last modified,
      * measured as heartbeats are (a file is a worker whose modification time is its
      * heartbeat).
@@ -109,6 +125,16 @@ public final class HeartbeatAges {
         this.seen.clear();
         this.seen.putAll(current);
         return ages;
+    }
+
+    /**
+     * What tells that a stamped thing changed.
+     *
+     * @param startTimeMillis the start time of the life that wrote it, epoch millis
+     * @param heartbeatMillis when it was last written, epoch millis
+     */
+    public record Stamp(long startTimeMillis, long heartbeatMillis) {
+
     }
 
     private record Beat(String key, long startTimeMillis, long heartbeatMillis) {

@@ -60,7 +60,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * @author Worker Exporter
  */
 @ExtendWith(OutputCaptureExtension.class)
-class RedisStoreFaultsTests {
+class RedisMetricStoreFaultsTests {
 
     private static final Duration FLUSH = Duration.ofMillis(100);
 

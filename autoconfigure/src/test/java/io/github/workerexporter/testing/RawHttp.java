@@ -1,4 +1,4 @@
-package io.github.workerexporter.reliability;
+package io.github.workerexporter.testing;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -16,18 +16,23 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+
+import org.jspecify.annotations.Nullable;
+
 /**
- * A raw HTTP/1.1 client over one keep-alive socket, so a test can send bytes no
- * well-behaved client would: invalid UTF-8 and percent-encoding garbage in the request
- * line, unknown or lowercase methods, very long tokens and header values. Reads one
- * response per request (Content-Length, chunked, or until the server closes); when the
- * server closes the connection without answering, the status is {@link #CLOSED}. It never
- * sends a request twice, so the end-to-end tests send their loads with it too
- * ({@code e2e.LoopbackHttp}).
+ * The one raw HTTP/1.1 client of the tests, over one keep-alive socket to loopback, so a
+ * test can send bytes no well-behaved client would: invalid UTF-8 and percent-encoding
+ * garbage in the request line, unknown or lowercase methods, very long tokens and header
+ * values. Reads one response per request (Content-Length, chunked, or until the server
+ * closes); when the server closes the connection without answering, the status is
+ * {@link #CLOSED}. It never sends a request twice: {@link LoopbackHttp} gives every test
+ * its {@code GET}s through it.
  *
  * @author Worker Exporter
  */
-public final class HostileHttp implements Closeable {
+public final class RawHttp implements Closeable {
 
     /** Status of a request the server answered by closing the connection. */
     public static final int CLOSED = -1;
@@ -36,14 +41,31 @@ public final class HostileHttp implements Closeable {
 
     private final int port;
 
+    private final @Nullable SSLContext tls;
+
     private Socket socket;
 
     private InputStream in;
 
     private OutputStream out;
 
-    public HostileHttp(int port) {
+    /**
+     * A client of a plain port of {@code 127.0.0.1}, connected on its first request.
+     * @param port the port
+     */
+    public RawHttp(int port) {
+        this(port, null);
+    }
+
+    /**
+     * A client of a port of {@code 127.0.0.1}, over TLS when a context is given; a failed
+     * handshake throws from {@link #send}.
+     * @param port the port
+     * @param tls the client's TLS context, or {@code null} for plain HTTP
+     */
+    public RawHttp(int port, @Nullable SSLContext tls) {
         this.port = port;
+        this.tls = tls;
     }
 
     /**
@@ -94,6 +116,12 @@ public final class HostileHttp implements Closeable {
         socket.connect(new InetSocketAddress("127.0.0.1", this.port), TIMEOUT_MILLIS);
         socket.setSoTimeout(TIMEOUT_MILLIS);
         socket.setTcpNoDelay(true);
+        if (this.tls != null) {
+            SSLSocket secure = (SSLSocket) this.tls.getSocketFactory()
+                .createSocket(socket, "127.0.0.1", this.port, true);
+            secure.startHandshake();
+            socket = secure;
+        }
         this.socket = socket;
         this.in = new BufferedInputStream(socket.getInputStream(), 16384);
         this.out = new BufferedOutputStream(socket.getOutputStream(), 16384);

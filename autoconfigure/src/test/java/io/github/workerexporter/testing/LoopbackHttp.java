@@ -1,15 +1,13 @@
-package io.github.workerexporter.e2e;
+package io.github.workerexporter.testing;
 
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 
-import io.github.workerexporter.reliability.HostileHttp;
-
 /**
- * The HTTP client of the end-to-end tests: {@code GET} over one keep-alive socket to a
- * worker on loopback ({@link HostileHttp}), each request sent once whatever happens, so
- * that a test can compare what its workers counted with what it sent.
+ * The HTTP client of the tests: {@code GET} over one keep-alive socket to a server on
+ * loopback ({@link RawHttp}), each request sent once whatever happens, so that a test can
+ * compare what a server counted with what it sent.
  * <p>
  * The JDK {@code HttpClient} is not such a client: when a pooled connection turns out to
  * be closed by the server it sends an idempotent {@code GET} again without a word
@@ -25,12 +23,12 @@ import io.github.workerexporter.reliability.HostileHttp;
  *
  * @author Worker Exporter
  */
-final class LoopbackHttp implements AutoCloseable {
+public final class LoopbackHttp implements AutoCloseable {
 
     /** How long a kept-alive connection may stay idle before it is opened anew. */
-    static final Duration IDLE = Duration.ofSeconds(1);
+    public static final Duration IDLE = Duration.ofSeconds(1);
 
-    private final HostileHttp http;
+    private final RawHttp http;
 
     private long answeredAt;
 
@@ -38,8 +36,8 @@ final class LoopbackHttp implements AutoCloseable {
      * A client of one port of {@code 127.0.0.1}, connected on its first request.
      * @param port the port
      */
-    LoopbackHttp(int port) {
-        this.http = new HostileHttp(port);
+    public LoopbackHttp(int port) {
+        this.http = new RawHttp(port);
     }
 
     /**
@@ -47,9 +45,21 @@ final class LoopbackHttp implements AutoCloseable {
      * @param uri the address, on {@code 127.0.0.1}
      * @return the answer
      */
-    static Answer getOnce(URI uri) {
+    public static Answer getOnce(URI uri) {
         try (LoopbackHttp http = new LoopbackHttp(uri.getPort())) {
             return http.get(uri.getRawPath());
+        }
+    }
+
+    /**
+     * One {@code GET} of a path of {@code 127.0.0.1} on a connection of its own.
+     * @param port the port
+     * @param path the path
+     * @return the answer
+     */
+    public static Answer getOnce(int port, String path) {
+        try (LoopbackHttp http = new LoopbackHttp(port)) {
+            return http.get(path);
         }
     }
 
@@ -58,15 +68,15 @@ final class LoopbackHttp implements AutoCloseable {
      * @param path the path
      * @return the answer; status {@code -1} and the failure as body when there was none
      */
-    Answer get(String path) {
+    public Answer get(String path) {
         if (System.nanoTime() - this.answeredAt > IDLE.toNanos()) {
             this.http.close();
         }
         try {
-            HostileHttp.Response response = this.http.send(HostileHttp.request("GET", path));
+            RawHttp.Response response = this.http.send(RawHttp.request("GET", path));
             this.answeredAt = System.nanoTime();
             return new Answer(response.status(),
-                    (response.status() != HostileHttp.CLOSED) ? response.text() : "Closed without an answer");
+                    (response.status() != RawHttp.CLOSED) ? response.text() : "Closed without an answer");
         }
         catch (IOException | RuntimeException ex) {
             this.http.close();
@@ -85,7 +95,7 @@ final class LoopbackHttp implements AutoCloseable {
      * @param status the status, {@code -1} when there was none
      * @param body the body, or the failure
      */
-    record Answer(int status, String body) {
+    public record Answer(int status, String body) {
 
     }
 

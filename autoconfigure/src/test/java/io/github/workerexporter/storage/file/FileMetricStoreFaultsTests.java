@@ -57,7 +57,7 @@ import static org.awaitility.Awaitility.await;
  * @author Worker Exporter
  */
 @ExtendWith(OutputCaptureExtension.class)
-class FileStoreFaultsTests {
+class FileMetricStoreFaultsTests {
 
     private static final Duration RETENTION = Duration.ofMinutes(5);
 
@@ -374,7 +374,7 @@ class FileStoreFaultsTests {
                     new WorkerIdentity("w1", startMillis, Instant.ofEpochMilli(startMillis)), this.registry::scrape,
                     (name) -> true, this.lifecycle,
                     (records) -> RestartCarry.carry(records, "w1", startMillis, new BinarySnapshotCodec(), this.master),
-                    FileStoreFaultsTests.this.clock, WorkerIdConflict.of("gunicorn",
+                    FileMetricStoreFaultsTests.this.clock, WorkerIdConflict.of("gunicorn",
                             new WorkerIdentity("w1", startMillis, Instant.ofEpochMilli(startMillis))));
         }
 
