@@ -1,9 +1,6 @@
 package io.github.workerexporter.merge;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +8,7 @@ import java.util.List;
 import java.util.UUID;
 
 import io.github.workerexporter.storage.redis.RedisServerSupport;
+import io.github.workerexporter.testing.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,8 +36,6 @@ class ExemplarsThroughStoresTests {
 
     private static final String TRACE_ID = "5b8aa5a2d2c872e8321cf37308d69df2";
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
     private final List<ConfigurableApplicationContext> workers = new ArrayList<>();
 
     @TempDir
@@ -66,10 +62,8 @@ class ExemplarsThroughStoresTests {
         ConfigurableApplicationContext traced = worker("w1", store);
         ConfigurableApplicationContext other = worker("w2", store);
         int port = traced.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/traced"))
-            .header("traceparent", "00-" + TRACE_ID + "-a2fb4a1d1a96d312-01")
-            .build();
-        assertThat(this.client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(get(port, "/traced", "traceparent: 00-" + TRACE_ID + "-a2fb4a1d1a96d312-01").status())
+            .isEqualTo(200);
         await("the exemplar in the other worker's merged view").atMost(Duration.ofSeconds(20))
             .pollInterval(Duration.ofMillis(200))
             .untilAsserted(() -> assertThat(openMetrics(other).lines()
@@ -83,12 +77,15 @@ class ExemplarsThroughStoresTests {
 
     private String openMetrics(ConfigurableApplicationContext worker) throws Exception {
         int port = worker.getEnvironment().getRequiredProperty("local.exporter.metrics-port", Integer.class);
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-            .header("Accept", "application/openmetrics-text; version=1.0.0")
-            .build();
-        HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return response.body();
+        RawHttp.Response response = get(port, "/metrics", "Accept: application/openmetrics-text; version=1.0.0");
+        assertThat(response.status()).isEqualTo(200);
+        return response.text();
+    }
+
+    private static RawHttp.Response get(int port, String path, String... headers) throws IOException {
+        try (RawHttp http = new RawHttp(port)) {
+            return http.send(RawHttp.request("GET", path, headers));
+        }
     }
 
     private ConfigurableApplicationContext worker(String id, String... store) {

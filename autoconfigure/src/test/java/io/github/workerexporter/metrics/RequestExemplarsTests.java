@@ -1,12 +1,10 @@
 package io.github.workerexporter.metrics;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.IOException;
 import java.util.List;
 
 import io.github.workerexporter.server.MetricsServerManager;
+import io.github.workerexporter.testing.RawHttp;
 import io.prometheus.metrics.tracer.common.SpanContext;
 import org.junit.jupiter.api.Test;
 
@@ -36,8 +34,6 @@ class RequestExemplarsTests {
 
     private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
     @LocalServerPort
     private int port;
 
@@ -50,10 +46,8 @@ class RequestExemplarsTests {
     @Test
     void theDurationBucketAndTheCounterCarryTheTraceOfTheRequest() throws Exception {
         assertThat(this.spanContexts).as("Spring Boot's span context bean").hasSize(1);
-        HttpRequest traced = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/traced"))
-            .header("traceparent", "00-" + TRACE_ID + "-00f067aa0ba902b7-01")
-            .build();
-        assertThat(this.client.send(traced, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(get(this.port, "/traced", "traceparent: 00-" + TRACE_ID + "-00f067aa0ba902b7-01").status())
+            .isEqualTo(200);
         String exposition = scrape("application/openmetrics-text; version=1.0.0");
         assertThat(lines(exposition, "gunicorn_worker_request_duration_seconds_bucket{"))
             .filteredOn((line) -> line.contains("trace_id=\"" + TRACE_ID + "\""))
@@ -73,13 +67,15 @@ class RequestExemplarsTests {
     }
 
     private String scrape(String accept) throws Exception {
-        HttpRequest request = HttpRequest
-            .newBuilder(URI.create("http://127.0.0.1:" + this.metricsServer.getPort() + "/metrics"))
-            .header("Accept", accept)
-            .build();
-        HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return response.body();
+        RawHttp.Response response = get(this.metricsServer.getPort(), "/metrics", "Accept: " + accept);
+        assertThat(response.status()).isEqualTo(200);
+        return response.text();
+    }
+
+    private static RawHttp.Response get(int port, String path, String... headers) throws IOException {
+        try (RawHttp http = new RawHttp(port)) {
+            return http.send(RawHttp.request("GET", path, headers));
+        }
     }
 
     private static List<String> lines(String exposition, String prefix) {
