@@ -70,6 +70,8 @@ final class RouteFamilies implements MultiCollector {
 
     private final double[] durationBounds;
 
+    private final long[] durationNanoBounds;
+
     private final double[] sizeBounds;
 
     private final String workerId;
@@ -97,6 +99,7 @@ final class RouteFamilies implements MultiCollector {
             int maxLabelSets, boolean statusClass, RequestExemplars exemplars) {
         this.metadata = metadata.clone();
         this.durationBounds = ClassicHistogram.withInfinity(durationBounds);
+        this.durationNanoBounds = ClassicHistogram.nanoBounds(this.durationBounds);
         this.sizeBounds = ClassicHistogram.withInfinity(sizeBounds);
         this.workerId = workerId;
         this.maxLabelSets = maxLabelSets;
@@ -109,17 +112,17 @@ final class RouteFamilies implements MultiCollector {
      * @param method the method label, already one of a bounded set
      * @param endpoint the route template
      * @param status the response status
-     * @param seconds how long the request took
+     * @param nanos how long the request took, in nanoseconds
      * @param requestBytes body bytes received
      * @param responseBytes body bytes sent
      */
-    void record(String method, String endpoint, int status, double seconds, long requestBytes, long responseBytes) {
+    void record(String method, String endpoint, int status, long nanos, long requestBytes, long responseBytes) {
         int index = this.statusClass ? classIndex(status) : codeIndex(status);
         Series series = find(method, endpoint, index);
         if (series == null) {
             series = (this.size.get() < this.maxLabelSets) ? admit(method, endpoint, index) : fold(method, index);
         }
-        series.record(seconds, requestBytes, responseBytes);
+        series.record(nanos, requestBytes, responseBytes);
     }
 
     private static int codeIndex(int status) {
@@ -179,13 +182,13 @@ final class RouteFamilies implements MultiCollector {
         List<HistogramDataPointSnapshot> requestSizes = new ArrayList<>();
         List<HistogramDataPointSnapshot> responseSizes = new ArrayList<>();
         for (Series series : this.all) {
-            HistogramDataPointSnapshot duration = series.histogram(this.durationBounds, 0, false);
+            HistogramDataPointSnapshot duration = series.histogram(this.durationBounds, 0, 1e9);
             durations.add(duration);
             requests.add(new CounterDataPointSnapshot(duration.getCount(), series.labels,
                     RequestExemplars.newest(duration.getExemplars()), series.created));
-            requestSizes.add(series.histogram(this.sizeBounds, this.durationBounds.length + 1, true));
+            requestSizes.add(series.histogram(this.sizeBounds, this.durationBounds.length + 1, 1));
             responseSizes
-                .add(series.histogram(this.sizeBounds, this.durationBounds.length + this.sizeBounds.length + 2, true));
+                .add(series.histogram(this.sizeBounds, this.durationBounds.length + this.sizeBounds.length + 2, 1));
         }
         return MetricSnapshots.of(new CounterSnapshot(this.metadata[0], requests),
                 new HistogramSnapshot(this.metadata[1], durations),
@@ -205,8 +208,8 @@ final class RouteFamilies implements MultiCollector {
     /**
      * One label set of the four families. Slots of its stripes: the duration buckets and
      * sum, then the request size buckets and sum, then the response size buckets and sum.
-     * The size sums are whole bytes, added as longs: one atomic add rather than the
-     * compare-and-set loop a double sum takes.
+     * Every sum is a long, nanoseconds or bytes, divided at scrape: one atomic add rather
+     * than the compare-and-set loop a double sum takes, and no division per request.
      */
     private final class Series {
 
@@ -230,28 +233,28 @@ final class RouteFamilies implements MultiCollector {
             this.stripes = new Stripes(this.responseSizeSlot + sizeBuckets + 1);
         }
 
-        void record(double seconds, long requestBytes, long responseBytes) {
+        void record(long nanos, long requestBytes, long responseBytes) {
             double[] sizes = RouteFamilies.this.sizeBounds;
-            double[] durations = RouteFamilies.this.durationBounds;
+            long[] durations = RouteFamilies.this.durationNanoBounds;
             int stripe = this.stripes.stripe();
-            this.stripes.add(stripe, ClassicHistogram.bucket(durations, seconds), 1);
-            this.stripes.addDouble(stripe, durations.length, seconds);
+            this.stripes.add(stripe, ClassicHistogram.bucket(durations, nanos), 1);
+            this.stripes.add(stripe, durations.length, nanos);
             this.stripes.add(stripe, this.requestSizeSlot + ClassicHistogram.bucket(sizes, requestBytes), 1);
             this.stripes.add(stripe, this.requestSizeSlot + sizes.length, requestBytes);
             this.stripes.add(stripe, this.responseSizeSlot + ClassicHistogram.bucket(sizes, responseBytes), 1);
             this.stripes.add(stripe, this.responseSizeSlot + sizes.length, responseBytes);
             if (this.durationExemplars != null) {
-                this.durationExemplars.observe(seconds);
+                this.durationExemplars.observe(nanos / 1e9);
             }
         }
 
-        HistogramDataPointSnapshot histogram(double[] bounds, int firstSlot, boolean bytes) {
+        HistogramDataPointSnapshot histogram(double[] bounds, int firstSlot, double unitsPerValue) {
             long[] counts = new long[bounds.length];
             for (int i = 0; i < counts.length; i++) {
                 counts[i] = this.stripes.sum(firstSlot + i);
             }
             int sumSlot = firstSlot + bounds.length;
-            double sum = bytes ? this.stripes.sum(sumSlot) : this.stripes.sumDouble(sumSlot);
+            double sum = this.stripes.sum(sumSlot) / unitsPerValue;
             Exemplars exemplars = (firstSlot == 0) ? RequestExemplars.of(this.durationExemplars) : Exemplars.EMPTY;
             return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, counts), sum, this.labels,
                     exemplars, this.created);

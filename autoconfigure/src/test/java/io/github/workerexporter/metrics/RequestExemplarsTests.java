@@ -1,6 +1,7 @@
 package io.github.workerexporter.metrics;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 
 import io.github.workerexporter.server.MetricsServerManager;
@@ -11,13 +12,16 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Exemplars of a traced request: a Spring MVC application on Tomcat with Spring Boot's
@@ -48,7 +52,12 @@ class RequestExemplarsTests {
         assertThat(this.spanContexts).as("Spring Boot's span context bean").hasSize(1);
         assertThat(get(this.port, "/traced", "traceparent: 00-" + TRACE_ID + "-00f067aa0ba902b7-01").status())
             .isEqualTo(200);
-        String exposition = scrape("application/openmetrics-text; version=1.0.0");
+        // The client can have the response before the filter records it (the body is
+        // flushed
+        // first): wait for the recording, not for the response.
+        String exposition = await("the traced request recorded").atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> scrape("application/openmetrics-text; version=1.0.0"), (text) -> text.contains(TRACE_ID));
         assertThat(lines(exposition, "gunicorn_worker_request_duration_seconds_bucket{"))
             .filteredOn((line) -> line.contains("trace_id=\"" + TRACE_ID + "\""))
             .singleElement()
@@ -90,6 +99,11 @@ class RequestExemplarsTests {
         @GetMapping("/traced")
         String traced() {
             return "ok";
+        }
+
+        @Bean
+        TomcatServletWebServerFactory tomcat() {
+            return new TomcatServletWebServerFactory();
         }
 
     }
