@@ -39,8 +39,6 @@ final class ClassicHistogram extends OneDataPointCollector {
 
     private final int sumSlot;
 
-    private final long[] nanoBounds;
-
     private final @Nullable ExemplarSampler exemplars;
 
     /**
@@ -71,9 +69,7 @@ final class ClassicHistogram extends OneDataPointCollector {
         super(new MetricMetadata(name, help), MetricType.HISTOGRAM, labelName, labelValue);
         this.upperBounds = withInfinity(upperBounds);
         this.sumSlot = this.upperBounds.length;
-        // the sum of observe(double), then the sum of observeNanos(long) in nanoseconds
-        this.stripes = new Stripes(this.sumSlot + 2);
-        this.nanoBounds = nanoBounds(this.upperBounds);
+        this.stripes = new Stripes(this.sumSlot + 1);
         this.exemplars = exemplars.sampler(this.upperBounds);
     }
 
@@ -92,71 +88,6 @@ final class ClassicHistogram extends OneDataPointCollector {
         if (this.exemplars != null) {
             this.exemplars.observe(value);
         }
-    }
-
-    /**
-     * Record a duration in nanoseconds, as {@link #observe} records it in seconds,
-     * without dividing: the bucket is found among the bounds in nanoseconds and the
-     * nanoseconds are summed as a long (one atomic add, where a double sum takes a
-     * compare-and-set loop).
-     * @param nanos the duration, at least 0
-     */
-    void observeNanos(long nanos) {
-        int stripe = this.stripes.stripe();
-        this.stripes.add(stripe, bucket(this.nanoBounds, nanos), 1);
-        this.stripes.add(stripe, this.sumSlot + 1, nanos);
-        if (this.exemplars != null) {
-            this.exemplars.observe(nanos / 1e9);
-        }
-    }
-
-    /**
-     * The bounds of buckets in seconds as nanoseconds: for each, the largest {@code n}
-     * whose {@code n / 1e9} is at most the bound, so a duration lands in the bucket it
-     * lands in when divided first.
-     * @param upperBounds the bounds in seconds, {@code +Inf} last
-     * @return the bounds in nanoseconds, {@link Long#MAX_VALUE} for {@code +Inf}
-     */
-    static long[] nanoBounds(double[] upperBounds) {
-        long[] nanos = new long[upperBounds.length];
-        for (int i = 0; i < upperBounds.length; i++) {
-            double bound = upperBounds[i];
-            if (bound * 1e9 >= Long.MAX_VALUE) {
-                nanos[i] = Long.MAX_VALUE;
-                continue;
-            }
-            long n = (long) Math.floor(bound * 1e9);
-            while (n / 1e9 > bound) {
-                n--;
-            }
-            while ((n + 1) / 1e9 <= bound) {
-                n++;
-            }
-            nanos[i] = n;
-        }
-        return nanos;
-    }
-
-    /**
-     * The bucket of a value in nanoseconds: the first whose bound is at least the value.
-     * @param nanoBounds the bounds, ascending, {@link Long#MAX_VALUE} last
-     * @param nanos the value
-     * @return the bucket's index
-     */
-    static int bucket(long[] nanoBounds, long nanos) {
-        int i = 0;
-        while (nanos > nanoBounds[i]) {
-            i++;
-        }
-        return i;
-    }
-
-    /**
-     * The sum of the observations in seconds.
-     * @return the sum
-     */
-    private double sumSeconds() {
-        return this.stripes.sumDouble(this.sumSlot) + this.stripes.sum(this.sumSlot + 1) / 1e9;
     }
 
     /**
@@ -205,7 +136,7 @@ final class ClassicHistogram extends OneDataPointCollector {
         }
         return new HistogramSnapshot(this.metadata,
                 List.of(new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(this.upperBounds, counts),
-                        sumSeconds(), this.labels, exemplars(), this.createdTimestampMillis)));
+                        this.stripes.sumDouble(this.sumSlot), this.labels, exemplars(), this.createdTimestampMillis)));
     }
 
 }

@@ -188,7 +188,7 @@ public final class RequestMetrics {
             long responseBytes, @Nullable Throwable unhandled) {
         RouteFamilies routes = this.routes;
         if (routes != null) {
-            routes.record(method(method), endpoint, status, durationNanos, requestBytes, responseBytes);
+            routes.record(method(method), endpoint, status, durationNanos / 1e9, requestBytes, responseBytes);
         }
         else {
             recordUnlabelled(durationNanos, requestBytes, responseBytes);
@@ -204,7 +204,7 @@ public final class RequestMetrics {
     // all four are set when routes is null
     private void recordUnlabelled(long durationNanos, long requestBytes, long responseBytes) {
         this.requests.inc();
-        this.duration.observeNanos(durationNanos);
+        this.duration.observe(durationNanos / 1e9);
         this.requestSize.observe(requestBytes);
         this.responseSize.observe(responseBytes);
     }

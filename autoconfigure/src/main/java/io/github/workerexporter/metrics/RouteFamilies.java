@@ -70,8 +70,6 @@ final class RouteFamilies implements MultiCollector {
 
     private final double[] durationBounds;
 
-    private final long[] durationNanoBounds;
-
     private final double[] sizeBounds;
 
     private final String workerId;
@@ -99,7 +97,6 @@ final class RouteFamilies implements MultiCollector {
             int maxLabelSets, boolean statusClass, RequestExemplars exemplars) {
         this.metadata = metadata.clone();
         this.durationBounds = ClassicHistogram.withInfinity(durationBounds);
-        this.durationNanoBounds = ClassicHistogram.nanoBounds(this.durationBounds);
         this.sizeBounds = ClassicHistogram.withInfinity(sizeBounds);
         this.workerId = workerId;
         this.maxLabelSets = maxLabelSets;
@@ -112,17 +109,17 @@ final class RouteFamilies implements MultiCollector {
      * @param method the method label, already one of a bounded set
      * @param endpoint the route template
      * @param status the response status
-     * @param nanos how long the request took, in nanoseconds
+     * @param seconds how long the request took
      * @param requestBytes body bytes received
      * @param responseBytes body bytes sent
      */
-    void record(String method, String endpoint, int status, long nanos, long requestBytes, long responseBytes) {
+    void record(String method, String endpoint, int status, double seconds, long requestBytes, long responseBytes) {
         int index = this.statusClass ? classIndex(status) : codeIndex(status);
         Series series = find(method, endpoint, index);
         if (series == null) {
             series = (this.size.get() < this.maxLabelSets) ? admit(method, endpoint, index) : fold(method, index);
         }
-        series.record(nanos, requestBytes, responseBytes);
+        series.record(seconds, requestBytes, responseBytes);
     }
 
     private static int codeIndex(int status) {
@@ -182,13 +179,13 @@ final class RouteFamilies implements MultiCollector {
         List<HistogramDataPointSnapshot> requestSizes = new ArrayList<>();
         List<HistogramDataPointSnapshot> responseSizes = new ArrayList<>();
         for (Series series : this.all) {
-            HistogramDataPointSnapshot duration = series.histogram(this.durationBounds, 0, 1e9);
+            HistogramDataPointSnapshot duration = series.histogram(this.durationBounds, 0, false);
             durations.add(duration);
             requests.add(new CounterDataPointSnapshot(duration.getCount(), series.labels,
                     RequestExemplars.newest(duration.getExemplars()), series.created));
-            requestSizes.add(series.histogram(this.sizeBounds, this.durationBounds.length + 1, 1));
+            requestSizes.add(series.histogram(this.sizeBounds, this.durationBounds.length + 1, true));
             responseSizes
-                .add(series.histogram(this.sizeBounds, this.durationBounds.length + this.sizeBounds.length + 2, 1));
+                .add(series.histogram(this.sizeBounds, this.durationBounds.length + this.sizeBounds.length + 2, true));
         }
         return MetricSnapshots.of(new CounterSnapshot(this.metadata[0], requests),
                 new HistogramSnapshot(this.metadata[1], durations),
@@ -208,8 +205,8 @@ final class RouteFamilies implements MultiCollector {
     /**
      * One label set of the four families. Slots of its stripes: the duration buckets and
      * sum, then the request size buckets and sum, then the response size buckets and sum.
-     * Every sum is a long, nanoseconds or bytes, divided at scrape: one atomic add rather
-     * than the compare-and-set loop a double sum takes, and no division per request.
+     * The size sums are whole bytes, added as longs: one atomic add rather than the
+     * compare-and-set loop a double sum takes.
      */
     private final class Series {
 
@@ -233,28 +230,28 @@ final class RouteFamilies implements MultiCollector {
             this.stripes = new Stripes(this.responseSizeSlot + sizeBuckets + 1);
         }
 
-        void record(long nanos, long requestBytes, long responseBytes) {
+        void record(double seconds, long requestBytes, long responseBytes) {
             double[] sizes = RouteFamilies.this.sizeBounds;
-            long[] durations = RouteFamilies.this.durationNanoBounds;
+            double[] durations = RouteFamilies.this.durationBounds;
             int stripe = this.stripes.stripe();
-            this.stripes.add(stripe, ClassicHistogram.bucket(durations, nanos), 1);
-            this.stripes.add(stripe, durations.length, nanos);
+            this.stripes.add(stripe, ClassicHistogram.bucket(durations, seconds), 1);
+            this.stripes.addDouble(stripe, durations.length, seconds);
             this.stripes.add(stripe, this.requestSizeSlot + ClassicHistogram.bucket(sizes, requestBytes), 1);
             this.stripes.add(stripe, this.requestSizeSlot + sizes.length, requestBytes);
             this.stripes.add(stripe, this.responseSizeSlot + ClassicHistogram.bucket(sizes, responseBytes), 1);
             this.stripes.add(stripe, this.responseSizeSlot + sizes.length, responseBytes);
             if (this.durationExemplars != null) {
-                this.durationExemplars.observe(nanos / 1e9);
+                this.durationExemplars.observe(seconds);
             }
         }
 
-        HistogramDataPointSnapshot histogram(double[] bounds, int firstSlot, double unitsPerValue) {
+        HistogramDataPointSnapshot histogram(double[] bounds, int firstSlot, boolean bytes) {
             long[] counts = new long[bounds.length];
             for (int i = 0; i < counts.length; i++) {
                 counts[i] = this.stripes.sum(firstSlot + i);
             }
             int sumSlot = firstSlot + bounds.length;
-            double sum = this.stripes.sum(sumSlot) / unitsPerValue;
+            double sum = bytes ? this.stripes.sum(sumSlot) : this.stripes.sumDouble(sumSlot);
             Exemplars exemplars = (firstSlot == 0) ? RequestExemplars.of(this.durationExemplars) : Exemplars.EMPTY;
             return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, counts), sum, this.labels,
                     exemplars, this.created);
