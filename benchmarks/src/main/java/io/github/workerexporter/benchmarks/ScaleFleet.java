@@ -1,7 +1,6 @@
 package io.github.workerexporter.benchmarks;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -122,7 +121,7 @@ final class ScaleFleet implements AutoCloseable {
                     throw new IllegalStateException("The " + this.kind + " store cannot be read");
                 });
         PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
-        Counting exposition = new Counting();
+        CountingStream exposition = new CountingStream();
         for (int i = 0; i < warmups; i++) {
             writer.write(exposition, collector.collect());
         }
@@ -298,25 +297,6 @@ final class ScaleFleet implements AutoCloseable {
 
         private static String mb(double bytes) {
             return String.format("%.2f", bytes / 1024 / 1024);
-        }
-
-    }
-
-    /**
-     * Counts the bytes of the exposition and drops them.
-     */
-    private static final class Counting extends OutputStream {
-
-        private long count;
-
-        @Override
-        public void write(int b) {
-            this.count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            this.count += len;
         }
 
     }

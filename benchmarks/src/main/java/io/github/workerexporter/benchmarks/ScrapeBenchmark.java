@@ -1,7 +1,6 @@
 package io.github.workerexporter.benchmarks;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -133,25 +132,6 @@ public class ScrapeBenchmark {
 
     private static boolean alive(DataPointSnapshot point) {
         return "alive".equals(point.getLabels().get("state"));
-    }
-
-    /**
-     * Counts the bytes written and drops them.
-     */
-    private static final class CountingStream extends OutputStream {
-
-        private long count;
-
-        @Override
-        public void write(int b) {
-            this.count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            this.count += len;
-        }
-
     }
 
 }
