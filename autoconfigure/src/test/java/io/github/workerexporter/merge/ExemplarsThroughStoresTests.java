@@ -1,6 +1,5 @@
 package io.github.workerexporter.merge;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,7 +63,7 @@ class ExemplarsThroughStoresTests {
         ConfigurableApplicationContext traced = worker("w1", store);
         ConfigurableApplicationContext other = worker("w2", store);
         int port = traced.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
-        assertThat(get(port, "/traced", "traceparent: 00-" + TRACE_ID + "-a2fb4a1d1a96d312-01").status())
+        assertThat(RawHttp.get(port, "/traced", "traceparent: 00-" + TRACE_ID + "-a2fb4a1d1a96d312-01").status())
             .isEqualTo(200);
         await("the exemplar in the other worker's merged view").atMost(Duration.ofSeconds(20))
             .pollInterval(Duration.ofMillis(200))
@@ -79,15 +78,10 @@ class ExemplarsThroughStoresTests {
 
     private String openMetrics(ConfigurableApplicationContext worker) throws Exception {
         int port = worker.getEnvironment().getRequiredProperty("local.exporter.metrics-port", Integer.class);
-        RawHttp.Response response = get(port, "/metrics", "Accept: application/openmetrics-text; version=1.0.0");
+        RawHttp.Response response = RawHttp.get(port, "/metrics",
+                "Accept: application/openmetrics-text; version=1.0.0");
         assertThat(response.status()).isEqualTo(200);
         return response.text();
-    }
-
-    private static RawHttp.Response get(int port, String path, String... headers) throws IOException {
-        try (RawHttp http = new RawHttp(port)) {
-            return http.send(RawHttp.request("GET", path, headers));
-        }
     }
 
     private ConfigurableApplicationContext worker(String id, String... store) {

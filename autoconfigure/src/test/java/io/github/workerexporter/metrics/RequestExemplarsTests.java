@@ -1,6 +1,5 @@
 package io.github.workerexporter.metrics;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
@@ -50,7 +49,7 @@ class RequestExemplarsTests {
     @Test
     void theDurationBucketAndTheCounterCarryTheTraceOfTheRequest() throws Exception {
         assertThat(this.spanContexts).as("Spring Boot's span context bean").hasSize(1);
-        assertThat(get(this.port, "/traced", "traceparent: 00-" + TRACE_ID + "-00f067aa0ba902b7-01").status())
+        assertThat(RawHttp.get(this.port, "/traced", "traceparent: 00-" + TRACE_ID + "-00f067aa0ba902b7-01").status())
             .isEqualTo(200);
         // The client can have the response before the filter records it (the body is
         // flushed
@@ -76,15 +75,9 @@ class RequestExemplarsTests {
     }
 
     private String scrape(String accept) throws Exception {
-        RawHttp.Response response = get(this.metricsServer.getPort(), "/metrics", "Accept: " + accept);
+        RawHttp.Response response = RawHttp.get(this.metricsServer.getPort(), "/metrics", "Accept: " + accept);
         assertThat(response.status()).isEqualTo(200);
         return response.text();
-    }
-
-    private static RawHttp.Response get(int port, String path, String... headers) throws IOException {
-        try (RawHttp http = new RawHttp(port)) {
-            return http.send(RawHttp.request("GET", path, headers));
-        }
     }
 
     private static List<String> lines(String exposition, String prefix) {

@@ -86,6 +86,20 @@ public final class RawHttp implements Closeable {
     }
 
     /**
+     * Send one {@code GET} on a connection of its own and read its response.
+     * @param port the plain port of {@code 127.0.0.1}
+     * @param target the request target
+     * @param headers extra header lines, each without CRLF
+     * @return the response
+     * @throws IOException on a socket error other than the server closing the connection
+     */
+    public static Response get(int port, String target, String... headers) throws IOException {
+        try (RawHttp http = new RawHttp(port)) {
+            return http.send(request("GET", target, headers));
+        }
+    }
+
+    /**
      * Send one request and read its response.
      * @param request the request bytes
      * @return the response
