@@ -114,16 +114,11 @@ final class SnapshotDecoder {
     }
 
     /**
-     * A counter's exemplar (version 2), the newest when the bytes hold several.
+     * A counter's exemplar (version 2): the encoder writes at most one.
      */
     private @Nullable Exemplar exemplar() {
         Exemplars exemplars = exemplars();
-        Exemplar newest = null;
-        for (Exemplar exemplar : exemplars) {
-            newest = (newest == null || exemplar.getTimestampMillis() > newest.getTimestampMillis()) ? exemplar
-                    : newest;
-        }
-        return newest;
+        return (exemplars.size() > 0) ? exemplars.get(0) : null;
     }
 
     /**
