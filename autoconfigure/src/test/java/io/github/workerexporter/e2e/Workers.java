@@ -18,6 +18,7 @@ import java.util.function.Predicate;
 
 import io.github.workerexporter.testing.LoopbackHttp.Answer;
 import io.github.workerexporter.metrics.RequestExposition;
+import io.github.workerexporter.testing.DefaultSignals;
 import io.github.workerexporter.testing.LoopbackHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -356,6 +357,7 @@ final class Workers implements AutoCloseable {
      * @return the JVM's exit code
      */
     int stop(Worker worker, String signal) {
+        DefaultSignals.assumeDeliverable(signal);
         try {
             Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(worker.pid())).inheritIO().start();
             assertThat(kill.waitFor()).as("kill -%s %s", signal, worker.id()).isZero();
@@ -393,7 +395,8 @@ final class Workers implements AutoCloseable {
     }
 
     private Worker launch(String id) {
-        List<String> command = new ArrayList<>(this.wrapper);
+        List<String> command = new ArrayList<>(DefaultSignals.prefix());
+        command.addAll(this.wrapper);
         command.addAll(List.of(ProcessHandle.current().info().command().orElseThrow(), "-Xmx256m", "-Xss512k",
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-cp",
                 System.getProperty("java.class.path"), this.main.getName(), "--exporter.worker.id=" + id));
