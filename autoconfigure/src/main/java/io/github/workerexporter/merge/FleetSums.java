@@ -189,8 +189,7 @@ final class FleetSums {
                 return new SummaryDataPointSnapshot(this.count, this.hasSum ? this.sum : Double.NaN, Quantiles.EMPTY,
                         labels, Exemplars.EMPTY, 0);
             }
-            // A series is made for its first data point: a histogram family's has its
-            // sum.
+            // A series is made for its first data point: a histogram's made this sum.
             return Objects.requireNonNull(this.histogram).build(labels);
         }
 

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.jspecify.annotations.Nullable;
+
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.Exemplar;
 import io.prometheus.metrics.model.snapshots.Exemplars;
@@ -38,11 +40,12 @@ final class HistogramSum {
     private final TreeMap<Double, Exemplar> exemplars = new TreeMap<>();
 
     /** The exemplars of native-only points, placed when the buckets are known. */
-    private final List<Exemplar> nativeExemplars = new ArrayList<>();
+    private final List<Exemplar> nativeExemplars = new ArrayList<>(0);
 
     private int mostNativeExemplars;
 
-    private final NativeHistogramSum natives = new NativeHistogramSum();
+    /** Made for the first native point, so a classic histogram allocates no more. */
+    private @Nullable NativeHistogramSum natives;
 
     private int points;
 
@@ -82,6 +85,9 @@ final class HistogramSum {
         }
         if (point.hasNativeHistogramData()) {
             this.nativePoints++;
+            if (this.natives == null) {
+                this.natives = new NativeHistogramSum();
+            }
             this.natives.add(point);
         }
     }
@@ -93,11 +99,12 @@ final class HistogramSum {
 
     HistogramDataPointSnapshot build(Labels labels) {
         double sum = this.hasSum ? this.sum : Double.NaN;
-        if (this.classicPoints == 0) {
+        NativeHistogramSum natives = this.natives;
+        if (this.classicPoints == 0 && natives != null) {
             this.nativeExemplars.sort(NEWEST_FIRST);
             Exemplars newest = this.nativeExemplars.isEmpty() ? Exemplars.EMPTY
                     : Exemplars.of(new ArrayList<>(this.nativeExemplars.subList(0, this.mostNativeExemplars)));
-            return this.natives.build(ClassicHistogramBuckets.EMPTY, sum, labels, newest);
+            return natives.build(ClassicHistogramBuckets.EMPTY, sum, labels, newest);
         }
         if (this.nativeOnlyCount > 0) {
             this.classic.merge(Double.POSITIVE_INFINITY, this.nativeOnlyCount, Long::sum);
@@ -118,8 +125,8 @@ final class HistogramSum {
         ClassicHistogramBuckets buckets = ClassicHistogramBuckets.of(bounds, counts);
         Exemplars exemplars = this.exemplars.isEmpty() ? Exemplars.EMPTY
                 : Exemplars.of(new ArrayList<>(this.exemplars.values()));
-        if (this.nativePoints == this.points) {
-            return this.natives.build(buckets, sum, labels, exemplars);
+        if (natives != null && this.nativePoints == this.points) {
+            return natives.build(buckets, sum, labels, exemplars);
         }
         return new HistogramDataPointSnapshot(buckets, sum, labels, exemplars, 0);
     }
