@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
+import io.github.workerexporter.storage.Exposition;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.SharedValue;
 import io.github.workerexporter.storage.WorkerRecord;
@@ -145,6 +146,10 @@ class NativeHistogramsThroughStoresTests {
         String expected = describe(all);
         assertThat(expected).contains("schema 3");
         assertThat(fleetPoint(fleet)).isEqualTo(expected);
+        // Served as Prometheus scrapes native histograms: protobuf.
+        assertThat(Exposition.protobuf(fleet.collect())).contains("name: \"" + NAME + "\"")
+            .contains("schema: 3")
+            .contains("positive_span");
         // w2 stops and leaves the store: folded, then moved into the remainder's base.
         publish(store, "w2", second.collect(), WorkerState.STOPPED);
         assertThat(fleetPoint(fleet)).isEqualTo(expected);
