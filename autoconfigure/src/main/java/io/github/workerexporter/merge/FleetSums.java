@@ -4,11 +4,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
+
+import org.jspecify.annotations.Nullable;
 
 import io.github.workerexporter.storage.Snapshots;
-import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
@@ -27,12 +28,12 @@ import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSna
 /**
  * The fleet sums of the cumulative families (counters, histograms, summaries) of several
  * workers' metrics: {@code worker_id} dropped, the series whose other labels are equal
- * added. A histogram adds its classic buckets by upper bound, its sum and count; a
- * summary adds its count and sum (quantiles cannot be added and are left out). Exemplars
- * survive, bounded: each bucket keeps the newest of the workers' exemplars that fall in
- * it, a counter the newest of its workers'. The master families
- * ({@code <prefix>_master_*}) and every other type are left out; a family whose type
- * differs from the first seen is skipped.
+ * added. A histogram adds its classic buckets by upper bound, its native buckets at the
+ * coarsest schema, its sum and count ({@link HistogramSum}); a summary adds its count and
+ * sum (quantiles cannot be added and are left out). Exemplars survive, bounded: each
+ * bucket keeps the newest of the workers' exemplars that fall in it, a counter the newest
+ * of its workers'. The master families ({@code <prefix>_master_*}) and every other type
+ * are left out; a family whose type differs from the first seen is skipped.
  *
  * @author Worker Exporter
  */
@@ -148,75 +149,48 @@ final class FleetSums {
 
         private double value;
 
+        private @Nullable Exemplar exemplar;
+
         private double sum;
 
         private boolean hasSum = true;
 
         private long count;
 
-        private final TreeMap<Double, Long> buckets = new TreeMap<>();
-
-        /** The newest exemplar of each bucket, by upper bound; of a counter, at +Inf. */
-        private final TreeMap<Double, Exemplar> exemplars = new TreeMap<>();
+        private @Nullable HistogramSum histogram;
 
         void add(DataPointSnapshot point) {
             if (point instanceof CounterDataPointSnapshot counter) {
                 this.value += counter.getValue();
-                if (counter.getExemplar() != null) {
-                    keepNewest(Double.POSITIVE_INFINITY, counter.getExemplar());
+                Exemplar next = counter.getExemplar();
+                if (next != null
+                        && (this.exemplar == null || next.getTimestampMillis() > this.exemplar.getTimestampMillis())) {
+                    this.exemplar = next;
                 }
             }
             else if (point instanceof HistogramDataPointSnapshot histogram) {
-                ClassicHistogramBuckets classic = histogram.getClassicBuckets();
-                for (int i = 0; i < classic.size(); i++) {
-                    this.buckets.merge(classic.getUpperBound(i), classic.getCount(i), Long::sum);
+                if (this.histogram == null) {
+                    this.histogram = new HistogramSum();
                 }
-                for (Exemplar exemplar : histogram.getExemplars()) {
-                    for (int i = 0; i < classic.size(); i++) {
-                        if (exemplar.getValue() <= classic.getUpperBound(i)) {
-                            keepNewest(classic.getUpperBound(i), exemplar);
-                            break;
-                        }
-                    }
-                }
-                addSum(histogram.hasSum(), histogram.hasSum() ? histogram.getSum() : 0);
+                this.histogram.add(histogram);
             }
             else if (point instanceof SummaryDataPointSnapshot summary) {
                 this.count += summary.hasCount() ? summary.getCount() : 0;
-                addSum(summary.hasSum(), summary.hasSum() ? summary.getSum() : 0);
+                this.hasSum &= summary.hasSum();
+                this.sum += summary.hasSum() ? summary.getSum() : 0;
             }
-        }
-
-        private void keepNewest(double bucket, Exemplar exemplar) {
-            this.exemplars.merge(bucket, exemplar,
-                    (kept, next) -> (next.getTimestampMillis() > kept.getTimestampMillis()) ? next : kept);
-        }
-
-        private void addSum(boolean present, double value) {
-            this.hasSum &= present;
-            this.sum += value;
         }
 
         DataPointSnapshot build(byte type, boolean summary, Labels labels) {
             if (type == Snapshots.COUNTER) {
-                return new CounterDataPointSnapshot(this.value, labels, this.exemplars.get(Double.POSITIVE_INFINITY),
-                        0);
+                return new CounterDataPointSnapshot(this.value, labels, this.exemplar, 0);
             }
-            double sum = this.hasSum ? this.sum : Double.NaN;
             if (summary) {
-                return new SummaryDataPointSnapshot(this.count, sum, Quantiles.EMPTY, labels, Exemplars.EMPTY, 0);
+                return new SummaryDataPointSnapshot(this.count, this.hasSum ? this.sum : Double.NaN, Quantiles.EMPTY,
+                        labels, Exemplars.EMPTY, 0);
             }
-            double[] bounds = new double[this.buckets.size()];
-            long[] counts = new long[bounds.length];
-            int i = 0;
-            for (Map.Entry<Double, Long> bucket : this.buckets.entrySet()) {
-                bounds[i] = bucket.getKey();
-                counts[i++] = bucket.getValue();
-            }
-            Exemplars exemplars = this.exemplars.isEmpty() ? Exemplars.EMPTY
-                    : Exemplars.of(new ArrayList<>(this.exemplars.values()));
-            return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, counts), sum, labels, exemplars,
-                    0);
+            // A series is made for its first data point: a histogram's made this sum.
+            return Objects.requireNonNull(this.histogram).build(labels);
         }
 
     }

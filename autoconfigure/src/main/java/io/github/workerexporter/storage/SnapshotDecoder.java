@@ -19,13 +19,13 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.NativeHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.Quantile;
 import io.prometheus.metrics.model.snapshots.Quantiles;
 import io.prometheus.metrics.model.snapshots.StateSetSnapshot.StateSetDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSnapshot;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the body written by {@link SnapshotEncoder}. Every length is checked against the
@@ -50,12 +50,19 @@ final class SnapshotDecoder {
 
     private long[] counts = new long[0];
 
+    private int[] indexes = new int[0];
+
+    private long[] nativeCounts = new long[0];
+
     private final boolean exemplars;
 
+    private final boolean natives;
+
     SnapshotDecoder(ByteBuffer in, SnapshotDecodeCache labels, SnapshotDecodeCache metadata,
-            SnapshotDecodeCache strings, boolean exemplars) {
+            SnapshotDecodeCache strings, boolean exemplars, boolean natives) {
         this.in = in;
         this.exemplars = exemplars;
+        this.natives = natives;
         this.labels = labels;
         this.metadata = metadata;
         this.strings = strings;
@@ -109,12 +116,41 @@ final class SnapshotDecoder {
             this.bounds[i] = this.in.getDouble();
             this.counts[i] = this.in.getLong();
         }
-        return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(this.bounds, this.counts), sum, labels,
-                exemplars(), created);
+        ClassicHistogramBuckets classic = (size > 0) ? ClassicHistogramBuckets.of(this.bounds, this.counts)
+                : ClassicHistogramBuckets.EMPTY;
+        int schema = this.natives ? this.in.getInt() : SnapshotEncoder.NO_NATIVE;
+        if (schema == SnapshotEncoder.NO_NATIVE) {
+            return new HistogramDataPointSnapshot(classic, sum, labels, exemplars(), created);
+        }
+        long zeroCount = this.in.getLong();
+        double zeroThreshold = this.in.getDouble();
+        NativeHistogramBuckets positive = nativeBuckets();
+        NativeHistogramBuckets negative = nativeBuckets();
+        return new HistogramDataPointSnapshot(classic, schema, zeroCount, zeroThreshold, positive, negative, sum,
+                labels, exemplars(), created);
     }
 
     /**
-     * A counter's exemplar (version 2): the encoder writes at most one.
+     * One side's native buckets (version 3), read through reused scratch arrays.
+     */
+    private NativeHistogramBuckets nativeBuckets() {
+        int size = length();
+        if (size == 0) {
+            return NativeHistogramBuckets.EMPTY;
+        }
+        if (this.indexes.length != size) {
+            this.indexes = new int[size];
+            this.nativeCounts = new long[size];
+        }
+        for (int i = 0; i < size; i++) {
+            this.indexes[i] = this.in.getInt();
+            this.nativeCounts[i] = this.in.getLong();
+        }
+        return NativeHistogramBuckets.of(this.indexes, this.nativeCounts);
+    }
+
+    /**
+     * A counter's exemplar (versions 2 and 3): the encoder writes at most one.
      */
     private @Nullable Exemplar exemplar() {
         Exemplars exemplars = exemplars();
@@ -122,7 +158,7 @@ final class SnapshotDecoder {
     }
 
     /**
-     * A point's exemplars: none before version 2.
+     * A point's exemplars: none in version 1.
      */
     private Exemplars exemplars() {
         if (!this.exemplars) {

@@ -15,6 +15,7 @@ import io.prometheus.metrics.model.snapshots.Label;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.NativeHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.Quantile;
 import io.prometheus.metrics.model.snapshots.StateSetSnapshot.StateSetDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSnapshot;
@@ -25,9 +26,13 @@ import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
  * counter, gauge, unknown: double value; histogram: double sum (NaN = none), int bucket
  * count, (double upper bound, long count)...; summary: long count (-1 = none), double
  * sum, int quantile count, (double quantile, double value)...; state set: int state
- * count, (string name, boolean value)...; info: nothing. In version 2 a counter's value
- * and a histogram's buckets are followed by its exemplars: int count, (int label count,
- * (string name, string value)..., double value, long timestamp (0 = none))....
+ * count, (string name, boolean value)...; info: nothing. In versions 2 and 3 a counter's
+ * value and a histogram's buckets are followed by its exemplars: int count, (int label
+ * count, (string name, string value)..., double value, long timestamp (0 = none)).... In
+ * version 3 a histogram's classic buckets (none: a native histogram only) are followed by
+ * int native schema ({@link #NO_NATIVE} = none), and when there is one: long zero count,
+ * double zero threshold, then the positive and the negative buckets, each int bucket
+ * count, (int index, long count)... in ascending index order.
  *
  * @author Worker Exporter
  */
@@ -49,18 +54,44 @@ final class SnapshotEncoder {
 
     static final byte UNKNOWN = 8;
 
+    /**
+     * The native schema of a histogram point without native buckets (version 3).
+     */
+    static final int NO_NATIVE = Integer.MIN_VALUE;
+
     private final DataOutputStream out;
 
     private final boolean exemplars;
 
+    private final boolean natives;
+
     /**
      * An encoder.
      * @param out where to write
-     * @param exemplars whether to write exemplars (version 2)
+     * @param exemplars whether to write exemplars (versions 2 and 3)
+     * @param natives whether to write native histograms (version 3)
      */
-    SnapshotEncoder(DataOutputStream out, boolean exemplars) {
+    SnapshotEncoder(DataOutputStream out, boolean exemplars, boolean natives) {
         this.out = out;
-        this.exemplars = exemplars;
+        this.exemplars = exemplars || natives;
+        this.natives = natives;
+    }
+
+    /**
+     * Whether any histogram data point has native buckets: only then is the encoding
+     * version 3, so records without stay as they were.
+     * @param snapshots the snapshots
+     * @return whether any histogram point is native
+     */
+    static boolean hasNativeHistograms(MetricSnapshots snapshots) {
+        for (MetricSnapshot snapshot : snapshots) {
+            for (DataPointSnapshot point : snapshot.getDataPoints()) {
+                if (point instanceof HistogramDataPointSnapshot histogram && histogram.hasNativeHistogramData()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -136,22 +167,38 @@ final class SnapshotEncoder {
 
     private void writeHistogram(HistogramDataPointSnapshot histogram) throws IOException {
         this.out.writeDouble(histogram.hasSum() ? histogram.getSum() : Double.NaN);
-        if (!histogram.hasClassicHistogramData()) {
-            // Native only: keep the count in a single +Inf bucket.
-            this.out.writeInt(1);
-            this.out.writeDouble(Double.POSITIVE_INFINITY);
-            this.out.writeLong(histogram.hasCount() ? histogram.getCount() : 0);
+        // Versions 1 and 2 never see a native point (it makes the encoding version 3).
+        ClassicHistogramBuckets buckets = histogram.getClassicBuckets();
+        this.out.writeInt(buckets.size());
+        for (int i = 0; i < buckets.size(); i++) {
+            this.out.writeDouble(buckets.getUpperBound(i));
+            this.out.writeLong(buckets.getCount(i));
         }
-        else {
-            ClassicHistogramBuckets buckets = histogram.getClassicBuckets();
-            this.out.writeInt(buckets.size());
-            for (int i = 0; i < buckets.size(); i++) {
-                this.out.writeDouble(buckets.getUpperBound(i));
-                this.out.writeLong(buckets.getCount(i));
-            }
+        if (this.natives) {
+            writeNative(histogram);
         }
         if (this.exemplars) {
             writeExemplars(histogram.getExemplars());
+        }
+    }
+
+    private void writeNative(HistogramDataPointSnapshot histogram) throws IOException {
+        if (!histogram.hasNativeHistogramData()) {
+            this.out.writeInt(NO_NATIVE);
+            return;
+        }
+        this.out.writeInt(histogram.getNativeSchema());
+        this.out.writeLong(histogram.getNativeZeroCount());
+        this.out.writeDouble(histogram.getNativeZeroThreshold());
+        writeNativeBuckets(histogram.getNativeBucketsForPositiveValues());
+        writeNativeBuckets(histogram.getNativeBucketsForNegativeValues());
+    }
+
+    private void writeNativeBuckets(NativeHistogramBuckets buckets) throws IOException {
+        this.out.writeInt(buckets.size());
+        for (int i = 0; i < buckets.size(); i++) {
+            this.out.writeInt(buckets.getBucketIndex(i));
+            this.out.writeLong(buckets.getCount(i));
         }
     }
 

@@ -87,7 +87,8 @@ public final class Snapshots {
     }
 
     /**
-     * The same data point with other labels; exemplars are dropped.
+     * The same data point with other labels: values, native histogram buckets, created
+     * timestamp and the exemplars of counters and histograms kept.
      */
     public static DataPointSnapshot relabel(DataPointSnapshot point, Labels labels) {
         long created = point.hasCreatedTimestamp() ? point.getCreatedTimestampMillis() : 0;
@@ -98,8 +99,15 @@ public final class Snapshots {
             return new GaugeDataPointSnapshot(gauge.getValue(), labels, null);
         }
         if (point instanceof HistogramDataPointSnapshot histogram) {
-            return new HistogramDataPointSnapshot(histogram.getClassicBuckets(),
-                    histogram.hasSum() ? histogram.getSum() : Double.NaN, labels, histogram.getExemplars(), created);
+            double sum = histogram.hasSum() ? histogram.getSum() : Double.NaN;
+            if (!histogram.hasNativeHistogramData()) {
+                return new HistogramDataPointSnapshot(histogram.getClassicBuckets(), sum, labels,
+                        histogram.getExemplars(), created);
+            }
+            return new HistogramDataPointSnapshot(histogram.getClassicBuckets(), histogram.getNativeSchema(),
+                    histogram.getNativeZeroCount(), histogram.getNativeZeroThreshold(),
+                    histogram.getNativeBucketsForPositiveValues(), histogram.getNativeBucketsForNegativeValues(), sum,
+                    labels, histogram.getExemplars(), created);
         }
         if (point instanceof SummaryDataPointSnapshot summary) {
             return new SummaryDataPointSnapshot(summary.hasCount() ? summary.getCount() : -1,

@@ -1,7 +1,9 @@
 package io.github.workerexporter.storage;
 
 import java.util.Arrays;
+import java.util.Base64;
 
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.Exemplar;
@@ -12,6 +14,7 @@ import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.NativeHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.Quantile;
 import io.prometheus.metrics.model.snapshots.Quantiles;
 import io.prometheus.metrics.model.snapshots.StateSetSnapshot;
@@ -24,6 +27,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class BinarySnapshotCodecTests {
+
+    private static final String VERSION_1 = "V0VYUwEAAAABAwAAAChndW5pY29ybl93b3JrZXJfcmVxdWVzdF9kdXJhdGlvbl9zZWNvbmRzAAAAG1JlcXVlc3QgZHVyYXRpb24gaW4gc2Vjb25kcwAAAAAAAAABAAAAAQAAAAl3b3JrZXJfaWQAAAADdy0xAAABi8/laAA//AAAAAAAAAAAAAM/uZmZmZmZmgAAAAAAAAADP+AAAAAAAAAAAAAAAAAAAn/wAAAAAAAAAAAAAAAAAAE=";
+
+    private static final String VERSION_2 = "V0VYUwIAAAACAwAAAChndW5pY29ybl93b3JrZXJfcmVxdWVzdF9kdXJhdGlvbl9zZWNvbmRzAAAAG1JlcXVlc3QgZHVyYXRpb24gaW4gc2Vjb25kcwAAAAAAAAABAAAAAQAAAAl3b3JrZXJfaWQAAAADdy0xAAABi8/laAA//AAAAAAAAAAAAAM/uZmZmZmZmgAAAAAAAAADP+AAAAAAAAAAAAAAAAAAAn/wAAAAAAAAAAAAAAAAAAEAAAAAAQAAABhndW5pY29ybl93b3JrZXJfcmVxdWVzdHMAAAAAAAAAAAAAAAEAAAABAAAACXdvcmtlcl9pZAAAAAN3LTEAAAAAAAAAAEAAAAAAAAAAAAAAAQAAAAEAAAAIdHJhY2VfaWQAAAADYWJjP9rhR64UeuEAAAGLz+Vp9A==";
 
     private final BinarySnapshotCodec codec = new BinarySnapshotCodec();
 
@@ -180,6 +187,114 @@ class BinarySnapshotCodecTests {
     @Test
     void writesVersion1WhenNothingHasAnExemplar() {
         assertThat(this.codec.encode(MetricSnapshots.of(histogram(false)))[4]).isEqualTo(BinarySnapshotCodec.VERSION);
+    }
+
+    @Test
+    void roundTripsANativeHistogramInVersion3() {
+        Histogram histogram = Histogram.builder()
+            .name("gunicorn_worker_request_duration_seconds")
+            .help("Request duration in seconds")
+            .labelNames("worker_id")
+            .nativeOnly()
+            .build();
+        // Positive and negative buckets, zeros, and spans far apart.
+        for (double value : new double[] { 0.003, 0.1, 0.1, 0.3, 0, -0.25, -7, 1e-9, 2.5e6 }) {
+            histogram.labelValues("w-1").observe(value);
+        }
+        histogram.labelValues("w-2").observe(42);
+        HistogramSnapshot snapshot = histogram.collect();
+        assertThat(snapshot.getDataPoints().get(0).getNativeBucketsForNegativeValues().size()).isEqualTo(2);
+        byte[] bytes = this.codec.encode(MetricSnapshots.of(snapshot));
+        assertThat(bytes[4]).isEqualTo(BinarySnapshotCodec.VERSION_WITH_NATIVE_HISTOGRAMS);
+        MetricSnapshots decoded = this.codec.decode(bytes);
+        assertThat(Exposition.protobuf(decoded)).isEqualTo(Exposition.protobuf(snapshot)).contains("schema: 5");
+        assertThat(Exposition.text(decoded)).isEqualTo(Exposition.text(snapshot));
+    }
+
+    @Test
+    void roundTripsAHistogramThatIsClassicAndNativeWithExemplars() {
+        Exemplar slow = Exemplar.builder().labels(Labels.of("trace_id", "4bf92f35")).value(0.42).build();
+        HistogramSnapshot snapshot = HistogramSnapshot.builder()
+            .name("gunicorn_worker_request_duration_seconds")
+            .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                .classicHistogramBuckets(ClassicHistogramBuckets.of(new double[] { 0.1, 0.5, Double.POSITIVE_INFINITY },
+                        new long[] { 1, 1, 1 }))
+                .nativeSchema(3)
+                .nativeZeroThreshold(0.001)
+                .nativeZeroCount(1)
+                .nativeBucketsForPositiveValues(NativeHistogramBuckets.of(new int[] { -10, 3 }, new long[] { 1, 1 }))
+                .sum(1.49)
+                .labels(Labels.of("worker_id", "w-1"))
+                .exemplars(Exemplars.of(slow))
+                .createdTimestampMillis(1_700_000_000_000L)
+                .build())
+            .build();
+        byte[] bytes = this.codec.encode(MetricSnapshots.of(snapshot));
+        assertThat(bytes[4]).isEqualTo(BinarySnapshotCodec.VERSION_WITH_NATIVE_HISTOGRAMS);
+        MetricSnapshots decoded = this.codec.decode(bytes);
+        assertThat(Exposition.protobuf(decoded)).isEqualTo(Exposition.protobuf(snapshot))
+            .contains("zero_threshold: 0.001")
+            .contains("trace_id");
+        assertThat(Exposition.text(decoded)).isEqualTo(Exposition.text(snapshot)).contains("le=\"0.5\"");
+    }
+
+    @Test
+    void keepsTheClassicHistogramsOfAVersion3RecordClassic() {
+        Histogram classic = Histogram.builder().name("classic_seconds").classicOnly().build();
+        classic.observe(0.2);
+        Histogram nativeOnly = Histogram.builder().name("native_seconds").nativeOnly().build();
+        nativeOnly.observe(0.2);
+        MetricSnapshots snapshots = MetricSnapshots.of(classic.collect(), nativeOnly.collect());
+        MetricSnapshots decoded = this.codec.decode(this.codec.encode(snapshots));
+        assertThat(((HistogramSnapshot) decoded.get(0)).getDataPoints().get(0).hasNativeHistogramData()).isFalse();
+        assertThat(((HistogramSnapshot) decoded.get(1)).getDataPoints().get(0).hasClassicHistogramData()).isFalse();
+        assertThat(Exposition.protobuf(decoded)).isEqualTo(Exposition.protobuf(snapshots));
+    }
+
+    @Test
+    void writesRecordsWithoutNativeHistogramsAsVersions1And2DidAndStillReadsThem() {
+        // Encoded by the codec before version 3 existed.
+        byte[] version1 = Base64.getDecoder().decode(VERSION_1);
+        byte[] version2 = Base64.getDecoder().decode(VERSION_2);
+        CounterSnapshot counter = CounterSnapshot.builder()
+            .name("gunicorn_worker_requests")
+            .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()
+                .value(2)
+                .labels(Labels.of("worker_id", "w-1"))
+                .exemplar(Exemplar.builder()
+                    .labels(Labels.of("trace_id", "abc"))
+                    .value(0.42)
+                    .timestampMillis(1_700_000_000_500L)
+                    .build())
+                .build())
+            .build();
+        assertThat(this.codec.encode(MetricSnapshots.of(histogram(false)))).isEqualTo(version1);
+        assertThat(this.codec.encode(MetricSnapshots.of(counter, histogram(false)))).isEqualTo(version2);
+        assertThat(Exposition.text(this.codec.decode(version1))).isEqualTo(Exposition.text(histogram(false)));
+        assertThat(Exposition.text(this.codec.decode(version2))).isEqualTo(Exposition.text(counter, histogram(false)));
+    }
+
+    @Test
+    void rejectsEveryTruncationOfAVersion3RecordWithStoreException() {
+        Histogram histogram = Histogram.builder().name("native_seconds").build();
+        for (double value : new double[] { 0.01, 0.2, -3, 0 }) {
+            histogram.observe(value);
+        }
+        byte[] bytes = this.codec.encode(MetricSnapshots.of(histogram.collect()));
+        for (int length = 0; length < bytes.length; length++) {
+            byte[] truncated = Arrays.copyOf(bytes, length);
+            assertThatExceptionOfType(StoreException.class).isThrownBy(() -> this.codec.decode(truncated));
+        }
+        for (int i = 5; i < bytes.length; i++) {
+            byte[] corrupt = bytes.clone();
+            corrupt[i] = (byte) (corrupt[i] ^ 0xFF);
+            try {
+                this.codec.decode(corrupt);
+            }
+            catch (StoreException ex) {
+                // expected for most positions; a flipped value byte may still decode
+            }
+        }
     }
 
     @Test

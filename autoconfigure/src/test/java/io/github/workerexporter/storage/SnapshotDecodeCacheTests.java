@@ -3,7 +3,9 @@ package io.github.workerexporter.storage;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,21 @@ class SnapshotDecodeCacheTests {
         CounterSnapshot a = (CounterSnapshot) codec.decode(first).get(0);
         CounterSnapshot b = (CounterSnapshot) codec.decode(second).get(0);
         assertThat(b.getDataPoints().get(0).getValue()).isEqualTo(2);
+        assertThat((Object) b.getDataPoints().get(0).getLabels()).isSameAs(a.getDataPoints().get(0).getLabels());
+        assertThat(b.getMetadata()).isSameAs(a.getMetadata());
+    }
+
+    @Test
+    void decodesTheSameLabelSetOfTwoNativeHistogramRecordsIntoOneInstance() {
+        BinarySnapshotCodec codec = new BinarySnapshotCodec();
+        Histogram histogram = Histogram.builder().name("duration_seconds").labelNames("worker_id").nativeOnly().build();
+        histogram.labelValues("a").observe(0.1);
+        byte[] first = codec.encode(MetricSnapshots.of(histogram.collect()));
+        histogram.labelValues("a").observe(0.3);
+        byte[] second = codec.encode(MetricSnapshots.of(histogram.collect()));
+        HistogramSnapshot a = (HistogramSnapshot) codec.decode(first).get(0);
+        HistogramSnapshot b = (HistogramSnapshot) codec.decode(second).get(0);
+        assertThat(b.getDataPoints().get(0).getCount()).isEqualTo(2);
         assertThat((Object) b.getDataPoints().get(0).getLabels()).isSameAs(a.getDataPoints().get(0).getLabels());
         assertThat(b.getMetadata()).isSameAs(a.getMetadata());
     }
