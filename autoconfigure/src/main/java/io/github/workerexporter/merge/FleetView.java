@@ -40,8 +40,8 @@ import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSna
  * diagnostics, id conflicts) as the merged view serves them, per worker.</li>
  * </ul>
  * When the store cannot be read it answers as the merged view does (the local metrics). A
- * scrape reads the store twice: once for the sums (one {@link Census}), once in the
- * merged view, whose gauges and master families it serves.
+ * scrape reads the store once: the sums and the merged view, whose gauges and master
+ * families it serves, are made from one {@link Census}.
  *
  * @author Worker Exporter
  */
@@ -90,17 +90,13 @@ public final class FleetView implements MultiCollector {
         Map<String, MetricSnapshot> summed = new LinkedHashMap<>();
         sums.forEach((family) -> summed.put(family.getMetadata().getPrometheusName(), family));
         MetricSnapshots.Builder result = MetricSnapshots.builder();
-        for (MetricSnapshot family : this.merged.collect()) {
+        for (MetricSnapshot family : this.merged.collect(census)) {
             String name = family.getMetadata().getPrometheusName();
             if (summed.containsKey(name)) {
                 result.metricSnapshot(summed.remove(name));
             }
             else if (name.startsWith(this.prefix + "_master_")) {
                 result.metricSnapshot(family);
-            }
-            else if (FleetSums.summed(family, this.prefix)) {
-                // Only in the merged view's read (a worker that joined between the two).
-                result.metricSnapshot(FleetSums.sum(family));
             }
             else {
                 result.metricSnapshot(withoutWorkerId(family));

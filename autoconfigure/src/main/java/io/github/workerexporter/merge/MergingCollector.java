@@ -74,12 +74,22 @@ public final class MergingCollector implements MultiCollector {
         Census census;
         try {
             census = this.census.take();
-            this.readFailures.succeeded();
         }
         catch (StoreException ex) {
             this.readFailures.failed(ex);
             return this.local.get();
         }
+        return collect(census);
+    }
+
+    /**
+     * The merged view of a census already taken, so that a view made from this one (the
+     * fleet view) reads the store once per scrape.
+     * @param census the census
+     * @return the merged families
+     */
+    MetricSnapshots collect(Census census) {
+        this.readFailures.succeeded();
         Map<String, FamilyMerge> families = new LinkedHashMap<>();
         for (KnownWorker worker : census.workers()) {
             merge(families, worker);

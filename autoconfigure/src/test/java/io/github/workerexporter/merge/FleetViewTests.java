@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -27,6 +28,7 @@ import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.Exposition;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.SharedValue;
+import io.github.workerexporter.storage.WorkerRecord;
 import io.github.workerexporter.storage.file.FileMetricStore;
 import io.github.workerexporter.storage.file.FileSharedValue;
 import io.github.workerexporter.storage.redis.RedisEndpoint;
@@ -129,6 +131,47 @@ class FleetViewTests {
     void aLostWorkerThatFlushesAgainCountsOnceThroughRedis() {
         RedisMetricStore store = redisStore();
         assertLostWorkerResumes(store, () -> new RedisSharedValue(store, "fleet-remainder"));
+    }
+
+    /**
+     * One fleet scrape is one read of the store: the sums and the master families come
+     * from the same census (two reads cost twice the I/O and decoding, and a worker that
+     * joined between them was served by one half and not the other).
+     */
+    @Test
+    void aScrapeOfTheFleetViewReadsTheStoreOnce() {
+        FileMetricStore files = fileStore();
+        AtomicInteger reads = new AtomicInteger();
+        MetricStore store = new MetricStore() {
+
+            @Override
+            public String name() {
+                return files.name();
+            }
+
+            @Override
+            public void publish(WorkerRecord record) {
+                files.publish(record);
+            }
+
+            @Override
+            public List<WorkerRecord> readAll() {
+                reads.incrementAndGet();
+                return files.readAll();
+            }
+
+            @Override
+            public void close() {
+                files.close();
+            }
+
+        };
+        Views views = new Views(store, new FileSharedValue(this.dir, "fleet-remainder"));
+        Worker worker = new Worker(store, "w1");
+        worker.flush();
+        reads.set(0);
+        views.fleet.collect();
+        assertThat(reads).hasValue(1);
     }
 
     private void assertLostWorkerResumes(MetricStore store, java.util.function.Supplier<SharedValue> remainder) {
