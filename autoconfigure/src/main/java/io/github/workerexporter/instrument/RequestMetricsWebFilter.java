@@ -29,9 +29,11 @@ import org.springframework.web.util.pattern.PathPattern;
  * {@link OutOfMemoryError} that escapes the application notes the stop reason {@code oom}
  * in the {@link WorkerLifecycle}.
  * <p>
- * The exchange is in flight from this filter until it is recorded. With request queue
- * time on, the first request start header present is read as the exchange reaches this
- * filter.
+ * The exchange is in flight from this filter until it is recorded, also when an error is
+ * thrown instead of signalled (a chain that throws as it is built, an error fatal to the
+ * JVM thrown while it is subscribed to): such an exchange is recorded as failed at once.
+ * With request queue time on, the first request start header present is read as the
+ * exchange reaches this filter.
  *
  * @author Worker Exporter
  */
@@ -70,8 +72,8 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
             filtered = chain.filter(counted);
         }
         catch (RuntimeException | Error ex) {
-            this.metrics.finished();
-            this.lifecycle.thrown(ex);
+            counted.failed(ex);
+            record(counted);
             throw ex;
         }
         return RecordingMono.of(filtered, counted);

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.lifecycle.WorkerLifecycle;
 import io.github.workerexporter.metrics.RequestExposition;
+import io.github.workerexporter.testing.RawHttp;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -68,6 +69,26 @@ abstract class AbstractRequestMetricsServerTests {
         catch (IOException ex) {
             // Reactor Netty drops the connection on an error fatal to the JVM.
         }
+        assertThat(this.lifecycle.stopReason()).isEqualTo(StopReason.OOM);
+    }
+
+    @Test
+    void countsARequestEndedByAnErrorFatalToTheJvmOnceAndTakesItOutOfFlight() throws Exception {
+        // Thrown by the handler, signalled by its result, thrown as its result is
+        // produced (asynchronously on a servlet), and an error other than OOM.
+        for (String path : List.of("/out-of-memory", "/out-of-memory-signalled", "/out-of-memory-later",
+                "/stack-overflow")) {
+            double before = scrape().value(REQUESTS);
+            getDropped(path);
+            for (int i = 0; i < 500 && scrape().value(REQUESTS) < before + 1; i++) {
+                Thread.sleep(10);
+            }
+            assertThat(scrape().value(REQUESTS)).as(path).isEqualTo(before + 1);
+            assertThat(scrape().value(IN_FLIGHT)).as(path).isZero();
+        }
+        assertThat(scrape().value("gunicorn_worker_failed_requests_total{endpoint=\"/stack-overflow\","
+                + "error_type=\"StackOverflowError\",method=\"GET\",worker_id=\"w1\"}"))
+            .isEqualTo(1);
         assertThat(this.lifecycle.stopReason()).isEqualTo(StopReason.OOM);
     }
 
@@ -238,6 +259,15 @@ abstract class AbstractRequestMetricsServerTests {
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return this.client.send(request(path).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A GET sent once (the JDK client resends a GET whose connection was dropped): a 500,
+     * or no response when Reactor Netty drops the connection on an error fatal to the
+     * JVM.
+     */
+    private void getDropped(String path) throws IOException {
+        assertThat(RawHttp.get(this.port, path).status()).as(path).isIn(500, RawHttp.CLOSED);
     }
 
     private HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
