@@ -107,6 +107,9 @@ abstract class AbstractRequestMetricsServerTests {
                     "gunicorn_worker_request_size_bytes", "gunicorn_worker_response_size_bytes");
         assertThat(second.value("gunicorn_worker_request_duration_seconds_count{worker_id=\"w1\"}"))
             .isEqualTo(expected);
+        // The second scrape is recorded after its response: not in the next test's
+        // window.
+        awaitRequests(expected + 1);
     }
 
     @Test
