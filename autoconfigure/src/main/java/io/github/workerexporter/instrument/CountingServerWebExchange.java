@@ -1,6 +1,7 @@
 package io.github.workerexporter.instrument;
 
 import org.jspecify.annotations.Nullable;
+import reactor.util.context.ContextView;
 
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
@@ -74,8 +75,8 @@ final class CountingServerWebExchange extends ServerWebExchangeDecorator {
         this.filter.thrown(error);
     }
 
-    void record() {
-        this.filter.record(this);
+    void record(ContextView context) {
+        this.filter.record(this, context);
     }
 
 }

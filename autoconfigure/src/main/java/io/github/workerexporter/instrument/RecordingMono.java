@@ -18,9 +18,12 @@ import reactor.util.context.Context;
  * instead of two operators, two subscribers and two lambdas.
  * <p>
  * An error is noted before it goes on. Reactor throws an error fatal to the JVM (an
- * {@link OutOfMemoryError} among them) up the stack instead of signalling it: one thrown
- * while the chain is subscribed to is noted too, then goes on. The exchange is subscribed
- * to once by the server; a further subscriber gets the chain unrecorded.
+ * {@link OutOfMemoryError} or a {@link StackOverflowError}) up the stack instead of
+ * signalling it, and the server then drops the connection: one thrown while the chain is
+ * subscribed to is noted and the exchange recorded, then it goes on, so that it leaves no
+ * exchange in flight; so is one thrown by the subscriber below as it takes a signal. The
+ * exchange is subscribed to once by the server; a further subscriber gets the chain
+ * unrecorded.
  *
  * @author Worker Exporter
  */
@@ -60,6 +63,7 @@ final class RecordingMono extends Mono<Void> implements CoreSubscriber<Void>, Su
         }
         catch (RuntimeException | Error ex) {
             this.exchange.failed(ex);
+            record();
             throw ex;
         }
     }
@@ -90,8 +94,12 @@ final class RecordingMono extends Mono<Void> implements CoreSubscriber<Void>, Su
 
     @Override
     public void onComplete() {
-        actual().onComplete();
-        record();
+        try {
+            actual().onComplete();
+        }
+        finally {
+            record();
+        }
     }
 
     @Override
@@ -101,8 +109,12 @@ final class RecordingMono extends Mono<Void> implements CoreSubscriber<Void>, Su
 
     @Override
     public void cancel() {
-        upstream().cancel();
-        record();
+        try {
+            upstream().cancel();
+        }
+        finally {
+            record();
+        }
     }
 
     @Override
@@ -127,7 +139,7 @@ final class RecordingMono extends Mono<Void> implements CoreSubscriber<Void>, Su
     private void record() {
         if (RECORDED.compareAndSet(this, 0, 1)) {
             try {
-                this.exchange.record();
+                this.exchange.record(currentContext());
             }
             catch (Throwable ex) {
                 Exceptions.throwIfFatal(ex);

@@ -5,6 +5,7 @@ import io.github.workerexporter.metrics.RequestMetrics;
 import io.github.workerexporter.metrics.RequestQueueTime;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
@@ -27,11 +28,16 @@ import org.springframework.web.util.pattern.PathPattern;
  * {@link HandledExceptionResultHandler}. Response bytes written by a
  * {@code WebExceptionHandler} after the chain failed are not counted. An
  * {@link OutOfMemoryError} that escapes the application notes the stop reason {@code oom}
- * in the {@link WorkerLifecycle}.
+ * in the {@link WorkerLifecycle}. When exemplars are taken, the exchange is recorded with
+ * the thread locals of its Reactor context set (see {@link ContextThreadLocals}), so that
+ * the span current in the exchange is the exemplar's, whether or not Reactor propagates
+ * thread locals itself.
  * <p>
- * The exchange is in flight from this filter until it is recorded. With request queue
- * time on, the first request start header present is read as the exchange reaches this
- * filter.
+ * The exchange is in flight from this filter until it is recorded, also when an error is
+ * thrown instead of signalled (a chain that throws as it is built, an error fatal to the
+ * JVM thrown while it is subscribed to): such an exchange is recorded as failed at once.
+ * With request queue time on, the first request start header present is read as the
+ * exchange reaches this filter.
  *
  * @author Worker Exporter
  */
@@ -42,6 +48,12 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
     private final WorkerLifecycle lifecycle;
 
     /**
+     * Whether the thread locals of the exchange's Reactor context are set while it is
+     * recorded: when exemplars are taken and context-propagation is present.
+     */
+    private final boolean contextThreadLocals;
+
+    /**
      * Create a filter.
      * @param metrics where exchanges are recorded
      * @param lifecycle where an {@link OutOfMemoryError} is noted
@@ -49,6 +61,8 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
     public RequestMetricsWebFilter(RequestMetrics metrics, WorkerLifecycle lifecycle) {
         this.metrics = metrics;
         this.lifecycle = lifecycle;
+        this.contextThreadLocals = metrics.exemplars()
+                && ContextThreadLocals.present(RequestMetricsWebFilter.class.getClassLoader());
     }
 
     @Override
@@ -70,8 +84,8 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
             filtered = chain.filter(counted);
         }
         catch (RuntimeException | Error ex) {
-            this.metrics.finished();
-            this.lifecycle.thrown(ex);
+            counted.failed(ex);
+            record(counted);
             throw ex;
         }
         return RecordingMono.of(filtered, counted);
@@ -79,6 +93,21 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
 
     void thrown(Throwable error) {
         this.lifecycle.thrown(error);
+    }
+
+    /**
+     * Record an exchange as its chain ended, with the thread locals of its subscriber's
+     * context set when exemplars are taken: the tracer's current span lives there.
+     * @param exchange the exchange
+     * @param context the context of the exchange's subscriber
+     */
+    void record(CountingServerWebExchange exchange, ContextView context) {
+        if (this.contextThreadLocals && !context.isEmpty()) {
+            ContextThreadLocals.record(this, exchange, context);
+        }
+        else {
+            record(exchange);
+        }
     }
 
     void record(CountingServerWebExchange exchange) {

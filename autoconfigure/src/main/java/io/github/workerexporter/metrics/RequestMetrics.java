@@ -91,6 +91,8 @@ public final class RequestMetrics {
 
     private final LabelSetCap handled;
 
+    private final boolean exemplars;
+
     /**
      * Create the families of the original and the in-flight gauge, and register them.
      * @param registry the registry that is scraped
@@ -159,6 +161,7 @@ public final class RequestMetrics {
                     exemplars);
             registry.register(this.routes);
         }
+        this.exemplars = exemplars.enabled();
         this.inFlight = new StripedGauge(prefix + "_worker_requests_in_flight",
                 "Requests started and not yet finished by this worker", "worker_id", workerId);
         registry.register(this.inFlight);
@@ -229,6 +232,14 @@ public final class RequestMetrics {
      */
     public @Nullable RequestQueueTime queueTime() {
         return this.queueTime;
+    }
+
+    /**
+     * Whether a recording takes exemplars from the current span of a tracer.
+     * @return whether it does
+     */
+    public boolean exemplars() {
+        return this.exemplars;
     }
 
     /**

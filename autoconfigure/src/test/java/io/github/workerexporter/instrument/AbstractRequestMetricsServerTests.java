@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.lifecycle.WorkerLifecycle;
 import io.github.workerexporter.metrics.RequestExposition;
+import io.github.workerexporter.testing.RawHttp;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +73,26 @@ abstract class AbstractRequestMetricsServerTests {
     }
 
     @Test
+    void countsARequestEndedByAnErrorFatalToTheJvmOnceAndTakesItOutOfFlight() throws Exception {
+        // Thrown by the handler, signalled by its result, thrown as its result is
+        // produced (asynchronously on a servlet), and an error other than OOM.
+        for (String path : List.of("/out-of-memory", "/out-of-memory-signalled", "/out-of-memory-later",
+                "/stack-overflow")) {
+            double before = scrape().value(REQUESTS);
+            getDropped(path);
+            for (int i = 0; i < 500 && scrape().value(REQUESTS) < before + 1; i++) {
+                Thread.sleep(10);
+            }
+            assertThat(scrape().value(REQUESTS)).as(path).isEqualTo(before + 1);
+            assertThat(scrape().value(IN_FLIGHT)).as(path).isZero();
+        }
+        assertThat(scrape().value("gunicorn_worker_failed_requests_total{endpoint=\"/stack-overflow\","
+                + "error_type=\"StackOverflowError\",method=\"GET\",worker_id=\"w1\"}"))
+            .isEqualTo(1);
+        assertThat(this.lifecycle.stopReason()).isEqualTo(StopReason.OOM);
+    }
+
+    @Test
     void countsEveryRequestOnceAndTheScrapeRequestItself() throws Exception {
         RequestExposition first = RequestExposition.parse(get("/actuator/prometheus").body());
         for (int i = 1; i <= 5; i++) {
@@ -86,6 +107,9 @@ abstract class AbstractRequestMetricsServerTests {
                     "gunicorn_worker_request_size_bytes", "gunicorn_worker_response_size_bytes");
         assertThat(second.value("gunicorn_worker_request_duration_seconds_count{worker_id=\"w1\"}"))
             .isEqualTo(expected);
+        // The second scrape is recorded after its response: not in the next test's
+        // window.
+        awaitRequests(expected + 1);
     }
 
     @Test
@@ -238,6 +262,15 @@ abstract class AbstractRequestMetricsServerTests {
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return this.client.send(request(path).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A GET sent once (the JDK client resends a GET whose connection was dropped): a 500,
+     * or no response when Reactor Netty drops the connection on an error fatal to the
+     * JVM.
+     */
+    private void getDropped(String path) throws IOException {
+        assertThat(RawHttp.get(this.port, path).status()).as(path).isIn(500, RawHttp.CLOSED);
     }
 
     private HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {

@@ -50,6 +50,23 @@ class ReactiveTestController {
         throw new OutOfMemoryError("thrown by the test");
     }
 
+    @GetMapping("/out-of-memory-signalled")
+    Mono<String> outOfMemorySignalled() {
+        return Mono.error(new OutOfMemoryError("thrown by the test"));
+    }
+
+    @GetMapping("/out-of-memory-later")
+    Mono<String> outOfMemoryLater() {
+        return Mono.fromCallable(() -> {
+            throw new OutOfMemoryError("thrown by the test");
+        });
+    }
+
+    @GetMapping("/stack-overflow")
+    Mono<String> stackOverflow() {
+        throw new StackOverflowError("thrown by the test");
+    }
+
     @GetMapping("/unavailable")
     ResponseEntity<String> unavailable() {
         return ResponseEntity.status(503).body("later");

@@ -9,6 +9,8 @@ import io.github.workerexporter.metrics.RequestExposition;
 import io.github.workerexporter.metrics.RequestMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -95,6 +97,27 @@ class RequestMetricsWebFilterTests {
         }));
         assertThatExceptionOfType(OutOfMemoryError.class).isThrownBy(filtered::block);
         assertThat(this.lifecycle.stopReason()).isEqualTo(StopReason.OOM);
+        assertRecordedOnceAsFailedBy("OutOfMemoryError");
+    }
+
+    @Test
+    void recordsAChainThatThrowsAsItIsBuiltAsFailedOnce() {
+        assertThatExceptionOfType(StackOverflowError.class)
+            .isThrownBy(() -> this.filter.filter(exchange(), (exchange) -> {
+                throw new StackOverflowError("thrown by the test");
+            }));
+        assertRecordedOnceAsFailedBy("StackOverflowError");
+        assertThat(this.lifecycle.stopReason()).isNull();
+    }
+
+    @Test
+    void recordsAnExchangeWhoseSubscriberThrowsOnCompletionOnce() {
+        Mono<Void> filtered = this.filter.filter(exchange(), (exchange) -> Mono.empty());
+        assertThatExceptionOfType(OutOfMemoryError.class)
+            .isThrownBy(() -> filtered.subscribe(new ThrowingSubscriber()));
+        RequestExposition after = scrape();
+        assertThat(after.value(REQUESTS)).isEqualTo(1);
+        assertThat(after.value(IN_FLIGHT)).isZero();
     }
 
     @Test
@@ -152,6 +175,15 @@ class RequestMetricsWebFilterTests {
         assertThat(seen).hasValue("t1");
     }
 
+    private void assertRecordedOnceAsFailedBy(String errorType) {
+        RequestExposition after = scrape();
+        assertThat(after.value(REQUESTS)).isEqualTo(1);
+        assertThat(after.value(IN_FLIGHT)).isZero();
+        assertThat(after.value("gunicorn_worker_failed_requests_total{endpoint=\"UNMATCHED\",error_type=\"" + errorType
+                + "\",method=\"GET\",worker_id=\"w1\"}"))
+            .isEqualTo(1);
+    }
+
     private void write(WebFilterChain chain) {
         this.filter.filter(exchange(), chain).block();
         assertThat(scrape().value(REQUESTS)).isEqualTo(1);
@@ -167,6 +199,32 @@ class RequestMetricsWebFilterTests {
 
     private RequestExposition scrape() {
         return RequestExposition.scrape(this.registry);
+    }
+
+    /**
+     * A subscriber that throws as it takes the completion, as a server's may when an
+     * error fatal to the JVM happens there.
+     */
+    private static final class ThrowingSubscriber implements CoreSubscriber<Void> {
+
+        @Override
+        public void onSubscribe(Subscription subscription) {
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(Void value) {
+        }
+
+        @Override
+        public void onError(Throwable error) {
+        }
+
+        @Override
+        public void onComplete() {
+            throw new OutOfMemoryError("thrown by the test");
+        }
+
     }
 
 }

@@ -48,6 +48,23 @@ class ServletTestController {
         throw new OutOfMemoryError("thrown by the test");
     }
 
+    @GetMapping("/out-of-memory-signalled")
+    CompletableFuture<String> outOfMemorySignalled() {
+        return CompletableFuture.failedFuture(new OutOfMemoryError("thrown by the test"));
+    }
+
+    @GetMapping("/out-of-memory-later")
+    DeferredResult<String> outOfMemoryLater() {
+        DeferredResult<String> result = new DeferredResult<>();
+        CompletableFuture.runAsync(() -> result.setErrorResult(new OutOfMemoryError("thrown by the test")));
+        return result;
+    }
+
+    @GetMapping("/stack-overflow")
+    String stackOverflow() {
+        throw new StackOverflowError("thrown by the test");
+    }
+
     @GetMapping("/unavailable")
     ResponseEntity<String> unavailable() {
         return ResponseEntity.status(503).body("later");

@@ -5,8 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Bytes allocated per request by each variant of {@link FilterBenchmark}, and what each
- * filter adds to its chain alone, counted on the running thread
+ * Bytes allocated per request by each variant of {@link FilterBenchmark} and of
+ * {@link ReactiveFilterBenchmark} ({@code reusedExchange…}), and what each filter adds to
+ * its chain alone, counted on the running thread
  * ({@code ThreadMXBean.getCurrentThreadAllocatedBytes}) over a million requests (the
  * reactive ones over 100,000) after every variant has been warmed up three times: unlike
  * {@code -prof gc}, the figure does not depend on how busy the machine is. Run it with
@@ -31,6 +32,8 @@ public final class FilterAllocations {
         FilterBenchmark.Servlet servlet = new FilterBenchmark.Servlet();
         FilterBenchmark.Reactive reactive = new FilterBenchmark.Reactive();
         FilterBenchmark.Recording recording = new FilterBenchmark.Recording();
+        ReactiveFilterBenchmark reused = new ReactiveFilterBenchmark();
+        ReactiveFilterBenchmark.Exchange exchange = new ReactiveFilterBenchmark.Exchange();
         Map<String, Request> variants = new LinkedHashMap<>();
         variants.put("servletChainAlone", () -> benchmark.servletChainAlone(servlet));
         variants.put("servletWorkerExporter", () -> benchmark.servletWorkerExporter(servlet));
@@ -39,6 +42,9 @@ public final class FilterAllocations {
         variants.put("reactiveChainAlone", () -> benchmark.reactiveChainAlone(reactive));
         variants.put("reactiveWorkerExporter", () -> benchmark.reactiveWorkerExporter(reactive));
         variants.put("reactiveWorkerExporterRouteLabels", () -> benchmark.reactiveWorkerExporterRouteLabels(reactive));
+        variants.put("reusedExchangeChainAlone", () -> reused.chainAlone(exchange));
+        variants.put("reusedExchangeWorkerExporter", () -> reused.workerExporter(exchange));
+        variants.put("reusedExchangeWorkerExporterRouteLabels", () -> reused.workerExporterRouteLabels(exchange));
         variants.put("recordRouteLabels", () -> benchmark.recordRouteLabels(recording));
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int round = 0; round < WARM_UP_ROUNDS; round++) {
@@ -53,14 +59,14 @@ public final class FilterAllocations {
             long before = threads.getCurrentThreadAllocatedBytes();
             run(variant.getValue(), requests);
             double perRequest = (double) (threads.getCurrentThreadAllocatedBytes() - before) / requests;
-            String path = name.startsWith("servlet") ? "servlet" : (name.startsWith("reactive") ? "reactive" : "");
+            String path = name.replaceFirst("(ChainAlone|WorkerExporter\\w*|SpringObservation)$", "");
             if (name.endsWith("ChainAlone")) {
                 chainAlone.put(path, perRequest);
             }
             Double baseline = chainAlone.get(path);
             String added = (baseline != null && !name.endsWith("ChainAlone"))
                     ? String.format("%+10.1f B added", perRequest - baseline) : "";
-            System.out.printf("%-36s %10.1f B/request %s%n", name, perRequest, added);
+            System.out.printf("%-40s %10.1f B/request %s%n", name, perRequest, added);
         }
     }
 

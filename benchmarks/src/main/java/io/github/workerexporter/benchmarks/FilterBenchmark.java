@@ -52,7 +52,8 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * {@link PrometheusMeterRegistry} (the Actuator's set-up);</li>
  * <li>{@code reactiveChainAlone}, {@code reactiveWorkerExporter…}: the same for
  * {@link RequestMetricsWebFilter} on a new {@link MockServerWebExchange} per request (in
- * the baseline too: what the filter adds is the difference);</li>
+ * the baseline too: what the filter adds is the difference, within the noise of building
+ * the exchange; {@link ReactiveFilterBenchmark} resolves it on a reused exchange);</li>
  * <li>{@code recordRouteLabels}: {@link RequestMetrics#record} alone with route labels.
  * </li>
  * </ul>
