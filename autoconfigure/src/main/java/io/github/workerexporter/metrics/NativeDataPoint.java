@@ -69,8 +69,7 @@ final class NativeDataPoint {
         this.maxBuckets = settings.maxBuckets();
         this.zeroSlot = (classicBounds != null) ? classicBounds.length : 0;
         this.sumSlot = this.zeroSlot + 1;
-        // with classic buckets: two more slots, observations started and finished
-        this.totals = new Stripes(this.sumSlot + ((classicBounds != null) ? 3 : 1));
+        this.totals = new Stripes(this.sumSlot + 1);
         this.generations = new NativeBuckets[] {
                 new NativeBuckets(settings.initialSchema(), settings.maxBuckets() + HEADROOM) };
     }
@@ -84,12 +83,7 @@ final class NativeDataPoint {
             return;
         }
         int index = Stripes.index();
-        int stripe = this.totals.stripe();
-        double[] classic = this.classicBounds;
-        if (classic != null) {
-            this.totals.add(stripe, this.sumSlot + 1, 1);
-            this.totals.add(stripe, ClassicHistogram.bucket(classic, value), 1);
-        }
+        int stripe = this.totals.stripe(index);
         if (value > this.zeroThreshold) {
             observeNative(index, value, false);
         }
@@ -100,8 +94,11 @@ final class NativeDataPoint {
             this.totals.add(stripe, this.zeroSlot, 1);
         }
         this.totals.addDouble(stripe, this.sumSlot, value);
+        double[] classic = this.classicBounds;
         if (classic != null) {
-            this.totals.add(stripe, this.sumSlot + 2, 1);
+            // last: a stripe whose classic count equals its native count has no
+            // observation half recorded
+            this.totals.add(stripe, ClassicHistogram.bucket(classic, value), 1);
         }
     }
 
@@ -241,7 +238,10 @@ final class NativeDataPoint {
 
         /**
          * Add one stripe's counts; with classic buckets, at a moment when no observation
-         * is half recorded in it.
+         * is half recorded in it. An observation counts its native bucket first and its
+         * classic bucket last, so in a stripe the native count is the classic count plus
+         * the observations under way: the classic count read before and after the native
+         * buckets, unchanged and equal to their count, shows none was.
          * @return whether it was read at such a moment (always without classic buckets)
          */
         boolean read(int stripe) {
@@ -250,21 +250,26 @@ final class NativeDataPoint {
             long[][] counts = new long[this.generations.length][];
             long[] classic = new long[this.classic.length];
             for (int attempt = 0;; attempt++) {
-                long finished = (classic.length > 0) ? totals.get(stripe, sumSlot + 2) : 0;
-                long started = (classic.length > 0) ? totals.get(stripe, sumSlot + 1) : 0;
+                long before = 0;
                 for (int i = 0; i < classic.length; i++) {
                     classic[i] = totals.get(stripe, i);
+                    before += classic[i];
                 }
                 long zero = totals.get(stripe, NativeDataPoint.this.zeroSlot);
                 double sum = totals.getDouble(stripe, sumSlot);
+                long inNative = zero;
                 for (int g = 0; g < counts.length; g++) {
                     counts[g] = new long[this.counts[g].length];
                     for (int slot = 0; slot < counts[g].length; slot++) {
                         counts[g][slot] = this.generations[g].count(stripe, slot);
+                        inNative += counts[g][slot];
                     }
                 }
-                boolean quiet = started == finished
-                        && (classic.length == 0 || totals.get(stripe, sumSlot + 1) == started);
+                long after = 0;
+                for (int i = 0; i < classic.length; i++) {
+                    after += totals.get(stripe, i);
+                }
+                boolean quiet = classic.length == 0 || (before == after && before == inNative);
                 if (quiet || attempt == ATTEMPTS) {
                     for (int i = 0; i < classic.length; i++) {
                         this.classic[i] += classic[i];

@@ -53,7 +53,16 @@ final class Stripes {
      * @return the stripe
      */
     int stripe() {
-        return LINE + index() * this.stride;
+        return stripe(index());
+    }
+
+    /**
+     * The stripe of a stripe number, for {@link #add} and {@link #addDouble}.
+     * @param index the current thread's {@link #index()}
+     * @return the stripe
+     */
+    int stripe(int index) {
+        return LINE + index * this.stride;
     }
 
     /**
