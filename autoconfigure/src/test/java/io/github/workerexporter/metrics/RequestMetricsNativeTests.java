@@ -71,17 +71,38 @@ class RequestMetricsNativeTests {
         assertThat(duration.getBucketCount()).isEqualTo(9);
     }
 
+    @ParameterizedTest
+    @EnumSource(RouteLabels.class)
+    void theTextFormatOfANativeHistogramHasItsCountAndSumAndNoClassicBuckets(RouteLabels routeLabels) {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        record(registry, HistogramSettings.Kind.NATIVE, routeLabels);
+        RequestExposition text = RequestExposition.scrape(registry);
+        String labels = (routeLabels == RouteLabels.OFF) ? "{worker_id=\"w1\"}"
+                : "{endpoint=\"/users/{id}\",method=\"GET\",status=\""
+                        + ((routeLabels == RouteLabels.STATUS_CLASS) ? "2xx" : "200") + "\",worker_id=\"w1\"}";
+        assertThat(text.value(DURATION + "_count" + labels)).as(text.text()).isEqualTo(3);
+        assertThat(text.value(DURATION + "_sum" + labels)).isEqualTo(3.73, org.assertj.core.data.Offset.offset(1e-9));
+        // client_java writes a native histogram's one classic bucket, +Inf
+        assertThat(text.samples().keySet()).filteredOn((key) -> key.startsWith(DURATION + "_bucket"))
+            .singleElement()
+            .satisfies((key) -> assertThat(key).contains("le=\"+Inf\""));
+    }
+
     private static Map<String, Metrics.MetricFamily> scrape(HistogramSettings.Kind kind, RouteLabels routeLabels)
             throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
+        record(registry, kind, routeLabels);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new PrometheusProtobufWriter().write(out, registry.scrape());
+        return decode(new ByteArrayInputStream(out.toByteArray()));
+    }
+
+    private static void record(PrometheusRegistry registry, HistogramSettings.Kind kind, RouteLabels routeLabels) {
         RequestMetrics metrics = new RequestMetrics(registry, "gunicorn", "w1", 50, routeLabels, List.of(),
                 RequestExemplars.NONE, new HistogramSettings(kind, 5, 0x1p-128, 160));
         metrics.record("GET", "/users/{id}", 200, 30_000_000, 10, 512, null);
         metrics.record("GET", "/users/{id}", 200, 700_000_000, 10, 70_000, null);
         metrics.record("GET", "/users/{id}", 200, 3_000_000_000L, 10, 20, null);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new PrometheusProtobufWriter().write(out, registry.scrape());
-        return decode(new ByteArrayInputStream(out.toByteArray()));
     }
 
     /**
