@@ -718,7 +718,16 @@ public class ExporterProperties {
          */
         private StatusLabel statusLabel = StatusLabel.CODE;
 
+        /**
+         * Kind of the request duration and size histograms: 'classic' (the original's
+         * buckets), 'native' (Prometheus native histograms, scraped over protobuf) or
+         * 'both'.
+         */
+        private Histograms histograms = Histograms.CLASSIC;
+
         private final QueueTime queueTime = new QueueTime();
+
+        private final NativeHistogram nativeHistogram = new NativeHistogram();
 
         public String getPrefix() {
             return this.prefix;
@@ -752,8 +761,91 @@ public class ExporterProperties {
             this.statusLabel = statusLabel;
         }
 
+        public Histograms getHistograms() {
+            return this.histograms;
+        }
+
+        public void setHistograms(Histograms histograms) {
+            this.histograms = histograms;
+        }
+
         public QueueTime getQueueTime() {
             return this.queueTime;
+        }
+
+        public NativeHistogram getNativeHistogram() {
+            return this.nativeHistogram;
+        }
+
+        /**
+         * Kind of the request histograms.
+         */
+        public enum Histograms {
+
+            /**
+             * Classic buckets only, as the original.
+             */
+            CLASSIC,
+
+            /**
+             * A native histogram only.
+             */
+            NATIVE,
+
+            /**
+             * Classic buckets and a native histogram in one family, as client_java does.
+             */
+            BOTH
+
+        }
+
+        /**
+         * The native request histograms (exporter.metrics.histograms 'native' or 'both').
+         */
+        public static class NativeHistogram {
+
+            /**
+             * Schema the native histograms start at, from -4 to 8: bucket bounds grow by
+             * 2^(2^-schema), so 5 is about 2% and 8 about 0.3% wide.
+             */
+            private int initialSchema = 5;
+
+            /**
+             * Width of the native histograms' zero bucket: values within it of zero count
+             * as zero (client_java's default, 2^-128).
+             */
+            private double zeroThreshold = 0x1p-128;
+
+            /**
+             * Maximum buckets of one native histogram data point; past it the schema is
+             * reduced, merging neighbouring buckets.
+             */
+            private int maxBuckets = 160;
+
+            public int getInitialSchema() {
+                return this.initialSchema;
+            }
+
+            public void setInitialSchema(int initialSchema) {
+                this.initialSchema = initialSchema;
+            }
+
+            public double getZeroThreshold() {
+                return this.zeroThreshold;
+            }
+
+            public void setZeroThreshold(double zeroThreshold) {
+                this.zeroThreshold = zeroThreshold;
+            }
+
+            public int getMaxBuckets() {
+                return this.maxBuckets;
+            }
+
+            public void setMaxBuckets(int maxBuckets) {
+                this.maxBuckets = maxBuckets;
+            }
+
         }
 
         /**

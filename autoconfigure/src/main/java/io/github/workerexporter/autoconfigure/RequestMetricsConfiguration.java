@@ -11,6 +11,7 @@ import io.github.workerexporter.instrument.RequestMetricsFilter;
 import io.github.workerexporter.instrument.RequestMetricsWebFilter;
 import io.github.workerexporter.autoconfigure.ExporterProperties.Metrics.StatusLabel;
 import io.github.workerexporter.instrument.JerseyRouteTemplates;
+import io.github.workerexporter.metrics.HistogramSettings;
 import io.github.workerexporter.metrics.RequestExemplars;
 import io.github.workerexporter.metrics.RequestMetrics;
 import io.github.workerexporter.metrics.RequestMetrics.RouteLabels;
@@ -72,7 +73,34 @@ class RequestMetricsConfiguration {
         List<String> queueTimeHeaders = metrics.getQueueTime().isEnabled() ? queueTimeHeaders(metrics.getQueueTime())
                 : List.of();
         return new RequestMetrics(registry, metrics.getPrefix(), worker.id(), metrics.getMaxLabelSets(), routeLabels,
-                queueTimeHeaders, RequestExemplars.of(spanContext.getIfAvailable()));
+                queueTimeHeaders, RequestExemplars.of(spanContext.getIfAvailable()), histogramSettings(metrics));
+    }
+
+    static HistogramSettings histogramSettings(ExporterProperties.Metrics metrics) {
+        ExporterProperties.Metrics.NativeHistogram settings = metrics.getNativeHistogram();
+        if (settings.getInitialSchema() < HistogramSettings.MIN_SCHEMA
+                || settings.getInitialSchema() > HistogramSettings.MAX_SCHEMA) {
+            throw new InvalidExporterPropertyException("exporter.metrics.native-histogram.initial-schema",
+                    settings.getInitialSchema(), "must be from -4 to 8",
+                    "Use a schema from -4 to 8, such as client_java's default 5 (buckets about 2% wide).");
+        }
+        double zeroThreshold = settings.getZeroThreshold();
+        if (!(zeroThreshold >= 0) || Double.isInfinite(zeroThreshold)) {
+            throw new InvalidExporterPropertyException("exporter.metrics.native-histogram.zero-threshold",
+                    zeroThreshold, "must be a finite number of at least 0",
+                    "Use a small non-negative number, such as client_java's default 2.938735877055719E-39 (2^-128).");
+        }
+        if (settings.getMaxBuckets() < 1) {
+            throw new InvalidExporterPropertyException("exporter.metrics.native-histogram.max-buckets",
+                    settings.getMaxBuckets(), "must be at least 1",
+                    "Use a positive number, such as client_java's default 160.");
+        }
+        HistogramSettings.Kind kind = switch (metrics.getHistograms()) {
+            case CLASSIC -> HistogramSettings.Kind.CLASSIC;
+            case NATIVE -> HistogramSettings.Kind.NATIVE;
+            case BOTH -> HistogramSettings.Kind.BOTH;
+        };
+        return new HistogramSettings(kind, settings.getInitialSchema(), zeroThreshold, settings.getMaxBuckets());
     }
 
     private static List<String> queueTimeHeaders(ExporterProperties.Metrics.QueueTime queueTime) {

@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @author Worker Exporter
  */
-final class ClassicHistogram extends OneDataPointCollector {
+final class ClassicHistogram extends OneDataPointCollector implements RequestHistogram {
 
     private final double[] upperBounds;
 
@@ -78,7 +78,8 @@ final class ClassicHistogram extends OneDataPointCollector {
      * Prometheus' {@code le} says. NaN is ignored, as client_java does.
      * @param value the value
      */
-    void observe(double value) {
+    @Override
+    public void observe(double value) {
         if (Double.isNaN(value)) {
             return;
         }
@@ -94,7 +95,8 @@ final class ClassicHistogram extends OneDataPointCollector {
      * The exemplars of the data point.
      * @return its exemplars, empty without a tracer
      */
-    Exemplars exemplars() {
+    @Override
+    public Exemplars exemplars() {
         return RequestExemplars.of(this.exemplars);
     }
 

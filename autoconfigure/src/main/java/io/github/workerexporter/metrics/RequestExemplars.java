@@ -60,15 +60,18 @@ public final class RequestExemplars {
 
     /**
      * A sampler for one histogram data point.
-     * @param upperBounds the bucket bounds, {@code +Inf} last
+     * @param upperBounds the bucket bounds, {@code +Inf} last, or {@code null} for a
+     * native histogram without classic buckets
      * @return the sampler, or {@code null} when no span can be read
      */
-    @Nullable ExemplarSampler sampler(double[] upperBounds) {
+    @Nullable ExemplarSampler sampler(double @Nullable [] upperBounds) {
         if (!this.enabled) {
             return null;
         }
-        ExemplarSamplerConfig config = new ExemplarSamplerConfig(PrometheusProperties.get().getExemplarProperties(),
-                upperBounds);
+        // without classic buckets, client_java's native histogram keeps 4 exemplars
+        ExemplarSamplerConfig config = (upperBounds != null)
+                ? new ExemplarSamplerConfig(PrometheusProperties.get().getExemplarProperties(), upperBounds)
+                : new ExemplarSamplerConfig(PrometheusProperties.get().getExemplarProperties(), 4);
         return (this.spanContext != null) ? new ExemplarSampler(config, this.spanContext) : new ExemplarSampler(config);
     }
 

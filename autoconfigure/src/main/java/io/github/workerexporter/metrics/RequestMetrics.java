@@ -16,8 +16,9 @@ import org.jspecify.annotations.Nullable;
  * Every request is recorded once with {@link #record}. The {@code worker_id} data points
  * are resolved at construction, so recording a successful request allocates nothing, and
  * the request counter and the three histograms are {@link StripedCounter} and
- * {@link ClassicHistogram}, so request threads recording at the same time do not contend.
- * The error families are touched only on errors:
+ * {@link ClassicHistogram} (or {@link NativeHistogram}, see {@link HistogramSettings}),
+ * so request threads recording at the same time do not contend. The error families are
+ * touched only on errors:
  * <ul>
  * <li>{@code _worker_failed_requests_total}: an exception escaped the application
  * ({@code error_type} is its simple class name), or else the response status is 5xx
@@ -75,11 +76,11 @@ public final class RequestMetrics {
 
     private final @Nullable StripedCounter requests;
 
-    private final @Nullable ClassicHistogram duration;
+    private final @Nullable RequestHistogram duration;
 
-    private final @Nullable ClassicHistogram requestSize;
+    private final @Nullable RequestHistogram requestSize;
 
-    private final @Nullable ClassicHistogram responseSize;
+    private final @Nullable RequestHistogram responseSize;
 
     private final @Nullable RouteFamilies routes;
 
@@ -133,6 +134,26 @@ public final class RequestMetrics {
      */
     public RequestMetrics(PrometheusRegistry registry, String prefix, String workerId, int maxLabelSets,
             RouteLabels routeLabels, List<String> queueTimeHeaders, RequestExemplars exemplars) {
+        this(registry, prefix, workerId, maxLabelSets, routeLabels, queueTimeHeaders, exemplars,
+                HistogramSettings.CLASSIC);
+    }
+
+    /**
+     * Create the families and register them.
+     * @param registry the registry that is scraped
+     * @param prefix the prefix of every family name, such as {@code gunicorn}
+     * @param workerId the {@code worker_id} label of this worker
+     * @param maxLabelSets the maximum label sets of each labelled family (at least 1)
+     * @param routeLabels whether the request counter and histograms have route labels
+     * @param queueTimeHeaders the request start headers to read, none to record no queue
+     * time
+     * @param exemplars where the exemplars of the request counter and the duration
+     * histogram come from
+     * @param histograms whether the three request histograms are classic, native or both
+     */
+    public RequestMetrics(PrometheusRegistry registry, String prefix, String workerId, int maxLabelSets,
+            RouteLabels routeLabels, List<String> queueTimeHeaders, RequestExemplars exemplars,
+            HistogramSettings histograms) {
         MetricMetadata requests = new MetricMetadata(prefix + "_worker_requests",
                 "Total number of requests handled by this worker");
         MetricMetadata duration = new MetricMetadata(prefix + "_worker_request_duration_seconds",
@@ -144,12 +165,12 @@ public final class RequestMetrics {
             this.routes = null;
             this.requests = new StripedCounter(requests.getName(), requests.getHelp(), "worker_id", workerId);
             registry.register(this.requests);
-            this.duration = new ClassicHistogram(duration.getName(), duration.getHelp(), DURATION_BUCKETS, "worker_id",
-                    workerId, exemplars);
-            registry.register(this.duration);
+            this.duration = histogram(registry, duration, DURATION_BUCKETS, workerId, histograms, exemplars);
             this.requests.exemplarsOf(this.duration);
-            this.requestSize = histogram(registry, requestSize, SIZE_BUCKETS, workerId);
-            this.responseSize = histogram(registry, responseSize, SIZE_BUCKETS, workerId);
+            this.requestSize = histogram(registry, requestSize, SIZE_BUCKETS, workerId, histograms,
+                    RequestExemplars.NONE);
+            this.responseSize = histogram(registry, responseSize, SIZE_BUCKETS, workerId, histograms,
+                    RequestExemplars.NONE);
         }
         else {
             this.requests = null;
@@ -158,7 +179,7 @@ public final class RequestMetrics {
             this.responseSize = null;
             this.routes = new RouteFamilies(new MetricMetadata[] { requests, duration, requestSize, responseSize },
                     DURATION_BUCKETS, SIZE_BUCKETS, workerId, maxLabelSets, routeLabels == RouteLabels.STATUS_CLASS,
-                    exemplars);
+                    exemplars, histograms);
             registry.register(this.routes);
         }
         this.exemplars = exemplars.enabled();
@@ -271,10 +292,12 @@ public final class RequestMetrics {
         return Counter.builder().name(name).help(help).labelNames(labels).withoutExemplars();
     }
 
-    private static ClassicHistogram histogram(PrometheusRegistry registry, MetricMetadata metadata, double[] buckets,
-            String workerId) {
-        ClassicHistogram histogram = new ClassicHistogram(metadata.getName(), metadata.getHelp(), buckets, "worker_id",
-                workerId);
+    private static RequestHistogram histogram(PrometheusRegistry registry, MetricMetadata metadata, double[] buckets,
+            String workerId, HistogramSettings settings, RequestExemplars exemplars) {
+        RequestHistogram histogram = (settings.kind() == HistogramSettings.Kind.CLASSIC)
+                ? new ClassicHistogram(metadata.getName(), metadata.getHelp(), buckets, "worker_id", workerId,
+                        exemplars)
+                : new NativeHistogram(metadata, settings, buckets, "worker_id", workerId, exemplars);
         registry.register(histogram);
         return histogram;
     }

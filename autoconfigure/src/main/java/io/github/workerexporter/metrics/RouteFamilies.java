@@ -33,7 +33,9 @@ import org.jspecify.annotations.Nullable;
  * ({@code worker_id, method, endpoint, status}): one collector, since the four families
  * share their label sets. Each label set is one {@link Series}: the buckets and sums of
  * the three histograms on one {@link Stripes}, so a request is recorded on one thread's
- * own cache lines; the counter is the duration histogram's count.
+ * own cache lines; the counter is the duration histogram's count. With native histograms
+ * ({@link HistogramSettings}) each histogram of a label set is a {@link NativeDataPoint}
+ * instead.
  * <p>
  * The label sets are capped at {@code exporter.metrics.max-label-sets} (the same cap for
  * each of the four families, since they share their label sets): past the cap a new label
@@ -80,6 +82,8 @@ final class RouteFamilies implements MultiCollector {
 
     private final RequestExemplars exemplars;
 
+    private final HistogramSettings histograms;
+
     /**
      * The four families.
      * @param metadata names and HELP texts of the request counter, then the duration,
@@ -92,9 +96,10 @@ final class RouteFamilies implements MultiCollector {
      * the code
      * @param exemplars where the duration histogram's and the counter's exemplars come
      * from
+     * @param histograms whether the histograms are classic, native or both
      */
     RouteFamilies(MetricMetadata[] metadata, double[] durationBounds, double[] sizeBounds, String workerId,
-            int maxLabelSets, boolean statusClass, RequestExemplars exemplars) {
+            int maxLabelSets, boolean statusClass, RequestExemplars exemplars, HistogramSettings histograms) {
         this.metadata = metadata.clone();
         this.durationBounds = ClassicHistogram.withInfinity(durationBounds);
         this.sizeBounds = ClassicHistogram.withInfinity(sizeBounds);
@@ -102,6 +107,7 @@ final class RouteFamilies implements MultiCollector {
         this.maxLabelSets = maxLabelSets;
         this.statusClass = statusClass;
         this.exemplars = exemplars;
+        this.histograms = histograms;
     }
 
     /**
@@ -222,15 +228,42 @@ final class RouteFamilies implements MultiCollector {
 
         private final @Nullable ExemplarSampler durationExemplars;
 
+        /** The duration, request size and response size, when native; else null. */
+        private final NativeDataPoint @Nullable [] natives;
+
         Series(Labels labels, int durationBuckets, int sizeBuckets) {
             this.labels = labels;
-            this.durationExemplars = RouteFamilies.this.exemplars.sampler(RouteFamilies.this.durationBounds);
             this.requestSizeSlot = durationBuckets + 1;
             this.responseSizeSlot = this.requestSizeSlot + sizeBuckets + 1;
-            this.stripes = new Stripes(this.responseSizeSlot + sizeBuckets + 1);
+            HistogramSettings settings = RouteFamilies.this.histograms;
+            if (settings.kind() == HistogramSettings.Kind.CLASSIC) {
+                this.natives = null;
+                this.stripes = new Stripes(this.responseSizeSlot + sizeBuckets + 1);
+                this.durationExemplars = RouteFamilies.this.exemplars.sampler(RouteFamilies.this.durationBounds);
+            }
+            else {
+                double[] durations = (settings.kind() == HistogramSettings.Kind.BOTH)
+                        ? RouteFamilies.this.durationBounds : null;
+                double[] sizes = (settings.kind() == HistogramSettings.Kind.BOTH) ? RouteFamilies.this.sizeBounds
+                        : null;
+                this.natives = new NativeDataPoint[] { new NativeDataPoint(settings, durations),
+                        new NativeDataPoint(settings, sizes), new NativeDataPoint(settings, sizes) };
+                this.stripes = new Stripes(0);
+                this.durationExemplars = RouteFamilies.this.exemplars.sampler(durations);
+            }
         }
 
         void record(double seconds, long requestBytes, long responseBytes) {
+            NativeDataPoint[] natives = this.natives;
+            if (natives != null) {
+                natives[0].observe(seconds);
+                natives[1].observe(requestBytes);
+                natives[2].observe(responseBytes);
+                if (this.durationExemplars != null) {
+                    this.durationExemplars.observe(seconds);
+                }
+                return;
+            }
             double[] sizes = RouteFamilies.this.sizeBounds;
             double[] durations = RouteFamilies.this.durationBounds;
             int stripe = this.stripes.stripe();
@@ -246,13 +279,18 @@ final class RouteFamilies implements MultiCollector {
         }
 
         HistogramDataPointSnapshot histogram(double[] bounds, int firstSlot, boolean bytes) {
+            Exemplars exemplars = (firstSlot == 0) ? RequestExemplars.of(this.durationExemplars) : Exemplars.EMPTY;
+            NativeDataPoint[] natives = this.natives;
+            if (natives != null) {
+                int which = (firstSlot == 0) ? 0 : (firstSlot == this.requestSizeSlot) ? 1 : 2;
+                return natives[which].snapshot(this.labels, exemplars, this.created);
+            }
             long[] counts = new long[bounds.length];
             for (int i = 0; i < counts.length; i++) {
                 counts[i] = this.stripes.sum(firstSlot + i);
             }
             int sumSlot = firstSlot + bounds.length;
             double sum = bytes ? this.stripes.sum(sumSlot) : this.stripes.sumDouble(sumSlot);
-            Exemplars exemplars = (firstSlot == 0) ? RequestExemplars.of(this.durationExemplars) : Exemplars.EMPTY;
             return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, counts), sum, this.labels,
                     exemplars, this.created);
         }

@@ -22,7 +22,7 @@ final class StripedCounter extends OneDataPointCollector {
 
     private final Stripes stripes = new Stripes(1);
 
-    private @Nullable ClassicHistogram exemplarSource;
+    private @Nullable RequestHistogram exemplarSource;
 
     /**
      * A counter of one data point.
@@ -41,7 +41,7 @@ final class StripedCounter extends OneDataPointCollector {
      * newest of its exemplars.
      * @param histogram the histogram
      */
-    void exemplarsOf(ClassicHistogram histogram) {
+    void exemplarsOf(RequestHistogram histogram) {
         this.exemplarSource = histogram;
     }
 
@@ -54,7 +54,7 @@ final class StripedCounter extends OneDataPointCollector {
 
     @Override
     public CounterSnapshot collect() {
-        ClassicHistogram source = this.exemplarSource;
+        RequestHistogram source = this.exemplarSource;
         Exemplar exemplar = (source != null) ? RequestExemplars.newest(source.exemplars()) : null;
         return new CounterSnapshot(this.metadata, List
             .of(new CounterDataPointSnapshot(this.stripes.sum(0), this.labels, exemplar, this.createdTimestampMillis)));

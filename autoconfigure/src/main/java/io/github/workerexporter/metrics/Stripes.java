@@ -52,10 +52,55 @@ final class Stripes {
      * The stripe of the current thread, for {@link #add} and {@link #addDouble}.
      * @return the stripe
      */
+    int stripe() {
+        return stripe(index());
+    }
+
+    /**
+     * The stripe of a stripe number, for {@link #add} and {@link #addDouble}.
+     * @param index the current thread's {@link #index()}
+     * @return the stripe
+     */
+    int stripe(int index) {
+        return LINE + index * this.stride;
+    }
+
+    /**
+     * The number of stripes.
+     * @return the stripes, a power of two
+     */
+    static int count() {
+        return STRIPES;
+    }
+
+    /**
+     * The number of the current thread's stripe, from 0 to {@link #count()} - 1.
+     * @return the stripe's number
+     */
     @SuppressWarnings("deprecation") // Thread.threadId() is Java 19+; getId() is the
                                      // same.
-    int stripe() {
-        return LINE + ((int) Thread.currentThread().getId() & (STRIPES - 1)) * this.stride;
+    static int index() {
+        return (int) Thread.currentThread().getId() & (STRIPES - 1);
+    }
+
+    /**
+     * The count of a slot in one stripe.
+     * @param index the stripe's number, from 0 to {@link #count()} - 1
+     * @param slot the slot
+     * @return the count
+     */
+    long get(int index, int slot) {
+        return (long) CELLS.getVolatile(this.cells, LINE + index * this.stride + slot);
+    }
+
+    /**
+     * The sum of a slot in one stripe.
+     * @param index the stripe's number, from 0 to {@link #count()} - 1
+     * @param slot the slot
+     * @return the sum
+     */
+    double getDouble(int index, int slot) {
+        return Double.longBitsToDouble(get(index, slot));
     }
 
     /**

@@ -8,11 +8,14 @@ import io.github.workerexporter.instrument.RequestMetricsFilter;
 import io.github.workerexporter.instrument.RequestMetricsWebFilter;
 import io.github.workerexporter.metrics.RequestMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import jakarta.servlet.DispatcherType;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -72,6 +75,63 @@ class RequestMetricsConfigurationTests {
             .run((context) -> assertThat(context.getStartupFailure()).rootCause()
                 .isInstanceOfSatisfying(InvalidExporterPropertyException.class,
                         (ex) -> assertThat(ex.getProperty()).isEqualTo("exporter.metrics.max-label-sets")));
+    }
+
+    @Test
+    void keepsClassicHistogramsByDefaultAndNativeOnesWhenAsked() {
+        this.runner.run((context) -> assertThat(durationAfterOneRequest(context).hasNativeHistogramData()).isFalse());
+        this.runner
+            .withPropertyValues("exporter.metrics.histograms=native",
+                    "exporter.metrics.native-histogram.initial-schema=3")
+            .run((context) -> {
+                HistogramDataPointSnapshot duration = durationAfterOneRequest(context);
+                assertThat(duration.hasNativeHistogramData()).isTrue();
+                assertThat(duration.hasClassicHistogramData()).isFalse();
+                assertThat(duration.getNativeSchema()).isEqualTo(3);
+            });
+        this.runner.withPropertyValues("exporter.metrics.histograms=both").run((context) -> {
+            HistogramDataPointSnapshot duration = durationAfterOneRequest(context);
+            assertThat(duration.hasNativeHistogramData()).isTrue();
+            assertThat(duration.hasClassicHistogramData()).isTrue();
+        });
+    }
+
+    @Test
+    void rejectsANativeSchemaOutsideMinusFourToEight() {
+        assertRejected("exporter.metrics.native-histogram.initial-schema", "9", 9);
+        assertRejected("exporter.metrics.native-histogram.initial-schema", "-5", -5);
+    }
+
+    @Test
+    void rejectsANegativeZeroThreshold() {
+        assertRejected("exporter.metrics.native-histogram.zero-threshold", "-0.001", -0.001);
+    }
+
+    @Test
+    void rejectsABucketLimitBelowOne() {
+        assertRejected("exporter.metrics.native-histogram.max-buckets", "0", 0);
+    }
+
+    private void assertRejected(String property, String value, Object bound) {
+        this.runner.withPropertyValues("exporter.metrics.histograms=native", property + "=" + value)
+            .run((context) -> assertThat(context.getStartupFailure()).rootCause()
+                .isInstanceOfSatisfying(InvalidExporterPropertyException.class, (ex) -> {
+                    assertThat(ex.getProperty()).isEqualTo(property);
+                    assertThat(ex.getValue()).isEqualTo(bound);
+                }));
+    }
+
+    private static HistogramDataPointSnapshot durationAfterOneRequest(AssertableApplicationContext context) {
+        context.getBean(RequestMetrics.class).record("GET", "/", 200, 250_000_000, 0, 0, null);
+        return context.getBean(PrometheusRegistry.class)
+            .scrape()
+            .stream()
+            .filter((snapshot) -> snapshot.getMetadata().getName().equals("gunicorn_worker_request_duration_seconds"))
+            .map((snapshot) -> (HistogramSnapshot) snapshot)
+            .findFirst()
+            .orElseThrow()
+            .getDataPoints()
+            .get(0);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.github.workerexporter.benchmarks;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
@@ -19,7 +20,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
+import io.github.workerexporter.metrics.HistogramSettings;
+import io.github.workerexporter.metrics.RequestExemplars;
 import io.github.workerexporter.metrics.RequestMetrics;
+import io.github.workerexporter.metrics.RequestMetrics.RouteLabels;
 
 import org.springframework.http.server.observation.DefaultServerRequestObservationConvention;
 import org.springframework.http.server.observation.ServerHttpObservationDocumentation;
@@ -65,7 +69,7 @@ public class RequestBenchmark {
     @State(Scope.Benchmark)
     public static class WorkerExporter {
 
-        final RequestMetrics metrics = new RequestMetrics(new PrometheusRegistry(), "gunicorn", "bench-worker", 1000);
+        final RequestMetrics metrics = metrics();
 
         String method = "GET";
 
@@ -80,6 +84,26 @@ public class RequestBenchmark {
         long requestBytes = 0L;
 
         long responseBytes = 27L;
+
+        RequestMetrics metrics() {
+            return new RequestMetrics(new PrometheusRegistry(), "gunicorn", "bench-worker", 1000);
+        }
+
+    }
+
+    /**
+     * The same with native histograms ({@code exporter.metrics.histograms=native},
+     * client_java's defaults).
+     */
+    @State(Scope.Benchmark)
+    public static class WorkerExporterNative extends WorkerExporter {
+
+        @Override
+        RequestMetrics metrics() {
+            return new RequestMetrics(new PrometheusRegistry(), "gunicorn", "bench-worker", 1000, RouteLabels.OFF,
+                    List.of(), RequestExemplars.NONE,
+                    new HistogramSettings(HistogramSettings.Kind.NATIVE, 5, 0x1p-128, 160));
+        }
 
     }
 
@@ -128,6 +152,12 @@ public class RequestBenchmark {
     @Benchmark
     @Threads(2)
     public void recordTwoThreads(WorkerExporter state) {
+        record(state, state.ok);
+    }
+
+    @Benchmark
+    @Threads(2)
+    public void recordNativeTwoThreads(WorkerExporterNative state) {
         record(state, state.ok);
     }
 
