@@ -3,6 +3,7 @@ package io.github.workerexporter.storage.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,7 +39,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * <li>{@link #readAll}: two round trips, {@code SMEMBERS} of the index then one
  * {@code MGET} of every worker's key, whatever the size of the database (a keyspace
  * {@code SCAN} would walk all of it, {@code KEYS} would block the server); a third,
- * {@code SREM}, drops the ids whose key has expired.</li>
+ * {@code SREM}, drops the ids whose key has expired. They go over a connection of their
+ * own ({@link RedisReadConnection}), so that a flush in the same process never waits
+ * behind a scrape's reply of every record.</li>
  * </ul>
  * Failures surface as {@link StoreException}s whose message names the store's location,
  * never a password.
@@ -113,6 +116,8 @@ public final class RedisMetricStore implements MetricStore {
 
     private final @Nullable LettuceConnectionFactory ownedFactory;
 
+    private final RedisReadConnection reads;
+
     /**
      * Create a store over a connection factory that the caller owns.
      * @param connectionFactory the connection factory
@@ -148,6 +153,7 @@ public final class RedisMetricStore implements MetricStore {
         this.ttlSeconds = RedisKeys.bytes(Long.toString(ttl.toSeconds()));
         this.ownerMillis = RedisKeys.bytes(Long.toString(Math.max(1, claimTimeout.toMillis())));
         this.ownedFactory = ownedFactory;
+        this.reads = new RedisReadConnection(connectionFactory);
     }
 
     /**
@@ -269,30 +275,36 @@ public final class RedisMetricStore implements MetricStore {
 
     @Override
     public List<WorkerRecord> readAll() {
-        return execute("read the workers", (connection) -> {
-            Set<byte[]> ids = connection.setCommands().sMembers(this.keys.index());
-            if (ids == null || ids.isEmpty()) {
-                return List.of();
+        try {
+            return this.reads.read(this::readAll);
+        }
+        catch (DataAccessException ex) {
+            throw failure("read the workers", ex);
+        }
+    }
+
+    private List<WorkerRecord> readAll(RedisReadConnection.Reads reads) {
+        Collection<byte[]> ids = reads.members(this.keys.index());
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<byte[]> ordered = new ArrayList<>(ids);
+        List<byte @Nullable []> values = reads.values(ordered.stream().map(this.keys::worker).toArray(byte[][]::new));
+        List<WorkerRecord> records = new ArrayList<>(ordered.size());
+        List<byte[]> expired = new ArrayList<>();
+        for (int i = 0; i < ordered.size(); i++) {
+            byte[] value = values.get(i);
+            if (value != null) {
+                decode(new String(ordered.get(i), StandardCharsets.UTF_8), value, records);
             }
-            List<byte[]> ordered = new ArrayList<>(ids);
-            List<byte[]> values = connection.stringCommands()
-                .mGet(ordered.stream().map(this.keys::worker).toArray(byte[][]::new));
-            List<WorkerRecord> records = new ArrayList<>(ordered.size());
-            List<byte[]> expired = new ArrayList<>();
-            for (int i = 0; i < ordered.size(); i++) {
-                byte[] value = (values != null) ? values.get(i) : null;
-                if (value != null) {
-                    decode(new String(ordered.get(i), StandardCharsets.UTF_8), value, records);
-                }
-                else {
-                    expired.add(ordered.get(i));
-                }
+            else {
+                expired.add(ordered.get(i));
             }
-            if (!expired.isEmpty()) {
-                connection.setCommands().sRem(this.keys.index(), expired.toArray(byte[][]::new));
-            }
-            return records;
-        });
+        }
+        if (!expired.isEmpty()) {
+            reads.remove(this.keys.index(), expired.toArray(byte[][]::new));
+        }
+        return records;
     }
 
     /**
@@ -345,6 +357,7 @@ public final class RedisMetricStore implements MetricStore {
             }
         });
         this.claimed.clear();
+        this.reads.close();
         if (this.ownedFactory != null) {
             this.ownedFactory.destroy();
         }
@@ -369,8 +382,12 @@ public final class RedisMetricStore implements MetricStore {
             return callback.apply(connection);
         }
         catch (DataAccessException ex) {
-            throw new StoreException("Redis at " + this.location + ": cannot " + action + ": " + reason(ex), ex);
+            throw failure(action, ex);
         }
+    }
+
+    private StoreException failure(String action, DataAccessException ex) {
+        return new StoreException("Redis at " + this.location + ": cannot " + action + ": " + reason(ex), ex);
     }
 
     /**
