@@ -51,6 +51,21 @@ class RedisMetricStoreConnectionTests {
     }
 
     @Test
+    void readsALargeFleetInBatchesSoThatAFlushWaitsForOneBatchInRedisNotForTheFleet() {
+        try (RedisServerSupport server = RedisServerSupport.start();
+                RedisMetricStore store = RedisMetricStore.connect(endpoint(server), "gunicorn",
+                        Duration.ofMinutes(5))) {
+            int workers = 2 * RedisMetricStore.MGET_BATCH + 1;
+            for (int i = 0; i < workers; i++) {
+                store.publish(record("worker-" + i));
+            }
+            long before = mgets(server);
+            assertThat(workerIds(store)).hasSize(workers).doesNotHaveDuplicates();
+            assertThat(mgets(server) - before).isEqualTo(3);
+        }
+    }
+
+    @Test
     void aFlushCompletesWhileAScrapesReadIsHeldUp() throws Exception {
         try (RedisServerSupport server = RedisServerSupport.start();
                 ReplyHoldingProxy proxy = ReplyHoldingProxy.start(server);
@@ -148,6 +163,15 @@ class RedisMetricStoreConnectionTests {
             }
         }
         return false;
+    }
+
+    private static long mgets(RedisServerSupport server) {
+        // cmdstat_mget:calls=3,usec=...
+        return server.run((redis) -> redis.info("commandstats"))
+            .lines()
+            .filter((line) -> line.startsWith("cmdstat_mget:"))
+            .mapToLong((line) -> Long.parseLong(line.replaceAll("cmdstat_mget:calls=(\\d+),.*", "$1")))
+            .sum();
     }
 
     private static Map<String, Long> stats(String info) {
