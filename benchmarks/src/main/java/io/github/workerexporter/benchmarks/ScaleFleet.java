@@ -158,18 +158,22 @@ final class ScaleFleet implements AutoCloseable {
         double netPerScrape = this.redis.isEmpty() ? payload
                 : (redisSum("total_net_output_bytes") - netBefore) / (double) scrapes;
         double cpuPerScrape = this.redis.isEmpty() ? -1 : (redisCpu() - cpuBefore) * 1000 / scrapes;
-        double[] flushIdle = flushes(series, 15, null);
-        double[] flushScraped = flushes(series, 15, collector);
+        double[] flushIdle = flushes(series, 15, null)[0];
+        double[][] flushScraped = flushes(series, 15, collector);
+        int slowest = slowest(flushScraped[0]);
         return new Row(this.kind, workers, series, median(millis), min(millis), max(millis), median(cpuMillis),
                 gcPerScrape, median(allocated), median(collected), peak, netPerScrape, written, median(flushIdle),
-                median(flushScraped), max(flushScraped), redisMemory, cpuPerScrape, nodeMemory());
+                median(flushScraped[0]), flushScraped[0][slowest], flushScraped[1][slowest], redisMemory, cpuPerScrape,
+                nodeMemory());
     }
 
     /**
      * Time flushes of one more worker ({@code flusher}: encode its registry, publish),
-     * while {@code scraped} is scraped on another thread without pause if not null.
+     * while {@code scraped} is scraped on another thread without pause if not null: the
+     * milliseconds of each, then the milliseconds the JVM's collectors took during each
+     * (a stop-the-world pause stops a flush whatever connection it goes over).
      */
-    private double[] flushes(int series, int count, @Nullable MergingCollector scraped) {
+    private double[][] flushes(int series, int count, @Nullable MergingCollector scraped) {
         PrometheusRegistry registry = SeriesFixture.registry("flusher", series);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger scrapes = new AtomicInteger();
@@ -185,14 +189,17 @@ final class ScaleFleet implements AutoCloseable {
                 Thread.onSpinWait();
             }
             double[] millis = new double[count];
+            double[] gc = new double[count];
             for (int i = 0; i < count; i++) {
+                long gcStart = gcMillis();
                 long start = System.nanoTime();
                 this.store.publish(new WorkerRecord("flusher", 1, 1, System.currentTimeMillis(), WorkerState.RUNNING,
                         null, this.codec.encode(registry.scrape())));
                 millis[i] = (System.nanoTime() - start) / 1e6;
+                gc[i] = gcMillis() - gcStart;
                 sleep(20);
             }
-            return millis;
+            return new double[][] { millis, gc };
         }
         finally {
             stop.set(true);
@@ -203,6 +210,14 @@ final class ScaleFleet implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private static int slowest(double[] millis) {
+        int slowest = 0;
+        for (int i = 1; i < millis.length; i++) {
+            slowest = (millis[i] > millis[slowest]) ? i : slowest;
+        }
+        return slowest;
     }
 
     private static long gcMillis() {
@@ -274,7 +289,8 @@ final class ScaleFleet implements AutoCloseable {
     record Row(String store, int workers, int series, double scrapeMedian, double scrapeMin, double scrapeMax,
             double cpuMedian, double gcMillis, double allocatedPerScrape, double allocatedPerCollect, long peakHeap,
             double bytesReadPerScrape, long expositionBytes, double flushIdle, double flushScraped,
-            double flushScrapedMax, long redisMemory, double redisCpuMillis, String nodeMemory) {
+            double flushScrapedMax, double flushScrapedMaxGc, long redisMemory, double redisCpuMillis,
+            String nodeMemory) {
 
         List<String> cells() {
             List<String> cells = new ArrayList<>();
@@ -288,7 +304,8 @@ final class ScaleFleet implements AutoCloseable {
             cells.add(mb(this.peakHeap));
             cells.add(mb(this.bytesReadPerScrape));
             cells.add(mb(this.expositionBytes));
-            cells.add(String.format("%.2f / %.2f (max %.1f)", this.flushIdle, this.flushScraped, this.flushScrapedMax));
+            cells.add(String.format("%.2f / %.2f (max %.1f, GC %.0f of it)", this.flushIdle, this.flushScraped,
+                    this.flushScrapedMax, this.flushScrapedMaxGc));
             cells.add((this.redisMemory < 0) ? "" : String.format("%.1f", this.redisMemory / 1024.0 / this.workers));
             cells.add((this.redisCpuMillis < 0) ? "" : String.format("%.1f", this.redisCpuMillis));
             cells.add(this.nodeMemory);

@@ -71,10 +71,13 @@ final class RedisRecords {
             WorkerState state = WorkerState.ofLabel(in.readUTF());
             StopReason stopReason = in.readBoolean() ? StopReason.ofLabel(in.readUTF()) : null;
             int length = in.readInt();
-            byte[] metrics = in.readNBytes(length);
-            if (metrics.length != length || in.available() != 0) {
-                throw new EOFException("metrics of " + length + " bytes expected");
+            if (length != in.available()) {
+                throw new EOFException("metrics of " + length + " bytes expected, " + in.available() + " left");
             }
+            // one copy of exactly the metrics' size (readNBytes would fill 8 KB chunks,
+            // then copy them into the result: twice the bytes of every record per scrape)
+            byte[] metrics = new byte[length];
+            in.readFully(metrics);
             return new WorkerRecord(workerId, pid, start, heartbeat, state, stopReason, metrics);
         }
         catch (IOException | IllegalArgumentException ex) {

@@ -1,7 +1,10 @@
 package io.github.workerexporter.storage.redis;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
@@ -31,6 +34,8 @@ class RedisMetricStoreConnectionTests {
                         Duration.ofMinutes(5))) {
             store.publish(record("worker-1"));
             store.publish(record("worker-2"));
+            // opens the connection that reads go over
+            workerIds(store);
             server.run((redis) -> {
                 Map<String, Long> before = stats(redis.info("stats"));
                 store.publish(record("worker-1"));
@@ -42,6 +47,42 @@ class RedisMetricStoreConnectionTests {
                 assertThat(delta(afterPublish, afterRead, "total_reads_processed")).isEqualTo(2 + 1);
                 return null;
             });
+        }
+    }
+
+    @Test
+    void readsALargeFleetInBatchesSoThatAFlushWaitsForOneBatchInRedisNotForTheFleet() {
+        try (RedisServerSupport server = RedisServerSupport.start();
+                RedisMetricStore store = RedisMetricStore.connect(endpoint(server), "gunicorn",
+                        Duration.ofMinutes(5))) {
+            int workers = 2 * RedisMetricStore.MGET_BATCH + 1;
+            for (int i = 0; i < workers; i++) {
+                store.publish(record("worker-" + i));
+            }
+            long before = mgets(server);
+            assertThat(workerIds(store)).hasSize(workers).doesNotHaveDuplicates();
+            assertThat(mgets(server) - before).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aFlushCompletesWhileAScrapesReadIsHeldUp() throws Exception {
+        try (RedisServerSupport server = RedisServerSupport.start();
+                ReplyHoldingProxy proxy = ReplyHoldingProxy.start(server);
+                RedisMetricStore store = RedisMetricStore.connect(
+                        new RedisEndpoint(proxy.host(), proxy.port(), 0, null, null, false, Duration.ofSeconds(5)),
+                        "gunicorn", Duration.ofMinutes(5))) {
+            store.publish(record("worker-1"));
+            assertThat(workerIds(store)).containsExactly("worker-1");
+            proxy.holdRepliesAfter("MGET");
+            CompletableFuture<List<String>> scrape = CompletableFuture.supplyAsync(() -> workerIds(store));
+            proxy.awaitHeld();
+            // a worker's flush while the scrape waits for its records
+            store.publish(record("worker-2"));
+            assertThat(scrape).isNotDone();
+            proxy.release();
+            assertThat(scrape.get(60, TimeUnit.SECONDS)).containsExactly("worker-1");
+            assertThat(workerIds(store)).containsExactlyInAnyOrder("worker-1", "worker-2");
         }
     }
 
@@ -122,6 +163,15 @@ class RedisMetricStoreConnectionTests {
             }
         }
         return false;
+    }
+
+    private static long mgets(RedisServerSupport server) {
+        // cmdstat_mget:calls=3,usec=...
+        return server.run((redis) -> redis.info("commandstats"))
+            .lines()
+            .filter((line) -> line.startsWith("cmdstat_mget:"))
+            .mapToLong((line) -> Long.parseLong(line.replaceAll("cmdstat_mget:calls=(\\d+),.*", "$1")))
+            .sum();
     }
 
     private static Map<String, Long> stats(String info) {

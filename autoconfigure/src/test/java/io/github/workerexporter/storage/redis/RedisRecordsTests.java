@@ -1,0 +1,54 @@
+package io.github.workerexporter.storage.redis;
+
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+
+import io.github.workerexporter.lifecycle.StopReason;
+import io.github.workerexporter.lifecycle.WorkerState;
+import io.github.workerexporter.storage.StoreException;
+import io.github.workerexporter.storage.WorkerRecord;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link RedisRecords}.
+ *
+ * @author Worker Exporter
+ */
+class RedisRecordsTests {
+
+    private static final WorkerRecord STOPPED = new WorkerRecord("worker-1", 42, 1000, 2000, WorkerState.STOPPED,
+            StopReason.TERM, new byte[] { 1, 2, 3, 4, 5 });
+
+    @Test
+    void decodesWhatItEncoded() {
+        assertThat(RedisRecords.decode("worker-1", RedisRecords.encode(STOPPED))).isEqualTo(STOPPED);
+    }
+
+    @Test
+    void refusesARecordCutShortInItsMetrics() {
+        byte[] value = RedisRecords.encode(STOPPED);
+        assertThatExceptionOfType(StoreException.class)
+            .isThrownBy(() -> RedisRecords.decode("worker-1", Arrays.copyOf(value, value.length - 1)))
+            .withMessageContaining("corrupt");
+    }
+
+    @Test
+    void refusesARecordWithBytesAfterItsMetrics() {
+        byte[] value = RedisRecords.encode(STOPPED);
+        assertThatExceptionOfType(StoreException.class)
+            .isThrownBy(() -> RedisRecords.decode("worker-1", Arrays.copyOf(value, value.length + 1)))
+            .withMessageContaining("corrupt");
+    }
+
+    @Test
+    void refusesARecordWithANegativeLength() {
+        byte[] value = RedisRecords.encode(STOPPED);
+        value[value.length - STOPPED.metrics().length - 4] = (byte) 0x80;
+        assertThatExceptionOfType(StoreException.class).isThrownBy(() -> RedisRecords.decode("worker-1", value))
+            .withMessageContaining("corrupt");
+    }
+
+}
