@@ -812,9 +812,12 @@ public class ExporterProperties {
 
             /**
              * Width of the native histograms' zero bucket: values within it of zero count
-             * as zero (client_java's default, 2^-128).
+             * as zero (default 2^-128, client_java's).
              */
-            private double zeroThreshold = 0x1p-128;
+            // Not the literal 0x1p-128: the metadata would print it as the compiling JDK
+            // does (2.9387358770557188e-39 on 17, 2.938735877055719e-39 on 19+), and the
+            // documented table could not match on both.
+            private double zeroThreshold = Math.scalb(1.0, -128);
 
             /**
              * Maximum buckets of one native histogram data point; past it the schema is
