@@ -60,6 +60,10 @@ public class FlushBenchmark {
     @Param({ "file", "redis" })
     public String store = "file";
 
+    /** Histograms of the fixture: {@code classic} or {@code native}. */
+    @Param({ "classic" })
+    public String histograms = "classic";
+
     /** Series of the worker. */
     @Param({ "1000" })
     public int series = 1000;
@@ -77,7 +81,7 @@ public class FlushBenchmark {
     @Setup(Level.Trial)
     public void openStore() {
         this.shared = SharedStore.open(this.store);
-        PrometheusRegistry registry = SeriesFixture.registry(WORKER, this.series);
+        PrometheusRegistry registry = SeriesFixture.registry(WORKER, this.series, this.histograms);
         BinarySnapshotCodec codec = new BinarySnapshotCodec();
         WorkerIdentity worker = new WorkerIdentity(WORKER, ProcessHandle.current().pid(), Instant.now());
         WorkerLifecycle lifecycle = new WorkerLifecycle();

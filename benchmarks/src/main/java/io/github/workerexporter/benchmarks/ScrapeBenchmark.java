@@ -63,6 +63,10 @@ public class ScrapeBenchmark {
     @Param({ "1", "16", "64" })
     public int workers = 1;
 
+    /** Histograms of the fixture: {@code classic} or {@code native}. */
+    @Param({ "classic" })
+    public String histograms = "classic";
+
     /** Series of each worker. */
     @Param({ "200" })
     public int series = 200;
@@ -80,7 +84,7 @@ public class ScrapeBenchmark {
         Clock clock = Clock.systemUTC();
         for (int i = 0; i < this.workers; i++) {
             String id = "bench-worker-" + i;
-            byte[] metrics = codec.encode(SeriesFixture.registry(id, this.series).scrape());
+            byte[] metrics = codec.encode(SeriesFixture.registry(id, this.series, this.histograms).scrape());
             this.shared.store()
                 .publish(new WorkerRecord(id, 1000 + i, clock.millis(), clock.millis(), WorkerState.RUNNING, null,
                         metrics));

@@ -7,9 +7,12 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
  * One worker's metrics with a given number of series (data points): families of
- * {@value #SERIES_PER_FAMILY} series, in turn a counter, a gauge and a classic histogram
- * with the 8 buckets of the request duration, each series labelled {@code worker_id} and
- * {@code endpoint}, with non-zero values.
+ * {@value #SERIES_PER_FAMILY} series, in turn a counter, a gauge and a histogram, each
+ * series labelled {@code worker_id} and {@code endpoint}, with non-zero values. A classic
+ * histogram has the 8 buckets of the request duration and 4 observations per series; a
+ * native one (client_java's, at its default schema 5) 32 observations spread evenly on a
+ * log scale from 1 ms to 10 s, so 32 populated buckets per series, as a latency histogram
+ * of a busy route has.
  *
  * @author Worker Exporter
  */
@@ -30,13 +33,36 @@ final class SeriesFixture {
      * @return the registry
      */
     static PrometheusRegistry registry(String workerId, int series) {
+        return registry(workerId, series, "classic");
+    }
+
+    /**
+     * A registry holding the series of one worker.
+     * @param workerId the {@code worker_id} label
+     * @param series how many series
+     * @param histograms {@code classic} or {@code native}
+     * @return the registry
+     */
+    static PrometheusRegistry registry(String workerId, int series, String histograms) {
+        boolean nativeHistograms = switch (histograms) {
+            case "classic" -> false;
+            case "native" -> true;
+            default -> throw new IllegalArgumentException("histograms: classic or native, not " + histograms);
+        };
         PrometheusRegistry registry = new PrometheusRegistry();
         for (int family = 0; family * SERIES_PER_FAMILY < series; family++) {
             int size = Math.min(SERIES_PER_FAMILY, series - family * SERIES_PER_FAMILY);
             switch (family % 3) {
                 case 0 -> counter(registry, family, workerId, size);
                 case 1 -> gauge(registry, family, workerId, size);
-                default -> histogram(registry, family, workerId, size);
+                default -> {
+                    if (nativeHistograms) {
+                        nativeHistogram(registry, family, workerId, size);
+                    }
+                    else {
+                        histogram(registry, family, workerId, size);
+                    }
+                }
             }
         }
         return registry;
@@ -78,6 +104,21 @@ final class SeriesFixture {
         for (int i = 0; i < size; i++) {
             for (double value : new double[] { 0.05, 0.7, 3, 42 }) {
                 histogram.labelValues(workerId, endpoint(i)).observe(value * (i + 1) / size);
+            }
+        }
+    }
+
+    private static void nativeHistogram(PrometheusRegistry registry, int family, String workerId, int size) {
+        Histogram histogram = Histogram.builder()
+            .name("bench_histogram_" + family + "_seconds")
+            .help("A histogram")
+            .labelNames("worker_id", "endpoint")
+            .nativeOnly()
+            .withoutExemplars()
+            .register(registry);
+        for (int i = 0; i < size; i++) {
+            for (int k = 0; k < 32; k++) {
+                histogram.labelValues(workerId, endpoint(i)).observe(0.001 * Math.pow(10_000, k / 31.0));
             }
         }
     }
