@@ -1,15 +1,10 @@
 package io.github.workerexporter.merge;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +15,7 @@ import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.Exposition;
 import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.storage.MutableClock;
 import io.github.workerexporter.storage.SharedValue;
 import io.github.workerexporter.storage.WorkerRecord;
 import io.github.workerexporter.storage.file.FileMetricStore;
@@ -61,28 +57,7 @@ class NativeHistogramsThroughStoresTests {
 
     private final BinarySnapshotCodec codec = new BinarySnapshotCodec();
 
-    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-
-    private final AtomicLong millis = new AtomicLong(Instant.parse("2026-12-05T00:00:00Z").toEpochMilli());
-
-    private final Clock clock = new Clock() {
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(NativeHistogramsThroughStoresTests.this.millis.get());
-        }
-
-    };
+    private final MutableClock clock = new MutableClock();
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
@@ -98,8 +73,8 @@ class NativeHistogramsThroughStoresTests {
 
     @Test
     void mergesTheNativeHistogramsOfTwoWorkersThroughTheFileStore() {
-        FileMetricStore store = new FileMetricStore(this.dir, RETENTION, HEARTBEAT_TIMEOUT, this.clock, this.nanos::get,
-                true);
+        FileMetricStore store = new FileMetricStore(this.dir, RETENTION, HEARTBEAT_TIMEOUT, this.clock,
+                this.clock::nanoTime, true);
         this.closeables.add(store);
         assertMerged(store, new FileSharedValue(this.dir, "fleet-remainder"), store::remove);
     }
@@ -136,7 +111,7 @@ class NativeHistogramsThroughStoresTests {
         publish(store, "w2", second.collect(), WorkerState.RUNNING);
         assertThat(store.readAll()).extracting((record) -> record.metrics()[4]).containsOnly((byte) 3);
         WorkerCensus census = new WorkerCensus(store, this.codec, PREFIX, HEARTBEAT_TIMEOUT, this.clock,
-                this.nanos::get);
+                this.clock::nanoTime);
         MergingCollector perWorker = new MergingCollector(census, PREFIX, Map.of(), MetricSnapshots::of);
         FleetView fleet = new FleetView(perWorker, census, this.codec, remainder, PREFIX, RETENTION, this.clock);
         List<HistogramDataPointSnapshot> served = histogram(perWorker.collect()).getDataPoints();
@@ -166,7 +141,7 @@ class NativeHistogramsThroughStoresTests {
     }
 
     private void publish(MetricStore store, String workerId, MetricSnapshot histogram, WorkerState state) {
-        long now = this.millis.get();
+        long now = this.clock.millis();
         store.publish(new WorkerRecord(workerId, 1, 1_000, now, state, null,
                 this.codec.encode(MetricSnapshots.of(histogram))));
     }
@@ -192,8 +167,7 @@ class NativeHistogramsThroughStoresTests {
     }
 
     private void advance(Duration duration) {
-        this.nanos.addAndGet(duration.toNanos());
-        this.millis.addAndGet(duration.toMillis());
+        this.clock.advance(duration);
     }
 
 }
