@@ -2,15 +2,11 @@ package io.github.workerexporter.merge;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
@@ -27,6 +23,7 @@ import io.github.workerexporter.publish.WorkerPublisher;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.Exposition;
 import io.github.workerexporter.storage.MetricStore;
+import io.github.workerexporter.storage.MutableClock;
 import io.github.workerexporter.storage.SharedValue;
 import io.github.workerexporter.storage.WorkerRecord;
 import io.github.workerexporter.storage.file.FileMetricStore;
@@ -58,28 +55,7 @@ class FleetViewTests {
 
     private final BinarySnapshotCodec codec = new BinarySnapshotCodec();
 
-    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-
-    private final AtomicLong millis = new AtomicLong(Instant.parse("2026-12-05T00:00:00Z").toEpochMilli());
-
-    private final Clock clock = new Clock() {
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(FleetViewTests.this.millis.get());
-        }
-
-    };
+    private final MutableClock clock = new MutableClock();
 
     @TempDir
     Path dir;
@@ -294,13 +270,12 @@ class FleetViewTests {
     }
 
     private void advance(Duration duration) {
-        this.nanos.addAndGet(duration.toNanos());
-        this.millis.addAndGet(duration.toMillis());
+        this.clock.advance(duration);
     }
 
     private FileMetricStore fileStore() {
-        FileMetricStore store = new FileMetricStore(this.dir, RETENTION, HEARTBEAT_TIMEOUT, this.clock, this.nanos::get,
-                true);
+        FileMetricStore store = new FileMetricStore(this.dir, RETENTION, HEARTBEAT_TIMEOUT, this.clock,
+                this.clock::nanoTime, true);
         this.closeables.add(store);
         return store;
     }
@@ -325,7 +300,7 @@ class FleetViewTests {
 
         Views(MetricStore store, SharedValue remainder) {
             WorkerCensus census = new WorkerCensus(store, FleetViewTests.this.codec, PREFIX, HEARTBEAT_TIMEOUT,
-                    FleetViewTests.this.clock, FleetViewTests.this.nanos::get);
+                    FleetViewTests.this.clock, FleetViewTests.this.clock::nanoTime);
             this.perWorker = new MergingCollector(census, PREFIX, Map.of(), MetricSnapshots::of);
             this.fleet = new FleetView(this.perWorker, census, FleetViewTests.this.codec, remainder, PREFIX, RETENTION,
                     FleetViewTests.this.clock);
