@@ -15,6 +15,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.context.Context;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -150,6 +151,73 @@ class RequestMetricsWebFilterTests {
             .getResponse()
             .writeWith(Mono.just(buffer(700))));
         assertThat(scrape().value(RESPONSE_SUM)).isEqualTo(700);
+    }
+
+    @Test
+    void measuresABodyThatCompletesEmptyAsNoBytes() {
+        this.filter.filter(exchange(), (exchange) -> exchange.getResponse().writeWith(Mono.empty())).block();
+        this.filter.filter(exchange(), (exchange) -> exchange.getResponse().writeWith(Flux.empty())).block();
+        RequestExposition after = scrape();
+        assertThat(after.value(REQUESTS)).isEqualTo(2);
+        assertThat(after.value(RESPONSE_SUM)).isZero();
+    }
+
+    @Test
+    void measuresABodyStreamedOnAnotherThread() {
+        write((exchange) -> exchange.getResponse()
+            .writeWith(Flux.range(0, 5).map((i) -> buffer(1000)).publishOn(Schedulers.parallel())));
+        assertThat(scrape().value(RESPONSE_SUM)).isEqualTo(5000);
+    }
+
+    @Test
+    void recordsAnExchangeCancelledWhileItsBodyIsWrittenOnceWithTheBytesWrittenSoFar() {
+        Sinks.Many<DataBuffer> body = Sinks.many().unicast().onBackpressureBuffer();
+        Disposable subscription = this.filter
+            .filter(exchange(), (exchange) -> exchange.getResponse().writeWith(body.asFlux()))
+            .subscribe();
+        body.tryEmitNext(buffer(500));
+        assertThat(scrape().value(IN_FLIGHT)).isEqualTo(1);
+        subscription.dispose();
+        body.tryEmitNext(buffer(500));
+        RequestExposition after = scrape();
+        assertThat(after.value(REQUESTS)).isEqualTo(1);
+        assertThat(after.value(IN_FLIGHT)).isZero();
+        assertThat(after.value(RESPONSE_SUM)).isEqualTo(500);
+    }
+
+    @Test
+    void recordsAnExchangeWhoseResponseIsCommittedTwiceOnce() {
+        write((exchange) -> exchange.getResponse()
+            .writeWith(Mono.just(buffer(700)))
+            .then(exchange.getResponse().setComplete())
+            .then(exchange.getResponse().setComplete()));
+        RequestExposition after = scrape();
+        assertThat(after.value(REQUESTS)).isEqualTo(1);
+        assertThat(after.value(IN_FLIGHT)).isZero();
+        assertThat(after.value(RESPONSE_SUM)).isEqualTo(700);
+    }
+
+    @Test
+    void recordsAChainWhoseMonoThrowsAsItIsSubscribedToAsFailedOnce() {
+        Mono<Void> filtered = this.filter.filter(exchange(), (exchange) -> new Mono<Void>() {
+
+            @Override
+            public void subscribe(CoreSubscriber<? super Void> actual) {
+                throw new IllegalStateException("thrown by the test");
+            }
+
+        });
+        assertThatExceptionOfType(IllegalStateException.class).isThrownBy(filtered::block);
+        assertRecordedOnceAsFailedBy("IllegalStateException");
+    }
+
+    @Test
+    void recordsAChainThatThrowsARuntimeExceptionAsItIsBuiltAsFailedOnce() {
+        assertThatExceptionOfType(IllegalStateException.class)
+            .isThrownBy(() -> this.filter.filter(exchange(), (exchange) -> {
+                throw new IllegalStateException("thrown by the test");
+            }));
+        assertRecordedOnceAsFailedBy("IllegalStateException");
     }
 
     @Test
