@@ -17,9 +17,9 @@ import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 final class CountingServerRequest extends ServerHttpRequestDecorator implements Consumer<DataBuffer> {
 
     /**
-     * A plain field: written by one signal at a time and read after the exchange's
-     * terminal signal, and Reactive Streams signals are serial, each one happening before
-     * the next.
+     * A plain field: written by one signal at a time, Reactive Streams signals being
+     * serial and each happening before the next, and read when the exchange is recorded,
+     * after its terminal signal or as a cancel stops the body.
      */
     private long count;
 

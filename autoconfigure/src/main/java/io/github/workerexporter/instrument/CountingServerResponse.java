@@ -21,9 +21,10 @@ import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 final class CountingServerResponse extends ServerHttpResponseDecorator implements Consumer<DataBuffer> {
 
     /**
-     * A plain field: written by one signal at a time and read after the exchange's
-     * terminal signal, and Reactive Streams signals are serial, each one happening before
-     * the next (a write fenced per buffer cost more than the rest of the counting).
+     * A plain field: written by one signal at a time, Reactive Streams signals being
+     * serial and each happening before the next, and read when the exchange is recorded,
+     * after its terminal signal or as a cancel stops the body (a volatile write fenced
+     * each buffer, some nanoseconds).
      */
     private long count;
 
