@@ -1,6 +1,7 @@
 package io.github.workerexporter.instrument;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.workerexporter.lifecycle.StopReason;
@@ -30,6 +31,7 @@ import org.springframework.web.server.WebFilterChain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@link RequestMetricsWebFilter} around chains that complete, fail, are cancelled and
@@ -164,8 +166,13 @@ class RequestMetricsWebFilterTests {
 
     @Test
     void measuresABodyStreamedOnAnotherThread() {
-        write((exchange) -> exchange.getResponse()
-            .writeWith(Flux.range(0, 5).map((i) -> buffer(1000)).publishOn(Schedulers.parallel())));
+        this.filter
+            .filter(exchange(),
+                    (exchange) -> exchange.getResponse()
+                        .writeWith(Flux.range(0, 5).map((i) -> buffer(1000)).publishOn(Schedulers.parallel())))
+            .block();
+        // The exchange is recorded on the body's thread once the completion went on.
+        await().atMost(Duration.ofSeconds(30)).until(() -> scrape().value(REQUESTS) == 1);
         assertThat(scrape().value(RESPONSE_SUM)).isEqualTo(5000);
     }
 
