@@ -1,5 +1,7 @@
 package io.github.workerexporter.instrument;
 
+import java.util.function.Consumer;
+
 import org.reactivestreams.Publisher;
 import reactor.core.Fuseable;
 import reactor.core.publisher.Flux;
@@ -10,14 +12,21 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 
 /**
- * Response that counts the body bytes written, including streamed ones.
+ * Response that counts the body bytes written, including streamed ones: a body of one
+ * buffer known as it is written is counted at once, any other body as it goes by, with
+ * this response as the {@code doOnNext} consumer instead of a lambda per body.
  *
  * @author Worker Exporter
  */
-final class CountingServerResponse extends ServerHttpResponseDecorator {
+final class CountingServerResponse extends ServerHttpResponseDecorator implements Consumer<DataBuffer> {
 
-    /** Written by one signal at a time: Reactive Streams signals are serial. */
-    private volatile long count;
+    /**
+     * A plain field: written by one signal at a time, Reactive Streams signals being
+     * serial and each happening before the next, and read when the exchange is recorded,
+     * after its terminal signal or as a cancel stops the body (a volatile write fenced
+     * each buffer, some nanoseconds).
+     */
+    private long count;
 
     CountingServerResponse(ServerHttpResponse delegate) {
         super(delegate);
@@ -38,9 +47,9 @@ final class CountingServerResponse extends ServerHttpResponseDecorator {
             return body;
         }
         if (body instanceof Mono<? extends DataBuffer> mono) {
-            return mono.doOnNext(this::count);
+            return mono.doOnNext(this);
         }
-        return Flux.from(body).doOnNext(this::count);
+        return Flux.from(body).doOnNext(this);
     }
 
     /**
@@ -58,12 +67,17 @@ final class CountingServerResponse extends ServerHttpResponseDecorator {
             return false;
         }
         if (value instanceof DataBuffer buffer) {
-            count(buffer);
+            accept(buffer);
         }
         return true;
     }
 
-    private void count(DataBuffer buffer) {
+    /**
+     * Count a buffer of the body as it is written.
+     * @param buffer the buffer
+     */
+    @Override
+    public void accept(DataBuffer buffer) {
         this.count += buffer.readableByteCount();
     }
 

@@ -1,7 +1,7 @@
 package io.github.workerexporter.instrument;
 
 import org.jspecify.annotations.Nullable;
-import reactor.util.context.ContextView;
+import reactor.core.CoreSubscriber;
 
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
@@ -75,8 +75,13 @@ final class CountingServerWebExchange extends ServerWebExchangeDecorator {
         this.filter.thrown(error);
     }
 
-    void record(ContextView context) {
-        this.filter.record(this, context);
+    /**
+     * Record this exchange as its chain ended.
+     * @param subscriber the exchange's subscriber, whose context is read only when
+     * exemplars are taken
+     */
+    void record(CoreSubscriber<?> subscriber) {
+        this.filter.record(this, subscriber);
     }
 
 }

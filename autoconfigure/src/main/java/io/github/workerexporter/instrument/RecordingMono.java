@@ -139,7 +139,7 @@ final class RecordingMono extends Mono<Void> implements CoreSubscriber<Void>, Su
     private void record() {
         if (RECORDED.compareAndSet(this, 0, 1)) {
             try {
-                this.exchange.record(currentContext());
+                this.exchange.record(actual());
             }
             catch (Throwable ex) {
                 Exceptions.throwIfFatal(ex);

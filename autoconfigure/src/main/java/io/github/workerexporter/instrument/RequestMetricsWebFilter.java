@@ -4,6 +4,7 @@ import io.github.workerexporter.lifecycle.WorkerLifecycle;
 import io.github.workerexporter.metrics.RequestMetrics;
 import io.github.workerexporter.metrics.RequestQueueTime;
 import org.jspecify.annotations.Nullable;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
@@ -97,17 +98,20 @@ public final class RequestMetricsWebFilter implements WebFilter, Ordered {
 
     /**
      * Record an exchange as its chain ended, with the thread locals of its subscriber's
-     * context set when exemplars are taken: the tracer's current span lives there.
+     * context set when exemplars are taken: the tracer's current span lives there. The
+     * context is not looked up otherwise.
      * @param exchange the exchange
-     * @param context the context of the exchange's subscriber
+     * @param subscriber the exchange's subscriber
      */
-    void record(CountingServerWebExchange exchange, ContextView context) {
-        if (this.contextThreadLocals && !context.isEmpty()) {
-            ContextThreadLocals.record(this, exchange, context);
+    void record(CountingServerWebExchange exchange, CoreSubscriber<?> subscriber) {
+        if (this.contextThreadLocals) {
+            ContextView context = subscriber.currentContext();
+            if (!context.isEmpty()) {
+                ContextThreadLocals.record(this, exchange, context);
+                return;
+            }
         }
-        else {
-            record(exchange);
-        }
+        record(exchange);
     }
 
     void record(CountingServerWebExchange exchange) {

@@ -1,6 +1,7 @@
 package io.github.workerexporter.instrument;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.workerexporter.lifecycle.StopReason;
@@ -15,6 +16,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.context.Context;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -29,6 +31,7 @@ import org.springframework.web.server.WebFilterChain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@link RequestMetricsWebFilter} around chains that complete, fail, are cancelled and
@@ -150,6 +153,78 @@ class RequestMetricsWebFilterTests {
             .getResponse()
             .writeWith(Mono.just(buffer(700))));
         assertThat(scrape().value(RESPONSE_SUM)).isEqualTo(700);
+    }
+
+    @Test
+    void measuresABodyThatCompletesEmptyAsNoBytes() {
+        this.filter.filter(exchange(), (exchange) -> exchange.getResponse().writeWith(Mono.empty())).block();
+        this.filter.filter(exchange(), (exchange) -> exchange.getResponse().writeWith(Flux.empty())).block();
+        RequestExposition after = scrape();
+        assertThat(after.value(REQUESTS)).isEqualTo(2);
+        assertThat(after.value(RESPONSE_SUM)).isZero();
+    }
+
+    @Test
+    void measuresABodyStreamedOnAnotherThread() {
+        this.filter
+            .filter(exchange(),
+                    (exchange) -> exchange.getResponse()
+                        .writeWith(Flux.range(0, 5).map((i) -> buffer(1000)).publishOn(Schedulers.parallel())))
+            .block();
+        // The exchange is recorded on the body's thread once the completion went on.
+        await().atMost(Duration.ofSeconds(30)).until(() -> scrape().value(REQUESTS) == 1);
+        assertThat(scrape().value(RESPONSE_SUM)).isEqualTo(5000);
+    }
+
+    @Test
+    void recordsAnExchangeCancelledWhileItsBodyIsWrittenOnceWithTheBytesWrittenSoFar() {
+        Sinks.Many<DataBuffer> body = Sinks.many().unicast().onBackpressureBuffer();
+        Disposable subscription = this.filter
+            .filter(exchange(), (exchange) -> exchange.getResponse().writeWith(body.asFlux()))
+            .subscribe();
+        body.tryEmitNext(buffer(500));
+        assertThat(scrape().value(IN_FLIGHT)).isEqualTo(1);
+        subscription.dispose();
+        body.tryEmitNext(buffer(500));
+        RequestExposition after = scrape();
+        assertThat(after.value(REQUESTS)).isEqualTo(1);
+        assertThat(after.value(IN_FLIGHT)).isZero();
+        assertThat(after.value(RESPONSE_SUM)).isEqualTo(500);
+    }
+
+    @Test
+    void recordsAnExchangeWhoseResponseIsCommittedTwiceOnce() {
+        write((exchange) -> exchange.getResponse()
+            .writeWith(Mono.just(buffer(700)))
+            .then(exchange.getResponse().setComplete())
+            .then(exchange.getResponse().setComplete()));
+        RequestExposition after = scrape();
+        assertThat(after.value(REQUESTS)).isEqualTo(1);
+        assertThat(after.value(IN_FLIGHT)).isZero();
+        assertThat(after.value(RESPONSE_SUM)).isEqualTo(700);
+    }
+
+    @Test
+    void recordsAChainWhoseMonoThrowsAsItIsSubscribedToAsFailedOnce() {
+        Mono<Void> filtered = this.filter.filter(exchange(), (exchange) -> new Mono<Void>() {
+
+            @Override
+            public void subscribe(CoreSubscriber<? super Void> actual) {
+                throw new IllegalStateException("thrown by the test");
+            }
+
+        });
+        assertThatExceptionOfType(IllegalStateException.class).isThrownBy(filtered::block);
+        assertRecordedOnceAsFailedBy("IllegalStateException");
+    }
+
+    @Test
+    void recordsAChainThatThrowsARuntimeExceptionAsItIsBuiltAsFailedOnce() {
+        assertThatExceptionOfType(IllegalStateException.class)
+            .isThrownBy(() -> this.filter.filter(exchange(), (exchange) -> {
+                throw new IllegalStateException("thrown by the test");
+            }));
+        assertRecordedOnceAsFailedBy("IllegalStateException");
     }
 
     @Test
