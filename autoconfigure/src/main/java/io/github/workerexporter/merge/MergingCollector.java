@@ -1,5 +1,6 @@
 package io.github.workerexporter.merge;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -53,6 +54,8 @@ public final class MergingCollector implements MultiCollector {
 
     private final FailureLog readFailures;
 
+    private volatile Map<String, SeriesOrder> orders = Map.of();
+
     /**
      * Create the merged view.
      * @param census the census of the shared store
@@ -91,11 +94,20 @@ public final class MergingCollector implements MultiCollector {
     MetricSnapshots collect(Census census) {
         this.readFailures.succeeded();
         Map<String, FamilyMerge> families = new LinkedHashMap<>();
+        Map<String, SeriesOrder> previous = this.orders;
         for (KnownWorker worker : census.workers()) {
-            merge(families, worker);
+            merge(families, previous, worker);
         }
         MetricSnapshots.Builder result = MetricSnapshots.builder();
-        families.values().forEach((family) -> result.metricSnapshot(family.build()));
+        Map<String, SeriesOrder> orders = new HashMap<>();
+        families.forEach((name, family) -> {
+            result.metricSnapshot(family.build());
+            SeriesOrder order = family.order();
+            if (order != null) {
+                orders.put(name, order);
+            }
+        });
+        this.orders = orders;
         GaugeSnapshot.Builder workers = GaugeSnapshot.builder()
             .name(this.prefix + "_master_workers")
             .help("Number of workers known to shared storage by state");
@@ -107,7 +119,7 @@ public final class MergingCollector implements MultiCollector {
         return result.build();
     }
 
-    private void merge(Map<String, FamilyMerge> families, KnownWorker worker) {
+    private void merge(Map<String, FamilyMerge> families, Map<String, SeriesOrder> orders, KnownWorker worker) {
         boolean alive = worker.liveness() == Liveness.ALIVE;
         for (MetricSnapshot snapshot : worker.metrics()) {
             String name = snapshot.getMetadata().getPrometheusName();
@@ -115,7 +127,7 @@ public final class MergingCollector implements MultiCollector {
                 continue;
             }
             FamilyMerge family = families.computeIfAbsent(name, (key) -> new FamilyMerge(snapshot, modeOf(snapshot),
-                    key.equals(this.prefix + "_master_worker_restart")));
+                    key.equals(this.prefix + "_master_worker_restart"), orders.get(key)));
             if (!family.add(worker.record(), alive, snapshot)) {
                 logger.debug("Skipped {} of worker {}: its type differs from other workers'", name, worker.workerId());
             }

@@ -103,9 +103,7 @@ class StreamedMergeTests {
         }
         for (Labels x : labels) {
             for (Labels y : labels) {
-                assertThat(Integer.signum(FamilyMerge.compareLabels(new GaugeDataPointSnapshot(0, x, null),
-                        new GaugeDataPointSnapshot(0, y, null))))
-                    .as("%s against %s", x, y)
+                assertThat(Integer.signum(SeriesOrder.compareLabels(x, y))).as("%s against %s", x, y)
                     .isEqualTo(Integer.signum(x.compareTo(y)));
             }
         }
