@@ -48,6 +48,12 @@ public final class MergingCollector implements MultiCollector {
 
     private final String prefix;
 
+    private final String workersFamily;
+
+    private final String lostWorkerFamilies;
+
+    private final String restartFamily;
+
     private final Map<String, GaugeMode> gaugeModes;
 
     private final Supplier<MetricSnapshots> local;
@@ -67,6 +73,9 @@ public final class MergingCollector implements MultiCollector {
             Supplier<MetricSnapshots> local) {
         this.census = census;
         this.prefix = prefix;
+        this.workersFamily = prefix + "_master_workers";
+        this.lostWorkerFamilies = prefix + "_master_lost_worker_";
+        this.restartFamily = prefix + "_master_worker_restart";
         this.gaugeModes = Map.copyOf(gaugeModes);
         this.local = local;
         this.readFailures = new FailureLog(logger, "Read of " + census.store().name() + " storage");
@@ -109,7 +118,7 @@ public final class MergingCollector implements MultiCollector {
         });
         this.orders = orders;
         GaugeSnapshot.Builder workers = GaugeSnapshot.builder()
-            .name(this.prefix + "_master_workers")
+            .name(this.workersFamily)
             .help("Number of workers known to shared storage by state");
         census.countByLiveness()
             .forEach((liveness, count) -> workers
@@ -123,11 +132,14 @@ public final class MergingCollector implements MultiCollector {
         boolean alive = worker.liveness() == Liveness.ALIVE;
         for (MetricSnapshot snapshot : worker.metrics()) {
             String name = snapshot.getMetadata().getPrometheusName();
-            if (name.equals(this.prefix + "_master_workers") || name.startsWith(this.prefix + "_master_lost_worker_")) {
+            if (name.equals(this.workersFamily) || name.startsWith(this.lostWorkerFamilies)) {
                 continue;
             }
-            FamilyMerge family = families.computeIfAbsent(name, (key) -> new FamilyMerge(snapshot, modeOf(snapshot),
-                    key.equals(this.prefix + "_master_worker_restart"), orders.get(key)));
+            FamilyMerge family = families.get(name);
+            if (family == null) {
+                family = new FamilyMerge(snapshot, modeOf(snapshot), name.equals(this.restartFamily), orders.get(name));
+                families.put(name, family);
+            }
             if (!family.add(worker.record(), alive, snapshot)) {
                 logger.debug("Skipped {} of worker {}: its type differs from other workers'", name, worker.workerId());
             }
