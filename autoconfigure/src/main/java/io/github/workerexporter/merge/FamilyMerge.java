@@ -111,7 +111,7 @@ final class FamilyMerge {
 
     private DataPointSnapshot withWorkerId(DataPointSnapshot point, String workerId) {
         Labels labels = point.getLabels();
-        String id = labels.get(Snapshots.WORKER_ID);
+        String id = Snapshots.workerIdOf(labels);
         if (id == null) {
             this.relabeled = true;
             this.mayRepeat |= this.labelled;
