@@ -28,7 +28,8 @@ import io.github.workerexporter.storage.WorkerRecord;
  * different workers cannot repeat each other when each carries its own worker's id; only
  * a series whose {@code worker_id} names another worker, or a family where some series
  * were given their {@code worker_id} and others came with one, makes the merge look for
- * repeats.
+ * repeats. The series are sorted by the family's {@link SeriesOrder} of the last scrape
+ * while every series arrives with the label set it arrived with then.
  *
  * @author Worker Exporter
  */
@@ -46,7 +47,7 @@ final class FamilyMerge {
 
     private long newest = Long.MIN_VALUE;
 
-    private final List<DataPointSnapshot> points = new ArrayList<>();
+    private final List<DataPointSnapshot> points;
 
     private boolean relabeled;
 
@@ -56,7 +57,18 @@ final class FamilyMerge {
 
     private final Map<Labels, Running> running = new LinkedHashMap<>();
 
-    FamilyMerge(MetricSnapshot first, @Nullable GaugeMode mode, boolean sumWorkers) {
+    private @Nullable SeriesOrder order;
+
+    /**
+     * Start the merge of a family.
+     * @param first the first worker's snapshot of it
+     * @param mode its gauge mode, or {@code null}
+     * @param sumWorkers whether it is the restart counter
+     * @param order the family's order of the last scrape, or {@code null}
+     */
+    FamilyMerge(MetricSnapshot first, @Nullable GaugeMode mode, boolean sumWorkers, @Nullable SeriesOrder order) {
+        this.order = order;
+        this.points = new ArrayList<>((order != null) ? order.size() : 16);
         this.type = Snapshots.typeOf(first);
         this.metadata = first.getMetadata();
         this.mode = (this.type == Snapshots.GAUGE) ? mode : null;
@@ -86,7 +98,12 @@ final class FamilyMerge {
                 aggregate(Snapshots.withoutWorkerId(point.getLabels()), value(point), heartbeat);
             }
             else {
-                this.points.add(withWorkerId(point, record.workerId()));
+                DataPointSnapshot merged = withWorkerId(point, record.workerId());
+                SeriesOrder order = this.order;
+                if (order != null && !order.holds(this.points.size(), merged.getLabels())) {
+                    this.order = null;
+                }
+                this.points.add(merged);
             }
         }
         return true;
@@ -94,7 +111,7 @@ final class FamilyMerge {
 
     private DataPointSnapshot withWorkerId(DataPointSnapshot point, String workerId) {
         Labels labels = point.getLabels();
-        String id = labels.get(Snapshots.WORKER_ID);
+        String id = Snapshots.workerIdOf(labels);
         if (id == null) {
             this.relabeled = true;
             this.mayRepeat |= this.labelled;
@@ -128,41 +145,29 @@ final class FamilyMerge {
             this.points.forEach((point) -> first.putIfAbsent(point.getLabels(), point));
             return Snapshots.family(this.type, this.metadata, new ArrayList<>(first.values()));
         }
-        // Sorted here with reference shortcuts, the snapshot's own sort is one pass.
-        this.points.sort(FamilyMerge::compareLabels);
-        return Snapshots.family(this.type, this.metadata, this.points);
+        return Snapshots.family(this.type, this.metadata, sorted());
     }
 
     /**
-     * The order of {@link Labels#compareTo}: names, then values, each array compared
-     * element by element, a shorter array first when it is a prefix. Equal strings of
-     * decoded label sets are mostly the same instance, compared by reference here.
+     * The series sorted, by the last scrape's order when it still holds, else by a sort
+     * whose order is kept for the next.
      */
-    static int compareLabels(DataPointSnapshot a, DataPointSnapshot b) {
-        Labels x = a.getLabels();
-        Labels y = b.getLabels();
-        if (x == y) {
-            return 0;
+    List<DataPointSnapshot> sorted() {
+        SeriesOrder order = this.order;
+        if (order == null || !order.fits(this.points.size())) {
+            order = SeriesOrder.of(this.points);
+            this.order = order;
         }
-        int names = compareParts(x, y, true);
-        return (names != 0) ? names : compareParts(x, y, false);
+        return order.apply(this.points);
     }
 
-    private static int compareParts(Labels x, Labels y, boolean names) {
-        for (int i = 0; i < x.size(); i++) {
-            if (y.size() <= i) {
-                return 1;
-            }
-            String p = names ? x.getPrometheusName(i) : x.getValue(i);
-            String q = names ? y.getPrometheusName(i) : y.getValue(i);
-            if (p != q) {
-                int compared = p.compareTo(q);
-                if (compared != 0) {
-                    return compared;
-                }
-            }
-        }
-        return (y.size() > x.size()) ? -1 : 0;
+    /**
+     * The order of the series after {@link #build}, for the next scrape's merge.
+     * @return the order, or {@code null} when the family was not sorted here (aggregated,
+     * or series that may repeat)
+     */
+    @Nullable SeriesOrder order() {
+        return (this.aggregate || this.mayRepeat) ? null : this.order;
     }
 
     private double combine(double current, double next, boolean nextIsNewer) {

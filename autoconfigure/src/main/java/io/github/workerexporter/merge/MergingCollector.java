@@ -1,5 +1,6 @@
 package io.github.workerexporter.merge;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -47,11 +48,19 @@ public final class MergingCollector implements MultiCollector {
 
     private final String prefix;
 
+    private final String workersFamily;
+
+    private final String lostWorkerFamilies;
+
+    private final String restartFamily;
+
     private final Map<String, GaugeMode> gaugeModes;
 
     private final Supplier<MetricSnapshots> local;
 
     private final FailureLog readFailures;
+
+    private volatile Map<String, SeriesOrder> orders = Map.of();
 
     /**
      * Create the merged view.
@@ -64,6 +73,9 @@ public final class MergingCollector implements MultiCollector {
             Supplier<MetricSnapshots> local) {
         this.census = census;
         this.prefix = prefix;
+        this.workersFamily = prefix + "_master_workers";
+        this.lostWorkerFamilies = prefix + "_master_lost_worker_";
+        this.restartFamily = prefix + "_master_worker_restart";
         this.gaugeModes = Map.copyOf(gaugeModes);
         this.local = local;
         this.readFailures = new FailureLog(logger, "Read of " + census.store().name() + " storage");
@@ -91,13 +103,22 @@ public final class MergingCollector implements MultiCollector {
     MetricSnapshots collect(Census census) {
         this.readFailures.succeeded();
         Map<String, FamilyMerge> families = new LinkedHashMap<>();
+        Map<String, SeriesOrder> previous = this.orders;
         for (KnownWorker worker : census.workers()) {
-            merge(families, worker);
+            merge(families, previous, worker);
         }
         MetricSnapshots.Builder result = MetricSnapshots.builder();
-        families.values().forEach((family) -> result.metricSnapshot(family.build()));
+        Map<String, SeriesOrder> orders = new HashMap<>();
+        families.forEach((name, family) -> {
+            result.metricSnapshot(family.build());
+            SeriesOrder order = family.order();
+            if (order != null) {
+                orders.put(name, order);
+            }
+        });
+        this.orders = orders;
         GaugeSnapshot.Builder workers = GaugeSnapshot.builder()
-            .name(this.prefix + "_master_workers")
+            .name(this.workersFamily)
             .help("Number of workers known to shared storage by state");
         census.countByLiveness()
             .forEach((liveness, count) -> workers
@@ -107,15 +128,18 @@ public final class MergingCollector implements MultiCollector {
         return result.build();
     }
 
-    private void merge(Map<String, FamilyMerge> families, KnownWorker worker) {
+    private void merge(Map<String, FamilyMerge> families, Map<String, SeriesOrder> orders, KnownWorker worker) {
         boolean alive = worker.liveness() == Liveness.ALIVE;
         for (MetricSnapshot snapshot : worker.metrics()) {
             String name = snapshot.getMetadata().getPrometheusName();
-            if (name.equals(this.prefix + "_master_workers") || name.startsWith(this.prefix + "_master_lost_worker_")) {
+            if (name.equals(this.workersFamily) || name.startsWith(this.lostWorkerFamilies)) {
                 continue;
             }
-            FamilyMerge family = families.computeIfAbsent(name, (key) -> new FamilyMerge(snapshot, modeOf(snapshot),
-                    key.equals(this.prefix + "_master_worker_restart")));
+            FamilyMerge family = families.get(name);
+            if (family == null) {
+                family = new FamilyMerge(snapshot, modeOf(snapshot), name.equals(this.restartFamily), orders.get(name));
+                families.put(name, family);
+            }
             if (!family.add(worker.record(), alive, snapshot)) {
                 logger.debug("Skipped {} of worker {}: its type differs from other workers'", name, worker.workerId());
             }

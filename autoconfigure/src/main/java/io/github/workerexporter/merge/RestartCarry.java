@@ -99,7 +99,7 @@ public final class RestartCarry {
 
     private static MetricSnapshots decode(WorkerRecord previous, SnapshotCodec codec) {
         try {
-            return codec.decode(previous.metrics());
+            return previous.decodeMetrics(codec);
         }
         catch (StoreException ex) {
             logger.warn("The restart counts of the previous life of worker {} are not carried: {}", previous.workerId(),

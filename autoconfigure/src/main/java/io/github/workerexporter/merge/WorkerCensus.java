@@ -147,7 +147,7 @@ public final class WorkerCensus {
         for (WorkerRecord record : records) {
             MetricSnapshots metrics;
             try {
-                metrics = this.codec.decode(record.metrics());
+                metrics = record.decodeMetrics(this.codec);
                 this.undecodable.remove(record.workerId());
             }
             catch (StoreException ex) {

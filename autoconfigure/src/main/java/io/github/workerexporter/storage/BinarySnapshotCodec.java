@@ -79,9 +79,14 @@ public final class BinarySnapshotCodec implements SnapshotCodec {
 
     @Override
     public MetricSnapshots decode(byte[] bytes) {
-        ByteBuffer in = ByteBuffer.wrap(bytes);
+        return decode(bytes, 0, bytes.length);
+    }
+
+    @Override
+    public MetricSnapshots decode(byte[] bytes, int offset, int length) {
+        ByteBuffer in = ByteBuffer.wrap(bytes, offset, length).slice();
         try {
-            if (bytes.length < 5 || in.getInt() != MAGIC) {
+            if (length < 5 || in.getInt() != MAGIC) {
                 throw new StoreException("Not a metric snapshot encoding (bad magic)");
             }
             byte version = in.get();

@@ -1,5 +1,7 @@
 package io.github.workerexporter.storage;
 
+import java.util.Arrays;
+
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 /**
@@ -24,5 +26,21 @@ public interface SnapshotCodec {
      * data)
      */
     MetricSnapshots decode(byte[] bytes);
+
+    /**
+     * Decode a range of bytes written by {@link #encode}, in place when the codec can.
+     * @param bytes the array that holds them
+     * @param offset where they start
+     * @param length how many bytes they take
+     * @return the snapshots
+     * @throws StoreException when the bytes are not a valid encoding (foreign or corrupt
+     * data)
+     */
+    default MetricSnapshots decode(byte[] bytes, int offset, int length) {
+        if (offset == 0 && length == bytes.length) {
+            return decode(bytes);
+        }
+        return decode(Arrays.copyOfRange(bytes, offset, offset + length));
+    }
 
 }

@@ -1,5 +1,8 @@
 package io.github.workerexporter.storage;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.function.LongSupplier;
 
@@ -30,6 +33,10 @@ final class SnapshotDecodeCache {
      * The most entries of one generation.
      */
     static final int MAX_ENTRIES = 1 << 19;
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private static final long MIX = 0x9E3779B97F4A7C15L;
 
     private final LongSupplier nanoTime;
 
@@ -80,12 +87,22 @@ final class SnapshotDecodeCache {
         return this.current.size + this.previous.size;
     }
 
-    private static int hash(byte[] bytes, int from, int to) {
-        int hash = 1;
-        for (int i = from; i < to; i++) {
-            hash = 31 * hash + bytes[i];
+    /**
+     * A hash of the bytes read eight at a time (a label set is some 20 to 100 bytes), so
+     * that finding a label set again costs a few multiplications, not one per byte.
+     */
+    static int hash(byte[] bytes, int from, int to) {
+        long hash = to - from;
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            hash = (hash ^ (long) LONGS.get(bytes, i)) * MIX;
+            hash ^= hash >>> 29;
         }
-        return hash ^ (hash >>> 16);
+        for (; i < to; i++) {
+            hash = (hash ^ bytes[i]) * MIX;
+        }
+        hash ^= hash >>> 32;
+        return (int) (hash ^ (hash >>> 16));
     }
 
     /**

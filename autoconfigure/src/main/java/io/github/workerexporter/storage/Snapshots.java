@@ -2,6 +2,8 @@ package io.github.workerexporter.storage;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
@@ -127,6 +129,19 @@ public final class Snapshots {
             return new UnknownDataPointSnapshot(unknown.getValue(), labels, null);
         }
         return new InfoDataPointSnapshot(labels);
+    }
+
+    /**
+     * The value of the {@code worker_id} label, or {@code null}: as
+     * {@code labels.get(WORKER_ID)}, without converting the name on every call.
+     */
+    public static @Nullable String workerIdOf(Labels labels) {
+        for (int i = 0; i < labels.size(); i++) {
+            if (WORKER_ID.equals(labels.getPrometheusName(i))) {
+                return labels.getValue(i);
+            }
+        }
+        return null;
     }
 
     /**

@@ -7,33 +7,171 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.lifecycle.WorkerState;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 /**
  * What one worker publishes to shared storage on each flush: who it is, when it last
  * flushed, its state, and its cumulative metrics, encoded by {@link SnapshotCodec}.
  * Values are cumulative, so a flush that fails loses nothing: the next one carries the
  * totals.
+ * <p>
+ * A store that reads a record into a larger array (the value of a Redis key: a header,
+ * then the metrics) keeps the metrics where they are, as a range of that array, and
+ * {@link #decodeMetrics} decodes them there: a scrape copies no record's metrics.
  *
- * @param workerId the worker id ({@code worker_id} label), never the pid
- * @param pid the process id, for information only
- * @param startTimeMillis when the worker started (epoch millis); a new start time under
- * the same id is a restart
- * @param heartbeatMillis when this record was written (epoch millis)
- * @param state the worker's state
- * @param stopReason why its life ends, or {@code null} while no reason was noted (a life
- * whose last record has none ended as a {@link StopReason#CRASH})
- * @param metrics the encoded metric snapshots
  * @author Worker Exporter
  */
-public record WorkerRecord(String workerId, long pid, long startTimeMillis, long heartbeatMillis, WorkerState state,
-        @Nullable StopReason stopReason, byte[] metrics) {
+public final class WorkerRecord {
+
+    private final String workerId;
+
+    private final long pid;
+
+    private final long startTimeMillis;
+
+    private final long heartbeatMillis;
+
+    private final WorkerState state;
+
+    private final @Nullable StopReason stopReason;
+
+    private final byte[] bytes;
+
+    private final int metricsOffset;
+
+    private final int metricsLength;
+
+    /**
+     * Create a record.
+     * @param workerId the worker id ({@code worker_id} label), never the pid
+     * @param pid the process id, for information only
+     * @param startTimeMillis when the worker started (epoch millis); a new start time
+     * under the same id is a restart
+     * @param heartbeatMillis when this record was written (epoch millis)
+     * @param state the worker's state
+     * @param stopReason why its life ends, or {@code null} while no reason was noted (a
+     * life whose last record has none ended as a {@link StopReason#CRASH})
+     * @param metrics the encoded metric snapshots
+     */
+    public WorkerRecord(String workerId, long pid, long startTimeMillis, long heartbeatMillis, WorkerState state,
+            @Nullable StopReason stopReason, byte[] metrics) {
+        this(workerId, pid, startTimeMillis, heartbeatMillis, state, stopReason, metrics, 0, metrics.length);
+    }
+
+    /**
+     * Create a record whose encoded metrics are a range of a larger array, which the
+     * record then owns: nothing may change it afterwards.
+     * @param workerId the worker id ({@code worker_id} label), never the pid
+     * @param pid the process id, for information only
+     * @param startTimeMillis when the worker started (epoch millis)
+     * @param heartbeatMillis when this record was written (epoch millis)
+     * @param state the worker's state
+     * @param stopReason why its life ends, or {@code null} while no reason was noted
+     * @param bytes the array that holds the encoded metric snapshots
+     * @param metricsOffset where they start in it
+     * @param metricsLength how many bytes they take
+     */
+    public WorkerRecord(String workerId, long pid, long startTimeMillis, long heartbeatMillis, WorkerState state,
+            @Nullable StopReason stopReason, byte[] bytes, int metricsOffset, int metricsLength) {
+        Objects.checkFromIndexSize(metricsOffset, metricsLength, bytes.length);
+        this.workerId = Objects.requireNonNull(workerId, "workerId");
+        this.pid = pid;
+        this.startTimeMillis = startTimeMillis;
+        this.heartbeatMillis = heartbeatMillis;
+        this.state = Objects.requireNonNull(state, "state");
+        this.stopReason = stopReason;
+        this.bytes = bytes;
+        this.metricsOffset = metricsOffset;
+        this.metricsLength = metricsLength;
+    }
+
+    /**
+     * The worker id ({@code worker_id} label), never the pid.
+     * @return the worker id
+     */
+    public String workerId() {
+        return this.workerId;
+    }
+
+    /**
+     * The process id, for information only.
+     * @return the pid
+     */
+    public long pid() {
+        return this.pid;
+    }
+
+    /**
+     * When the worker started (epoch millis); a new start time under the same id is a
+     * restart.
+     * @return the start time
+     */
+    public long startTimeMillis() {
+        return this.startTimeMillis;
+    }
+
+    /**
+     * When this record was written (epoch millis).
+     * @return the heartbeat
+     */
+    public long heartbeatMillis() {
+        return this.heartbeatMillis;
+    }
+
+    /**
+     * The worker's state.
+     * @return the state
+     */
+    public WorkerState state() {
+        return this.state;
+    }
+
+    /**
+     * Why its life ends, or {@code null} while no reason was noted (a life whose last
+     * record has none ended as a {@link StopReason#CRASH}).
+     * @return the stop reason or {@code null}
+     */
+    public @Nullable StopReason stopReason() {
+        return this.stopReason;
+    }
+
+    /**
+     * The encoded metric snapshots, exactly: the array the record was created with, or a
+     * copy of the range when it holds more.
+     * @return the encoded metrics
+     */
+    public byte[] metrics() {
+        if (this.metricsOffset == 0 && this.metricsLength == this.bytes.length) {
+            return this.bytes;
+        }
+        return Arrays.copyOfRange(this.bytes, this.metricsOffset, this.metricsOffset + this.metricsLength);
+    }
+
+    /**
+     * The length of the encoded metric snapshots.
+     * @return their length in bytes
+     */
+    public int metricsLength() {
+        return this.metricsLength;
+    }
+
+    /**
+     * Decode the metrics where they are, without a copy.
+     * @param codec the codec that encoded them
+     * @return the snapshots
+     * @throws StoreException when they are not a valid encoding
+     */
+    public MetricSnapshots decodeMetrics(SnapshotCodec codec) {
+        return codec.decode(this.bytes, this.metricsOffset, this.metricsLength);
+    }
 
     @Override
     public boolean equals(@Nullable Object other) {
         return other instanceof WorkerRecord that && this.pid == that.pid
                 && this.startTimeMillis == that.startTimeMillis && this.heartbeatMillis == that.heartbeatMillis
                 && this.workerId.equals(that.workerId) && this.state == that.state && this.stopReason == that.stopReason
-                && Arrays.equals(this.metrics, that.metrics);
+                && Arrays.equals(this.bytes, this.metricsOffset, this.metricsOffset + this.metricsLength, that.bytes,
+                        that.metricsOffset, that.metricsOffset + that.metricsLength);
     }
 
     @Override
@@ -44,7 +182,7 @@ public record WorkerRecord(String workerId, long pid, long startTimeMillis, long
     @Override
     public String toString() {
         return "WorkerRecord[" + this.workerId + ", pid " + this.pid + ", " + this.state.label() + ", heartbeat "
-                + this.heartbeatMillis + ", " + this.metrics.length + " bytes]";
+                + this.heartbeatMillis + ", " + this.metricsLength + " bytes]";
     }
 
 }

@@ -76,6 +76,28 @@ class StreamedMergeTests {
     }
 
     @Test
+    void mergesAFleetThatLabelsItsOwnSeriesExactlyAsTheReferenceMergeWhileItChanges() {
+        Random random = new Random(15);
+        MergingCollector collector = new MergingCollector(this.census, PREFIX, MODES, MetricSnapshots::of);
+        publishFleet(random, 0, 60, true);
+        String first = Exposition.text(collector.collect());
+        assertThat(first).isEqualTo(Exposition.text(referenceMerge())).contains("worker_id=\"w59\"");
+        // The same label sets: the orders of the last scrape are reused.
+        publishFleet(random, 0, 60, true);
+        assertThat(Exposition.text(collector.collect())).isEqualTo(Exposition.text(referenceMerge()))
+            .isNotEqualTo(first);
+        // A worker joins, one leaves, one serves another set of series.
+        publishFleet(random, 60, 61, true);
+        this.store.remove("w17");
+        publish("w30", WorkerState.RUNNING, 0, counter("requests", random, "w30", 25));
+        String changed = Exposition.text(collector.collect());
+        assertThat(changed).isEqualTo(Exposition.text(referenceMerge()))
+            .contains("worker_id=\"w60\"")
+            .doesNotContain("worker_id=\"w17\"");
+        assertThat(Exposition.text(collector.collect())).isEqualTo(changed);
+    }
+
+    @Test
     void keepsTheFirstOfSeriesThatOnlyRepeatOnceGivenTheirWorkerId() {
         publish("a", WorkerState.RUNNING, 0,
                 new CounterSnapshot(new MetricMetadata("r"), List.of(
@@ -103,21 +125,23 @@ class StreamedMergeTests {
         }
         for (Labels x : labels) {
             for (Labels y : labels) {
-                assertThat(Integer.signum(FamilyMerge.compareLabels(new GaugeDataPointSnapshot(0, x, null),
-                        new GaugeDataPointSnapshot(0, y, null))))
-                    .as("%s against %s", x, y)
+                assertThat(Integer.signum(SeriesOrder.compareLabels(x, y))).as("%s against %s", x, y)
                     .isEqualTo(Integer.signum(x.compareTo(y)));
             }
         }
     }
 
     private void publishFleet(Random random, int workers) {
-        for (int w = 0; w < workers; w++) {
+        publishFleet(random, 0, workers, false);
+    }
+
+    private void publishFleet(Random random, int from, int to, boolean ownIds) {
+        for (int w = from; w < to; w++) {
             WorkerState state = (w % 17 == 3) ? WorkerState.STOPPED : WorkerState.RUNNING;
             int heartbeatSecondsAgo = (w % 13 == 5) ? -60 : -random.nextInt(10);
             List<MetricSnapshot> families = new ArrayList<>();
             // Every other worker labels its series itself; worker 9 claims worker 8's id.
-            String ownId = (w % 2 == 0) ? null : ((w == 9) ? "w8" : "w" + w);
+            String ownId = ownIds ? "w" + w : (w % 2 == 0) ? null : ((w == 9) ? "w8" : "w" + w);
             families.add(counter("requests", random, ownId, 20));
             for (String gauge : List.of("g_all", "g_live", "g_sum", "g_livesum", "g_max", "g_min", "g_recent")) {
                 families.add(gauge(gauge, random, ownId, 6));

@@ -135,6 +135,30 @@ class BinarySnapshotCodecTests {
     }
 
     @Test
+    void decodesARangeOfALargerArrayAsItsOwnBytes() {
+        MetricSnapshots snapshots = MetricSnapshots.of(histogram(false));
+        byte[] bytes = this.codec.encode(snapshots);
+        byte[] larger = new byte[bytes.length + 20];
+        Arrays.fill(larger, (byte) 0x7f);
+        System.arraycopy(bytes, 0, larger, 7, bytes.length);
+        assertThat(Exposition.text(this.codec.decode(larger, 7, bytes.length)))
+            .isEqualTo(Exposition.text(this.codec.decode(bytes)))
+            .isEqualTo(Exposition.text(snapshots));
+    }
+
+    @Test
+    void rejectsEveryTruncationOfARangeWithoutReadingPastIt() {
+        byte[] bytes = this.codec.encode(MetricSnapshots.of(histogram(false)));
+        byte[] larger = new byte[bytes.length + 3];
+        System.arraycopy(bytes, 0, larger, 3, bytes.length);
+        for (int length = 0; length < bytes.length; length++) {
+            byte[] prefix = Arrays.copyOf(larger, 3 + bytes.length);
+            int cut = length;
+            assertThatExceptionOfType(StoreException.class).isThrownBy(() -> this.codec.decode(prefix, 3, cut));
+        }
+    }
+
+    @Test
     void rejectsCorruptBytesWithStoreExceptionOnly() {
         byte[] bytes = this.codec.encode(MetricSnapshots.of(histogram(false)));
         for (int i = 5; i < bytes.length; i++) {

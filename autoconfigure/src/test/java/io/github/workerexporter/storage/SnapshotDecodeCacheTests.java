@@ -27,6 +27,30 @@ class SnapshotDecodeCacheTests {
     }
 
     @Test
+    void findsALongKeyAtAnyOffsetAndTellsItFromKeysThatDifferInOneByte() {
+        byte[] key = bytes("endpoint/api/resource42/{id}worker_idbench-worker-7");
+        this.cache.put(key, 0, key.length, "value");
+        for (int offset = 0; offset < 9; offset++) {
+            byte[] larger = new byte[offset + key.length + 3];
+            System.arraycopy(key, 0, larger, offset, key.length);
+            assertThat(this.cache.get(larger, offset, offset + key.length)).isEqualTo("value");
+            for (int i = 0; i < key.length; i++) {
+                byte[] other = larger.clone();
+                other[offset + i]++;
+                assertThat(this.cache.get(other, offset, offset + key.length)).isNull();
+            }
+        }
+    }
+
+    @Test
+    void hashesEqualBytesEquallyWhereverTheyAre() {
+        byte[] key = bytes("xxxxxendpoint/api/resource42/{id}");
+        byte[] same = bytes("endpoint/api/resource42/{id}");
+        assertThat(SnapshotDecodeCache.hash(key, 5, key.length))
+            .isEqualTo(SnapshotDecodeCache.hash(same, 0, same.length));
+    }
+
+    @Test
     void dropsWhatWentUnusedForAWholeGeneration() {
         this.cache.put(bytes("used"), 0, 4, "used");
         this.cache.put(bytes("unused"), 0, 6, "unused");

@@ -74,11 +74,9 @@ final class RedisRecords {
             if (length != in.available()) {
                 throw new EOFException("metrics of " + length + " bytes expected, " + in.available() + " left");
             }
-            // one copy of exactly the metrics' size (readNBytes would fill 8 KB chunks,
-            // then copy them into the result: twice the bytes of every record per scrape)
-            byte[] metrics = new byte[length];
-            in.readFully(metrics);
-            return new WorkerRecord(workerId, pid, start, heartbeat, state, stopReason, metrics);
+            // the metrics stay where they are, at the end of the value: no copy
+            return new WorkerRecord(workerId, pid, start, heartbeat, state, stopReason, value, value.length - length,
+                    length);
         }
         catch (IOException | IllegalArgumentException ex) {
             throw new StoreException("Worker " + workerId + " has a corrupt record", ex);

@@ -2,10 +2,12 @@ package io.github.workerexporter.storage.redis;
 
 import java.util.Arrays;
 
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.Test;
 
 import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.lifecycle.WorkerState;
+import io.github.workerexporter.storage.SnapshotCodec;
 import io.github.workerexporter.storage.StoreException;
 import io.github.workerexporter.storage.WorkerRecord;
 
@@ -25,6 +27,35 @@ class RedisRecordsTests {
     @Test
     void decodesWhatItEncoded() {
         assertThat(RedisRecords.decode("worker-1", RedisRecords.encode(STOPPED))).isEqualTo(STOPPED);
+    }
+
+    @Test
+    void keepsTheMetricsInTheValueForADecodeWithoutACopy() {
+        byte[] value = RedisRecords.encode(STOPPED);
+        WorkerRecord record = RedisRecords.decode("worker-1", value);
+        byte[][] decoded = new byte[1][];
+        record.decodeMetrics(new SnapshotCodec() {
+
+            @Override
+            public byte[] encode(MetricSnapshots snapshots) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public MetricSnapshots decode(byte[] bytes) {
+                decoded[0] = bytes;
+                return MetricSnapshots.of();
+            }
+
+            @Override
+            public MetricSnapshots decode(byte[] bytes, int offset, int length) {
+                decoded[0] = bytes;
+                assertThat(Arrays.copyOfRange(bytes, offset, offset + length)).isEqualTo(STOPPED.metrics());
+                return MetricSnapshots.of();
+            }
+
+        });
+        assertThat(decoded[0]).isSameAs(value);
     }
 
     @Test
