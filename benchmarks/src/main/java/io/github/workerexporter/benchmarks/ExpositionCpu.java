@@ -55,11 +55,13 @@ public final class ExpositionCpu {
                 measureInto(ours, view, 6, cpu, bytes, 3, r);
             }
             String[] names = { "ours, plain", "client_java, plain", "ours, gzip 1", "ours, gzip 6" };
-            System.out.printf("%s store, %d workers x %d series, %d rounds (CPU ms of this thread; MB allocated;"
-                    + " MB written)%n", fixture.store, fixture.workers, fixture.series, rounds);
+            System.out.printf(
+                    "%s store, %d workers x %d series, %d rounds (CPU ms of this thread; KB allocated in the last round;"
+                            + " MB written)%n",
+                    fixture.store, fixture.workers, fixture.series, rounds);
             for (int i = 0; i < 4; i++) {
-                System.out.printf("%-20s cpu %s   alloc %.1f MB   out %.2f MB%n", names[i], quartiles(cpu[i]),
-                        bytes[i][0] / 1e6, written[i] / 1e6);
+                System.out.printf("%-20s cpu %s   alloc %.1f KB   out %.2f MB%n", names[i], quartiles(cpu[i]),
+                        bytes[i][rounds - 1] / 1e3, written[i] / 1e6);
             }
         }
         finally {
