@@ -34,10 +34,9 @@ import org.slf4j.LoggerFactory;
  * <li>the two text formats are written by {@link OpenMetricsExposition} and
  * {@link PrometheusTextExposition} and streamed: the body goes out chunked as it is
  * written, gzip-compressed at level {@value #GZIP_LEVEL} when the client accepts it,
- * where client_java writes it whole into a buffer first (68.8 MB for 1,024 workers of 200
- * series) or compresses at the default level (three times the CPU for a 15 % smaller
- * body). Protobuf, OpenMetrics 2 when enabled and {@code ?debug=} are client_java's as
- * before;</li>
+ * where client_java writes an uncompressed body whole into a buffer first (72 MB for
+ * 1,024 workers of 200 series) and compresses at the JDK's default level. Protobuf,
+ * OpenMetrics 2 when enabled and {@code ?debug=} are client_java's as before;</li>
  * <li>it tells the {@link MetricsServerExecutor} when it collects (from the moment it has
  * the request until it sends the response headers), time that is not network time and is
  * never interrupted;</li>
@@ -52,8 +51,8 @@ import org.slf4j.LoggerFactory;
 final class MetricsServerHandler implements HttpHandler {
 
     /**
-     * The gzip level: on 1,024 × 200 series, level 1 takes a third of the default's CPU
-     * for a body 15 % larger (see DOCS-writer.md).
+     * The gzip level: on the 72 MB exposition of 1,024 workers × 200 series, level 1
+     * compresses in 93 ms of CPU to 2.42 MB, the default level 6 in 234 ms to 2.02 MB.
      */
     static final int GZIP_LEVEL = Deflater.BEST_SPEED;
 
