@@ -4,9 +4,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -19,9 +25,20 @@ import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.workerexporter.lifecycle.WorkerState;
+import io.github.workerexporter.merge.MergingCollector;
+import io.github.workerexporter.merge.WorkerCensus;
+import io.github.workerexporter.storage.BinarySnapshotCodec;
+import io.github.workerexporter.storage.Exposition;
+import io.github.workerexporter.storage.WorkerRecord;
+import io.github.workerexporter.storage.file.FileMetricStore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -39,10 +56,23 @@ class TextExpositionTests {
 
     @Test
     void writesWhatClientJavasWritersWriteForRandomSnapshots() throws IOException {
+        Set<String> kinds = new HashSet<>();
         for (int seed = 0; seed < 600; seed++) {
             MetricSnapshots snapshots = new RandomSnapshots(seed).snapshots(10);
             assertSameAsClientJava(snapshots, "seed " + seed);
+            for (MetricSnapshot snapshot : snapshots) {
+                kinds.add(snapshot.getClass().getSimpleName());
+                if (snapshot instanceof HistogramSnapshot histogram) {
+                    kinds.add(histogram.isGaugeHistogram() ? "gauge histogram" : "histogram");
+                    histogram.getDataPoints()
+                        .forEach((point) -> kinds.add(point.hasClassicHistogramData()
+                                ? (point.hasNativeHistogramData() ? "both" : "classic") : "native only"));
+                }
+            }
         }
+        assertThat(kinds).contains("CounterSnapshot", "GaugeSnapshot", "SummarySnapshot", "InfoSnapshot",
+                "StateSetSnapshot", "UnknownSnapshot", "gauge histogram", "histogram", "both", "classic",
+                "native only");
     }
 
     @Test
@@ -93,6 +123,48 @@ class TextExpositionTests {
             memory.labelValues(id, "日本\\").set(random.nextInt(1 << 30) * ((worker % 2 == 0) ? 1 : 0.37));
         }
         assertSameAsClientJava(registry.scrape(), "real metrics");
+    }
+
+    @Test
+    void writesWhatClientJavasWritersWriteForAMergedView(@TempDir Path directory) throws IOException {
+        Clock clock = Clock.systemUTC();
+        BinarySnapshotCodec codec = new BinarySnapshotCodec();
+        FileMetricStore store = new FileMetricStore(directory, Duration.ofHours(1), clock);
+        Random random = new Random(11);
+        for (int worker = 0; worker < 8; worker++) {
+            String id = "worker-" + worker;
+            PrometheusRegistry registry = new PrometheusRegistry();
+            Counter requests = Counter.builder()
+                .name("gunicorn_requests")
+                .help("Requests")
+                .labelNames("worker_id", "endpoint")
+                .register(registry);
+            Gauge memory = Gauge.builder().name("gunicorn_memory_bytes").labelNames("worker_id").register(registry);
+            Histogram duration = Histogram.builder()
+                .name("gunicorn_request_duration_seconds")
+                .labelNames("worker_id", "endpoint")
+                .register(registry);
+            Histogram nativeOnly = Histogram.builder()
+                .name("gunicorn_native_seconds")
+                .nativeOnly()
+                .labelNames("worker_id")
+                .register(registry);
+            for (int i = 0; i < 40; i++) {
+                String endpoint = "/api/ü/" + (i % 10);
+                requests.labelValues(id, endpoint).inc(random.nextInt(1000));
+                duration.labelValues(id, endpoint).observe(random.nextDouble() * 3);
+                nativeOnly.labelValues(id).observe(random.nextDouble());
+            }
+            memory.labelValues(id).set(random.nextInt(1 << 30));
+            store.publish(new WorkerRecord(id, 1000 + worker, clock.millis(), clock.millis(), WorkerState.RUNNING, null,
+                    codec.encode(registry.scrape())));
+        }
+        MergingCollector collector = new MergingCollector(
+                new WorkerCensus(store, codec, "gunicorn", Duration.ofHours(1), clock), "gunicorn", Map.of(),
+                MetricSnapshots::of);
+        MetricSnapshots merged = collector.collect();
+        assertThat(Exposition.text(merged)).contains("worker_id=\"worker-7\"");
+        assertSameAsClientJava(merged, "merged view");
     }
 
     @Test
