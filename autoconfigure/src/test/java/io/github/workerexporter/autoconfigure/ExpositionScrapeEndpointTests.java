@@ -1,6 +1,7 @@
 package io.github.workerexporter.autoconfigure;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.Set;
 
@@ -32,6 +33,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link ExpositionScrapeEndpoint}: the bytes of Boot's endpoint for every
@@ -102,6 +104,9 @@ class ExpositionScrapeEndpointTests {
             .run()) {
             assertThat(context.getBean(PrometheusScrapeEndpoint.class)).isInstanceOf(ExpositionScrapeEndpoint.class);
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+            // The merged view shows this worker once it has flushed.
+            await().atMost(Duration.ofSeconds(30))
+                .until(() -> RawHttp.get(port, "/actuator/prometheus").text().contains("gunicorn_master_workers"));
             RawHttp.Response text = RawHttp.get(port, "/actuator/prometheus");
             assertThat(text.status()).isEqualTo(200);
             assertThat(text.headers().get("content-type")).startsWith("text/plain;version=0.0.4");

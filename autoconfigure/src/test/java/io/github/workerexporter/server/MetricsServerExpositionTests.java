@@ -93,12 +93,16 @@ class MetricsServerExpositionTests {
     void answersHeadWithTheLengthOfTheBodyAndNoBody() throws Exception {
         int port = start();
         RawHttp.Response response = RawHttp.get(port, "/metrics");
-        try (RawHttp http = new RawHttp(port)) {
-            RawHttp.Response head = http.send(RawHttp.request("HEAD", "/metrics"));
-            assertThat(head.status()).isEqualTo(200);
-            assertThat(head.headers().get("content-type")).isEqualTo(PrometheusTextFormatWriter.CONTENT_TYPE);
-            assertThat(head.headers().get("content-length")).isEqualTo(Integer.toString(response.body().length));
-            assertThat(head.body()).isEmpty();
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(MetricsServerTestSupport.LOOPBACK, port));
+            socket.getOutputStream()
+                .write("HEAD /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String head = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(head).startsWith("HTTP/1.1 200 ")
+                .containsIgnoringCase("content-type: " + PrometheusTextFormatWriter.CONTENT_TYPE + "\r\n")
+                .containsIgnoringCase("content-length: " + response.body().length + "\r\n")
+                .endsWith("\r\n\r\n");
         }
     }
 
