@@ -106,7 +106,9 @@ public class ExporterPreinitializer implements ApplicationListener<ApplicationEn
             "publish.WorkerPublisher", "publish.WorkerIdConflict", "merge.CrashDiagnostics", "storage.WorkerLife",
             "metrics.WorkerStateHook$1", "environment.TomcatWorkerPool", "server.MetricsServerNotFoundHandler",
             "server.MetricsServerHandler", "server.MetricsServerRegistry$ScrapeFailedException",
-            "server.MetricsServerExecutor$Exchange", "server.MetricsServerExecutor$NetworkTimeoutException");
+            "server.MetricsServerExecutor$Exchange", "server.MetricsServerExecutor$NetworkTimeoutException",
+            "server.OpenMetricsExposition", "server.PrometheusTextExposition",
+            "autoconfigure.ExpositionScrapeEndpoint");
 
     /**
      * The JDK's HTTP server classes that the metrics server loads when it starts (not

@@ -3,13 +3,18 @@ package io.github.workerexporter.autoconfigure;
 import io.github.workerexporter.merge.MergedViewRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.ConditionalOnEnabledMetricsExport;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusScrapeEndpoint;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -50,6 +55,31 @@ public final class MergedViewAutoConfiguration {
         PrometheusRegistry prometheusRegistry(Environment environment) {
             boolean sidecar = Binder.get(environment).bind("exporter.sidecar.enabled", Boolean.class).orElse(false);
             return new MergedViewRegistry(!sidecar);
+        }
+
+    }
+
+    /**
+     * The actuator's {@code prometheus} endpoint with the metrics server's writers (see
+     * {@link ExpositionScrapeEndpoint}), in place of Boot's, which backs off from it; an
+     * application's own endpoint bean keeps it.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {
+            "org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusScrapeEndpoint",
+            "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint" })
+    @ConditionalOnBean(io.micrometer.core.instrument.Clock.class)
+    @ConditionalOnEnabledMetricsExport("prometheus")
+    static class ScrapeEndpointConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(PrometheusScrapeEndpoint.class)
+        @ConditionalOnAvailableEndpoint(PrometheusScrapeEndpoint.class)
+        ExpositionScrapeEndpoint prometheusEndpoint(PrometheusRegistry registry,
+                ObjectProvider<PrometheusConfig> config) {
+            PrometheusConfig prometheusConfig = config.getIfAvailable();
+            return new ExpositionScrapeEndpoint(registry,
+                    (prometheusConfig != null) ? prometheusConfig.prometheusProperties() : null);
         }
 
     }

@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.jspecify.annotations.Nullable;
@@ -28,6 +27,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.merge.MergingCollector;
 import io.github.workerexporter.merge.WorkerCensus;
+import io.github.workerexporter.server.PrometheusTextExposition;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.WorkerRecord;
@@ -39,8 +39,8 @@ import io.github.workerexporter.storage.redis.RedisMetricStore;
  * One simulated fleet of {@link ScaleRun}: {@code workers} store clients publish a real
  * record of {@code series} series each (see {@link SeriesFixture}) to a store
  * ({@code file}, {@code redis} standalone or a 3-node Redis {@code cluster}), then the
- * merged view of the fleet is scraped, the exposition written, and what it costs is
- * measured.
+ * merged view of the fleet is scraped, the exposition written (by the metrics server's
+ * {@link PrometheusTextExposition}), and what it costs is measured.
  *
  * @author Worker Exporter
  */
@@ -120,7 +120,7 @@ final class ScaleFleet implements AutoCloseable {
                 new WorkerCensus(this.store, this.codec, "gunicorn", RETENTION, clock), "gunicorn", Map.of(), () -> {
                     throw new IllegalStateException("The " + this.kind + " store cannot be read");
                 });
-        PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+        PrometheusTextExposition writer = new PrometheusTextExposition(false, true);
         CountingStream exposition = new CountingStream();
         for (int i = 0; i < warmups; i++) {
             writer.write(exposition, collector.collect());

@@ -1,10 +1,12 @@
 package io.github.workerexporter.benchmarks;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
 
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
@@ -29,6 +31,7 @@ import io.github.workerexporter.lifecycle.WorkerState;
 import io.github.workerexporter.storage.BinarySnapshotCodec;
 import io.github.workerexporter.merge.MergingCollector;
 import io.github.workerexporter.merge.WorkerCensus;
+import io.github.workerexporter.server.PrometheusTextExposition;
 import io.github.workerexporter.storage.WorkerRecord;
 
 /**
@@ -75,7 +78,18 @@ public class ScrapeBenchmark {
 
     private MergingCollector collector;
 
-    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    /**
+     * gzip level of {@link #writeGzip}: 1 (the metrics server's) or 6 (the JDK's
+     * default).
+     */
+    @Param({ "1", "6" })
+    public int gzipLevel = 1;
+
+    private final PrometheusTextExposition writer = new PrometheusTextExposition(false, true);
+
+    private final PrometheusTextFormatWriter clientJavaWriter = PrometheusTextFormatWriter.create();
+
+    private MetricSnapshots collected;
 
     @Setup(Level.Trial)
     public void fillStore() {
@@ -94,7 +108,8 @@ public class ScrapeBenchmark {
                 Map.of(), () -> {
                     throw new IllegalStateException("The " + this.store + " store cannot be read: see the log");
                 });
-        checkAllAlive(this.collector.collect());
+        this.collected = this.collector.collect();
+        checkAllAlive(this.collected);
     }
 
     @TearDown(Level.Trial)
@@ -108,8 +123,9 @@ public class ScrapeBenchmark {
     }
 
     /**
-     * The scrape and the Prometheus text exposition of it, written to a stream that
-     * counts the bytes: what the metrics endpoint does.
+     * The scrape and the Prometheus text exposition of it (by the metrics server's
+     * {@link PrometheusTextExposition}), written to a stream that counts the bytes: what
+     * the metrics endpoint does.
      * @return the bytes written
      * @throws IOException never (the stream only counts)
      */
@@ -118,6 +134,64 @@ public class ScrapeBenchmark {
         CountingStream out = new CountingStream();
         this.writer.write(out, this.collector.collect());
         return out.count;
+    }
+
+    /**
+     * {@link #scrapeAndWrite} with client_java's {@link PrometheusTextFormatWriter},
+     * which the metrics server used before: the same bytes, for comparison.
+     * @return the bytes written
+     * @throws IOException never (the stream only counts)
+     */
+    @Benchmark
+    public long scrapeAndWriteClientJava() throws IOException {
+        CountingStream out = new CountingStream();
+        this.clientJavaWriter.write(out, this.collector.collect());
+        return out.count;
+    }
+
+    /**
+     * The text exposition of a view collected once, gzip-compressed at {@link #gzipLevel}
+     * as the metrics server sends it when asked: the cost of the compression beside the
+     * writing.
+     * @return the compressed bytes
+     * @throws IOException never (the stream only counts)
+     */
+    @Benchmark
+    public long writeGzip() throws IOException {
+        CountingStream out = new CountingStream();
+        try (GZIPOutputStream gzip = new LevelGzip(out, this.gzipLevel)) {
+            this.writer.write(gzip, this.collected);
+        }
+        return out.count;
+    }
+
+    /**
+     * The text exposition of a view collected once, not compressed.
+     * @return the bytes written
+     * @throws IOException never (the stream only counts)
+     */
+    @Benchmark
+    public long writeOnly() throws IOException {
+        CountingStream out = new CountingStream();
+        this.writer.write(out, this.collected);
+        return out.count;
+    }
+
+    private static final class LevelGzip extends GZIPOutputStream {
+
+        LevelGzip(OutputStream out, int level) throws IOException {
+            super(out, 16 * 1024);
+            this.def.setLevel(level);
+        }
+
+    }
+
+    /**
+     * The view collected once by {@link #fillStore()}.
+     * @return the merged snapshots
+     */
+    MetricSnapshots collected() {
+        return this.collected;
     }
 
     private void checkAllAlive(MetricSnapshots merged) {
