@@ -79,16 +79,29 @@ final class NativeDataPoint {
      * @param value the value
      */
     void observe(double value) {
+        int stripe = Stripes.claim();
+        try {
+            observe(stripe, value);
+        }
+        finally {
+            Stripes.release(stripe);
+        }
+    }
+
+    /**
+     * Record one value on a stripe the caller has claimed. NaN is ignored.
+     * @param stripe what {@link Stripes#claim()} answered
+     * @param value the value
+     */
+    void observe(int stripe, double value) {
         if (Double.isNaN(value)) {
             return;
         }
-        int index = Stripes.index();
-        int stripe = this.totals.stripe(index);
         if (value > this.zeroThreshold) {
-            observeNative(index, value, false);
+            observeNative(stripe, value, false);
         }
         else if (value < -this.zeroThreshold) {
-            observeNative(index, -value, true);
+            observeNative(stripe, -value, true);
         }
         else {
             this.totals.add(stripe, this.zeroSlot, 1);

@@ -227,10 +227,18 @@ public final class RequestMetrics {
 
     // all four are set when routes is null
     private void recordUnlabelled(long durationNanos, long requestBytes, long responseBytes) {
-        this.requests.inc();
-        this.duration.observe(durationNanos / 1e9);
-        this.requestSize.observe(requestBytes);
-        this.responseSize.observe(responseBytes);
+        double seconds = durationNanos / 1e9;
+        int stripe = Stripes.claim();
+        try {
+            this.requests.inc(stripe);
+            this.duration.count(stripe, seconds);
+            this.requestSize.count(stripe, requestBytes);
+            this.responseSize.count(stripe, responseBytes);
+        }
+        finally {
+            Stripes.release(stripe);
+        }
+        this.duration.sample(seconds);
     }
 
     /**

@@ -125,7 +125,14 @@ final class RouteFamilies implements MultiCollector {
         if (series == null) {
             series = (this.size.get() < this.maxLabelSets) ? admit(method, endpoint, index) : fold(method, index);
         }
-        series.record(seconds, requestBytes, responseBytes);
+        int stripe = Stripes.claim();
+        try {
+            series.count(stripe, seconds, requestBytes, responseBytes);
+        }
+        finally {
+            Stripes.release(stripe);
+        }
+        series.sample(seconds);
     }
 
     private static int codeIndex(int status) {
@@ -253,26 +260,25 @@ final class RouteFamilies implements MultiCollector {
             }
         }
 
-        void record(double seconds, long requestBytes, long responseBytes) {
+        void count(int stripe, double seconds, long requestBytes, long responseBytes) {
             NativeDataPoint[] natives = this.natives;
             if (natives != null) {
-                natives[0].observe(seconds);
-                natives[1].observe(requestBytes);
-                natives[2].observe(responseBytes);
-                if (this.durationExemplars != null) {
-                    this.durationExemplars.observe(seconds);
-                }
+                natives[0].observe(stripe, seconds);
+                natives[1].observe(stripe, requestBytes);
+                natives[2].observe(stripe, responseBytes);
                 return;
             }
             double[] sizes = RouteFamilies.this.sizeBounds;
             double[] durations = RouteFamilies.this.durationBounds;
-            int stripe = this.stripes.stripe();
             this.stripes.add(stripe, ClassicHistogram.bucket(durations, seconds), 1);
             this.stripes.addDouble(stripe, durations.length, seconds);
             this.stripes.add(stripe, this.requestSizeSlot + ClassicHistogram.bucket(sizes, requestBytes), 1);
             this.stripes.add(stripe, this.requestSizeSlot + sizes.length, requestBytes);
             this.stripes.add(stripe, this.responseSizeSlot + ClassicHistogram.bucket(sizes, responseBytes), 1);
             this.stripes.add(stripe, this.responseSizeSlot + sizes.length, responseBytes);
+        }
+
+        void sample(double seconds) {
             if (this.durationExemplars != null) {
                 this.durationExemplars.observe(seconds);
             }
