@@ -65,7 +65,7 @@ class StripeClaimTests {
     @ParameterizedTest
     @EnumSource(Variant.class)
     void platformThreadsMoreThanStripesRecordEveryRequestWhileScraped(Variant variant) throws Exception {
-        race(variant, 2 * Stripes.count() + 3, StripeClaimTests::platform);
+        race(variant, 2 * Stripes.count() + 3, REQUESTS, StripeClaimTests::platform);
     }
 
     @ParameterizedTest
@@ -83,7 +83,7 @@ class StripeClaimTests {
             }
         }
         AtomicInteger next = new AtomicInteger();
-        race(variant, threads.size(), (task) -> {
+        race(variant, threads.size(), 10 * REQUESTS, (task) -> {
             int thread = next.getAndIncrement();
             tasks.get(thread).set(() -> {
                 assertThat(Stripes.index()).isZero();
@@ -102,7 +102,7 @@ class StripeClaimTests {
             .isGreaterThanOrEqualTo(21);
         Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
         Method unstarted = Class.forName("java.lang.Thread$Builder").getMethod("unstarted", Runnable.class);
-        race(variant, 200, (task) -> {
+        race(variant, 200, REQUESTS / 10, (task) -> {
             try {
                 return (Thread) unstarted.invoke(builder, task);
             }
@@ -142,7 +142,7 @@ class StripeClaimTests {
             assertThat(stripes.sum(0)).isEqualTo(4L * REQUESTS);
             assertThat(counter.collect().getDataPoints().get(0).getValue()).isEqualTo(4.0 * REQUESTS);
             for (Variant variant : Variant.values()) {
-                race(variant, 5, StripeClaimTests::platform);
+                race(variant, 5, REQUESTS, StripeClaimTests::platform);
             }
         }
         finally {
@@ -173,16 +173,17 @@ class StripeClaimTests {
     }
 
     /**
-     * Record {@link #REQUESTS} requests on each of some threads while another scrapes,
-     * then compare with the same requests recorded on one thread.
+     * Record some requests on each of some threads while another scrapes, then compare
+     * with the same requests recorded on one thread.
      */
-    private static void race(Variant variant, int threads, Function<Runnable, Thread> factory) throws Exception {
+    private static void race(Variant variant, int threads, int requests, Function<Runnable, Thread> factory)
+            throws Exception {
         PrometheusRegistry registry = new PrometheusRegistry();
         RequestMetrics metrics = metrics(registry, variant);
         PrometheusRegistry reference = new PrometheusRegistry();
         RequestMetrics sequential = metrics(reference, variant);
         for (int t = 0; t < threads; t++) {
-            for (int i = 0; i < REQUESTS; i++) {
+            for (int i = 0; i < requests; i++) {
                 record(sequential, i);
             }
         }
@@ -193,7 +194,7 @@ class StripeClaimTests {
             Thread recorder = factory.apply(() -> {
                 try {
                     start.await();
-                    for (int i = 0; i < REQUESTS; i++) {
+                    for (int i = 0; i < requests; i++) {
                         record(metrics, i);
                     }
                 }
