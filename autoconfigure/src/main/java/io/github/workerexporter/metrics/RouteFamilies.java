@@ -218,8 +218,8 @@ final class RouteFamilies implements MultiCollector {
     /**
      * One label set of the four families. Slots of its stripes: the duration buckets and
      * sum, then the request size buckets and sum, then the response size buckets and sum.
-     * The size sums are whole bytes, added as longs: one atomic add rather than the
-     * compare-and-set loop a double sum takes.
+     * The size sums are whole bytes, added as longs. A request is counted under one claim
+     * of a stripe ({@link Stripes#claim()}), its exemplar sampled after the release.
      */
     private final class Series {
 
