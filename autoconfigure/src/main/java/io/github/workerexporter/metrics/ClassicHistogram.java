@@ -83,11 +83,30 @@ final class ClassicHistogram extends OneDataPointCollector implements RequestHis
         if (Double.isNaN(value)) {
             return;
         }
-        int stripe = this.stripes.stripe();
+        int stripe = Stripes.claim();
+        try {
+            count(stripe, value);
+        }
+        finally {
+            Stripes.release(stripe);
+        }
+        sample(value);
+    }
+
+    @Override
+    public void count(int stripe, double value) {
+        if (Double.isNaN(value)) {
+            return;
+        }
         this.stripes.add(stripe, bucket(this.upperBounds, value), 1);
         this.stripes.addDouble(stripe, this.sumSlot, value);
-        if (this.exemplars != null) {
-            this.exemplars.observe(value);
+    }
+
+    @Override
+    public void sample(double value) {
+        ExemplarSampler exemplars = this.exemplars;
+        if (exemplars != null && !Double.isNaN(value)) {
+            exemplars.observe(value);
         }
     }
 

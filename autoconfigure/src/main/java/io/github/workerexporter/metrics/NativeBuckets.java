@@ -137,7 +137,7 @@ final class NativeBuckets {
 
     /**
      * Count one in a slot.
-     * @param stripe the current thread's {@link Stripes#index()}
+     * @param stripe the stripe the current thread {@link Stripes#claim() claimed}
      * @param slot the slot
      */
     void increment(int stripe, int slot) {
@@ -151,7 +151,14 @@ final class NativeBuckets {
                 chunk = this.chunks.get(index);
             }
         }
-        COUNTS.getAndAdd(chunk, slot % CHUNK, 1L);
+        int cell = slot % CHUNK;
+        if (stripe == Stripes.SHARED) {
+            COUNTS.getAndAdd(chunk, cell, 1L);
+        }
+        else {
+            // the stripe's claim makes this thread its only writer
+            COUNTS.setRelease(chunk, cell, chunk[cell] + 1);
+        }
     }
 
     /**

@@ -27,13 +27,15 @@ import org.jspecify.annotations.Nullable;
  * schema is reduced (each step merges pairs of neighbouring buckets) until they fit
  * again, as client_java does, down to schema -4. The buckets counted so far stay where
  * they are and go on taking late observations; they are mapped to the current schema when
- * a snapshot is taken, so no observation is lost and recording takes no lock. The zero
- * threshold is fixed (client_java may widen it instead; here the schema alone keeps the
- * limit). The snapshot is client_java's {@link HistogramDataPointSnapshot}; its count is
- * the sum of its buckets. With classic buckets too, each stripe is read when no
- * observation is half recorded in it, so the classic and native counts agree as the model
- * requires; should a stripe stay busy through many attempts, that snapshot carries the
- * native histogram only.
+ * a snapshot is taken, so no observation is lost and recording takes no lock but that of
+ * the rare reduction (a thread waiting for it while holding a stripe's claim keeps that
+ * stripe from the others, who claim another; see {@link Stripes}). The zero threshold is
+ * fixed (client_java may widen it instead; here the schema alone keeps the limit). The
+ * snapshot is client_java's {@link HistogramDataPointSnapshot}; its count is the sum of
+ * its buckets. With classic buckets too, each stripe is read when no observation is half
+ * recorded in it, so the classic and native counts agree as the model requires; should a
+ * stripe stay busy through many attempts, that snapshot carries the native histogram
+ * only.
  *
  * @author Worker Exporter
  */
@@ -79,16 +81,29 @@ final class NativeDataPoint {
      * @param value the value
      */
     void observe(double value) {
+        int stripe = Stripes.claim();
+        try {
+            observe(stripe, value);
+        }
+        finally {
+            Stripes.release(stripe);
+        }
+    }
+
+    /**
+     * Record one value on a stripe the caller has claimed. NaN is ignored.
+     * @param stripe what {@link Stripes#claim()} answered
+     * @param value the value
+     */
+    void observe(int stripe, double value) {
         if (Double.isNaN(value)) {
             return;
         }
-        int index = Stripes.index();
-        int stripe = this.totals.stripe(index);
         if (value > this.zeroThreshold) {
-            observeNative(index, value, false);
+            observeNative(stripe, value, false);
         }
         else if (value < -this.zeroThreshold) {
-            observeNative(index, -value, true);
+            observeNative(stripe, -value, true);
         }
         else {
             this.totals.add(stripe, this.zeroSlot, 1);

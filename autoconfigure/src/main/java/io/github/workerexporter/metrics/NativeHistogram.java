@@ -55,6 +55,16 @@ final class NativeHistogram extends OneDataPointCollector implements RequestHist
     @Override
     public void observe(double value) {
         this.dataPoint.observe(value);
+        sample(value);
+    }
+
+    @Override
+    public void count(int stripe, double value) {
+        this.dataPoint.observe(stripe, value);
+    }
+
+    @Override
+    public void sample(double value) {
         if (this.exemplars != null && !Double.isNaN(value)) {
             this.exemplars.observe(value);
         }

@@ -68,6 +68,13 @@ public final class RequestMetrics {
 
     private static final double[] SIZE_BUCKETS = { 1024, 4096, 16384, 65536, 262144, 1048576, 4194304 };
 
+    /**
+     * The {@code method} labels: the standard HTTP methods, then {@code OTHER} for any
+     * other, by {@link #methodIndex(String)}.
+     */
+    static final String[] METHODS = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT",
+            LabelSetCap.OTHER };
+
     private static final String[] ERROR_LABELS = { "worker_id", "method", "endpoint", "error_type" };
 
     private static final String[] SERVER_ERROR_TYPES = IntStream.range(500, 600)
@@ -212,7 +219,7 @@ public final class RequestMetrics {
             long responseBytes, @Nullable Throwable unhandled) {
         RouteFamilies routes = this.routes;
         if (routes != null) {
-            routes.record(method(method), endpoint, status, durationNanos / 1e9, requestBytes, responseBytes);
+            routes.record(methodIndex(method), endpoint, status, durationNanos / 1e9, requestBytes, responseBytes);
         }
         else {
             recordUnlabelled(durationNanos, requestBytes, responseBytes);
@@ -227,10 +234,18 @@ public final class RequestMetrics {
 
     // all four are set when routes is null
     private void recordUnlabelled(long durationNanos, long requestBytes, long responseBytes) {
-        this.requests.inc();
-        this.duration.observe(durationNanos / 1e9);
-        this.requestSize.observe(requestBytes);
-        this.responseSize.observe(responseBytes);
+        double seconds = durationNanos / 1e9;
+        int stripe = Stripes.claim();
+        try {
+            this.requests.inc(stripe);
+            this.duration.count(stripe, seconds);
+            this.requestSize.count(stripe, requestBytes);
+            this.responseSize.count(stripe, responseBytes);
+        }
+        finally {
+            Stripes.release(stripe);
+        }
+        this.duration.sample(seconds);
     }
 
     /**
@@ -282,9 +297,24 @@ public final class RequestMetrics {
     }
 
     static String method(String method) {
+        return METHODS[methodIndex(method)];
+    }
+
+    /**
+     * The number of a method's label in {@link #METHODS}.
+     */
+    static int methodIndex(String method) {
         return switch (method) {
-            case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT" -> method;
-            default -> LabelSetCap.OTHER;
+            case "GET" -> 0;
+            case "HEAD" -> 1;
+            case "POST" -> 2;
+            case "PUT" -> 3;
+            case "PATCH" -> 4;
+            case "DELETE" -> 5;
+            case "OPTIONS" -> 6;
+            case "TRACE" -> 7;
+            case "CONNECT" -> 8;
+            default -> 9;
         };
     }
 

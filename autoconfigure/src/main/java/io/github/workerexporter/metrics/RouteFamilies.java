@@ -39,9 +39,10 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * The label sets are capped at {@code exporter.metrics.max-label-sets} (the same cap for
  * each of the four families, since they share their label sets): past the cap a new label
- * set is folded into {@code endpoint="OTHER"}, with one WARN log. Series are kept in maps
- * nested by method and endpoint and an array by status, so recording a label set seen
- * before allocates nothing.
+ * set is folded into {@code endpoint="OTHER"}, with one WARN log. Series are kept in a
+ * map by endpoint for each method (a list by the method's number, so one map lookup per
+ * request) and an array by status, so recording a label set seen before allocates
+ * nothing.
  *
  * @author Worker Exporter
  */
@@ -60,7 +61,8 @@ final class RouteFamilies implements MultiCollector {
         CODES[500] = LabelSetCap.OTHER;
     }
 
-    private final ConcurrentMap<String, ConcurrentMap<String, AtomicReferenceArray<@Nullable Series>>> series = new ConcurrentHashMap<>();
+    /** By method ({@link RequestMetrics#methodIndex}), then endpoint, then status. */
+    private final List<ConcurrentMap<String, AtomicReferenceArray<@Nullable Series>>> series;
 
     private final Queue<Series> all = new ConcurrentLinkedQueue<>();
 
@@ -108,24 +110,36 @@ final class RouteFamilies implements MultiCollector {
         this.statusClass = statusClass;
         this.exemplars = exemplars;
         this.histograms = histograms;
+        List<ConcurrentMap<String, AtomicReferenceArray<@Nullable Series>>> series = new ArrayList<>();
+        for (int i = 0; i < RequestMetrics.METHODS.length; i++) {
+            series.add(new ConcurrentHashMap<>());
+        }
+        this.series = List.copyOf(series);
     }
 
     /**
      * Record one finished request.
-     * @param method the method label, already one of a bounded set
+     * @param method the number of the method label, {@link RequestMetrics#methodIndex}
      * @param endpoint the route template
      * @param status the response status
      * @param seconds how long the request took
      * @param requestBytes body bytes received
      * @param responseBytes body bytes sent
      */
-    void record(String method, String endpoint, int status, double seconds, long requestBytes, long responseBytes) {
+    void record(int method, String endpoint, int status, double seconds, long requestBytes, long responseBytes) {
         int index = this.statusClass ? classIndex(status) : codeIndex(status);
         Series series = find(method, endpoint, index);
         if (series == null) {
             series = (this.size.get() < this.maxLabelSets) ? admit(method, endpoint, index) : fold(method, index);
         }
-        series.record(seconds, requestBytes, responseBytes);
+        int stripe = Stripes.claim();
+        try {
+            series.count(stripe, seconds, requestBytes, responseBytes);
+        }
+        finally {
+            Stripes.release(stripe);
+        }
+        series.sample(seconds);
     }
 
     private static int codeIndex(int status) {
@@ -136,17 +150,16 @@ final class RouteFamilies implements MultiCollector {
         return (status >= 100 && status < 600) ? status / 100 - 1 : 5;
     }
 
-    private @Nullable Series find(String method, String endpoint, int index) {
-        ConcurrentMap<String, AtomicReferenceArray<@Nullable Series>> byEndpoint = this.series.get(method);
-        AtomicReferenceArray<@Nullable Series> byStatus = (byEndpoint != null) ? byEndpoint.get(endpoint) : null;
+    private @Nullable Series find(int method, String endpoint, int index) {
+        AtomicReferenceArray<@Nullable Series> byStatus = this.series.get(method).get(endpoint);
         return (byStatus != null) ? byStatus.get(index) : null;
     }
 
-    private Series admit(String method, String endpoint, int index) {
+    private Series admit(int method, String endpoint, int index) {
         return create(method, endpoint, index, true);
     }
 
-    private Series fold(String method, int index) {
+    private Series fold(int method, int index) {
         if (this.warned.compareAndSet(false, true)) {
             logger.warn("Metrics '" + this.metadata[0].getPrometheusName() + "', '"
                     + this.metadata[1].getPrometheusName() + "', '" + this.metadata[2].getPrometheusName() + "' and '"
@@ -158,15 +171,13 @@ final class RouteFamilies implements MultiCollector {
         return (series != null) ? series : create(method, LabelSetCap.OTHER, index, false);
     }
 
-    private Series create(String method, String endpoint, int index, boolean counted) {
-        AtomicReferenceArray<@Nullable Series> byStatus = this.series
-            .computeIfAbsent(method, (m) -> new ConcurrentHashMap<>())
+    private Series create(int method, String endpoint, int index, boolean counted) {
+        AtomicReferenceArray<@Nullable Series> byStatus = this.series.get(method)
             .computeIfAbsent(endpoint,
                     (e) -> new AtomicReferenceArray<>(this.statusClass ? CLASSES.length : CODES.length));
         String status = this.statusClass ? CLASSES[index] : CODES[index];
-        Series created = new Series(
-                Labels.of("worker_id", this.workerId, "method", method, "endpoint", endpoint, "status", status),
-                this.durationBounds.length, this.sizeBounds.length);
+        Series created = new Series(Labels.of("worker_id", this.workerId, "method", RequestMetrics.METHODS[method],
+                "endpoint", endpoint, "status", status), this.durationBounds.length, this.sizeBounds.length);
         if (byStatus.compareAndSet(index, null, created)) {
             this.all.add(created);
             if (counted) {
@@ -211,8 +222,8 @@ final class RouteFamilies implements MultiCollector {
     /**
      * One label set of the four families. Slots of its stripes: the duration buckets and
      * sum, then the request size buckets and sum, then the response size buckets and sum.
-     * The size sums are whole bytes, added as longs: one atomic add rather than the
-     * compare-and-set loop a double sum takes.
+     * The size sums are whole bytes, added as longs. A request is counted under one claim
+     * of a stripe ({@link Stripes#claim()}), its exemplar sampled after the release.
      */
     private final class Series {
 
@@ -253,26 +264,25 @@ final class RouteFamilies implements MultiCollector {
             }
         }
 
-        void record(double seconds, long requestBytes, long responseBytes) {
+        void count(int stripe, double seconds, long requestBytes, long responseBytes) {
             NativeDataPoint[] natives = this.natives;
             if (natives != null) {
-                natives[0].observe(seconds);
-                natives[1].observe(requestBytes);
-                natives[2].observe(responseBytes);
-                if (this.durationExemplars != null) {
-                    this.durationExemplars.observe(seconds);
-                }
+                natives[0].observe(stripe, seconds);
+                natives[1].observe(stripe, requestBytes);
+                natives[2].observe(stripe, responseBytes);
                 return;
             }
             double[] sizes = RouteFamilies.this.sizeBounds;
             double[] durations = RouteFamilies.this.durationBounds;
-            int stripe = this.stripes.stripe();
             this.stripes.add(stripe, ClassicHistogram.bucket(durations, seconds), 1);
             this.stripes.addDouble(stripe, durations.length, seconds);
             this.stripes.add(stripe, this.requestSizeSlot + ClassicHistogram.bucket(sizes, requestBytes), 1);
             this.stripes.add(stripe, this.requestSizeSlot + sizes.length, requestBytes);
             this.stripes.add(stripe, this.responseSizeSlot + ClassicHistogram.bucket(sizes, responseBytes), 1);
             this.stripes.add(stripe, this.responseSizeSlot + sizes.length, responseBytes);
+        }
+
+        void sample(double seconds) {
             if (this.durationExemplars != null) {
                 this.durationExemplars.observe(seconds);
             }

@@ -49,7 +49,21 @@ final class StripedCounter extends OneDataPointCollector {
      * Add one.
      */
     void inc() {
-        this.stripes.add(this.stripes.stripe(), 0, 1);
+        int stripe = Stripes.claim();
+        try {
+            inc(stripe);
+        }
+        finally {
+            Stripes.release(stripe);
+        }
+    }
+
+    /**
+     * Add one on a stripe the caller has claimed.
+     * @param stripe what {@link Stripes#claim()} answered
+     */
+    void inc(int stripe) {
+        this.stripes.add(stripe, 0, 1);
     }
 
     @Override

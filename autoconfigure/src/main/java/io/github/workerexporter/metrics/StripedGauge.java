@@ -35,7 +35,13 @@ final class StripedGauge extends OneDataPointCollector {
      * @param delta what to add
      */
     void add(long delta) {
-        this.stripes.add(this.stripes.stripe(), 0, delta);
+        int stripe = Stripes.claim();
+        try {
+            this.stripes.add(stripe, 0, delta);
+        }
+        finally {
+            Stripes.release(stripe);
+        }
     }
 
     @Override
