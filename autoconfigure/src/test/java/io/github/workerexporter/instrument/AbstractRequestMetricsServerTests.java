@@ -236,11 +236,23 @@ abstract class AbstractRequestMetricsServerTests {
         return before;
     }
 
+    /**
+     * Wait until the requests are recorded in every request family: a request's families
+     * are updated one after the other, after its response was sent, so a scrape may see
+     * the counter before the size histograms.
+     */
     private void awaitRequests(double expected) throws InterruptedException {
-        for (int i = 0; i < 500 && scrape().value(REQUESTS) < expected; i++) {
+        for (int i = 0; i < 500 && !recorded(scrape(), expected); i++) {
             Thread.sleep(10);
         }
         assertThat(scrape().value(REQUESTS)).as(() -> scrape().text()).isEqualTo(expected);
+    }
+
+    private static boolean recorded(RequestExposition exposition, double expected) {
+        return exposition.value(REQUESTS) >= expected
+                && exposition.value("gunicorn_worker_request_duration_seconds_count{worker_id=\"w1\"}") >= expected
+                && exposition.value("gunicorn_worker_request_size_bytes_count{worker_id=\"w1\"}") >= expected
+                && exposition.value("gunicorn_worker_response_size_bytes_count{worker_id=\"w1\"}") >= expected;
     }
 
     private RequestExposition scrape() {
