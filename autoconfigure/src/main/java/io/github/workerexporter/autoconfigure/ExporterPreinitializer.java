@@ -107,7 +107,7 @@ public class ExporterPreinitializer implements ApplicationListener<ApplicationEn
             "metrics.WorkerStateHook$1", "environment.TomcatWorkerPool", "server.MetricsServerNotFoundHandler",
             "server.MetricsServerHandler", "server.MetricsServerRegistry$ScrapeFailedException",
             "server.MetricsServerExecutor$Exchange", "server.MetricsServerExecutor$NetworkTimeoutException",
-            "server.OpenMetricsExposition", "server.PrometheusTextExposition",
+            "server.OpenMetricsExposition", "server.PrometheusTextExposition", "server.TextExpositions",
             "autoconfigure.ExpositionScrapeEndpoint");
 
     /**

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.util.Properties;
 import java.util.Set;
 
-import io.prometheus.metrics.config.ExporterProperties;
 import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.config.PrometheusPropertiesLoader;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
@@ -16,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.workerexporter.server.OpenMetricsExposition;
 import io.github.workerexporter.server.PrometheusTextExposition;
+import io.github.workerexporter.server.TextExpositions;
 
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
@@ -52,18 +52,15 @@ class ExpositionScrapeEndpoint extends PrometheusScrapeEndpoint {
      * @param registry the registry it serves
      * @param properties client_java's properties, or {@code null} for its defaults
      */
-    @SuppressWarnings("deprecation")
     ExpositionScrapeEndpoint(PrometheusRegistry registry, @Nullable Properties properties) {
         super(registry, properties);
         PrometheusProperties config = (properties != null) ? PrometheusPropertiesLoader.load(properties)
                 : PrometheusPropertiesLoader.load();
-        ExporterProperties exporter = config.getExporterProperties();
         this.registry = registry;
         this.formats = ExpositionFormats.init(config);
-        this.openMetrics = new OpenMetricsExposition(exporter.getIncludeCreatedTimestamps(),
-                exporter.getExemplarsOnAllMetricTypes());
-        this.text = new PrometheusTextExposition(exporter.getIncludeCreatedTimestamps(),
-                exporter.getPrometheusTimestampsInMs());
+        TextExpositions expositions = TextExpositions.of(config);
+        this.openMetrics = expositions.openMetrics();
+        this.text = expositions.text();
     }
 
     @Override

@@ -11,7 +11,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.config.ExporterFilterProperties;
-import io.prometheus.metrics.config.ExporterProperties;
 import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.exporter.common.PrometheusHttpRequest;
 import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
@@ -79,17 +78,14 @@ final class MetricsServerHandler implements HttpHandler {
      * @param registry the registry to serve
      * @param executor the executor the exchanges run on
      */
-    @SuppressWarnings("deprecation")
     MetricsServerHandler(PrometheusRegistry registry, MetricsServerExecutor executor) {
         PrometheusProperties config = PrometheusProperties.get();
-        ExporterProperties exporter = config.getExporterProperties();
         this.registry = registry;
         this.scrapeHandler = new PrometheusScrapeHandler(config, registry);
         this.formats = ExpositionFormats.init(config);
-        this.openMetrics = new OpenMetricsExposition(exporter.getIncludeCreatedTimestamps(),
-                exporter.getExemplarsOnAllMetricTypes());
-        this.text = new PrometheusTextExposition(exporter.getIncludeCreatedTimestamps(),
-                exporter.getPrometheusTimestampsInMs());
+        TextExpositions expositions = TextExpositions.of(config);
+        this.openMetrics = expositions.openMetrics();
+        this.text = expositions.text();
         this.configuredFilter = filter(config.getExporterFilterProperties());
         this.preferUncompressed = config.getExporterHttpServerProperties().isPreferUncompressedResponse();
         this.executor = executor;
