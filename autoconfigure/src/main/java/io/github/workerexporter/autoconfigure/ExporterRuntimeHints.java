@@ -9,6 +9,8 @@ import org.springframework.aot.hint.RuntimeHints;
 import org.springframework.aot.hint.RuntimeHintsRegistrar;
 import org.springframework.boot.context.properties.bind.BindableRuntimeHintsRegistrar;
 
+import io.github.workerexporter.storage.Snapshots;
+
 /**
  * What a native image needs to keep of the exporter beyond what Spring's AOT processing
  * of the bean definitions finds:
@@ -20,7 +22,9 @@ import org.springframework.boot.context.properties.bind.BindableRuntimeHintsRegi
  * <li>{@link ExporterProperties}, which the {@code exporter} endpoint reads through its
  * getters;</li>
  * <li>{@code prometheus.properties}, client_java's configuration file, which the metrics
- * server reads from the class path when the application has one.</li>
+ * server reads from the class path when the application has one;</li>
+ * <li>the constructors of client_java's snapshots that the merged view uses for data
+ * points it sorted itself ({@link Snapshots#sortedFamily}).</li>
  * </ul>
  * The {@code exporter} endpoint's answer needs nothing here: Actuator registers the
  * return types of its operations.
@@ -45,6 +49,8 @@ class ExporterRuntimeHints implements RuntimeHintsRegistrar {
     @Override
     public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
         FACTORIES.forEach((type) -> hints.reflection().registerType(type, MemberCategory.INVOKE_DECLARED_CONSTRUCTORS));
+        Snapshots.presortedTypes()
+            .forEach((type) -> hints.reflection().registerType(type, MemberCategory.INVOKE_DECLARED_CONSTRUCTORS));
         BindableRuntimeHintsRegistrar.forTypes(ExporterProperties.class).registerHints(hints, classLoader);
         hints.resources().registerPattern(PROMETHEUS_PROPERTIES);
     }

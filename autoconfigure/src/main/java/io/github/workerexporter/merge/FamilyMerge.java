@@ -145,7 +145,7 @@ final class FamilyMerge {
             this.points.forEach((point) -> first.putIfAbsent(point.getLabels(), point));
             return Snapshots.family(this.type, this.metadata, new ArrayList<>(first.values()));
         }
-        return Snapshots.family(this.type, this.metadata, sorted());
+        return Snapshots.sortedFamily(this.type, this.metadata, sorted());
     }
 
     /**

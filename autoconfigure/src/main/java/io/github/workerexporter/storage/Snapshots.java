@@ -1,6 +1,12 @@
 package io.github.workerexporter.storage;
 
+import java.lang.reflect.Constructor;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
@@ -48,6 +54,14 @@ public final class Snapshots {
      */
     public static final String WORKER_ID = "worker_id";
 
+    /**
+     * client_java's constructors that keep a list of data points as given, without the
+     * copy, sort and check for repeated label sets of the public ones (its escaping uses
+     * them for data points it knows sorted and unique), by type; empty when this version
+     * of client_java has none or does not let them be used.
+     */
+    private static final Map<Presorted, Constructor<?>> PRESORTED = presorted();
+
     private Snapshots() {
     }
 
@@ -86,6 +100,102 @@ public final class Snapshots {
             case SnapshotEncoder.UNKNOWN -> new UnknownSnapshot(metadata, cast(points, UnknownDataPointSnapshot.class));
             default -> throw new IllegalArgumentException("unknown family type " + type);
         };
+    }
+
+    /**
+     * A family of data points the caller already sorted in the order of
+     * {@link Labels#compareTo} and knows unique (no two equal label sets): the same
+     * snapshot as {@link #family}, built without client_java's copy, sort and check of
+     * the data points, which cost a comparison of two label sets per data point (a
+     * quarter of the CPU of a 1,024-worker merge). Falls back to {@link #family} when
+     * client_java's constructors that keep the data points as given cannot be used.
+     * @param type the family's type
+     * @param metadata its metadata
+     * @param points its data points, sorted and unique; not modified afterwards
+     * @return the snapshot
+     */
+    public static MetricSnapshot sortedFamily(byte type, MetricMetadata metadata, List<DataPointSnapshot> points) {
+        Presorted kind = Presorted.of(type);
+        Constructor<?> constructor = (kind != null) ? PRESORTED.get(kind) : null;
+        if (constructor == null) {
+            return family(type, metadata, points);
+        }
+        List<DataPointSnapshot> kept = Collections.unmodifiableList(points);
+        try {
+            Object snapshot = (kind == Presorted.HISTOGRAM)
+                    ? constructor.newInstance(type == SnapshotEncoder.GAUGE_HISTOGRAM, metadata, kept, true)
+                    : constructor.newInstance(metadata, kept, true);
+            return (MetricSnapshot) snapshot;
+        }
+        catch (ReflectiveOperationException | RuntimeException ex) {
+            return family(type, metadata, points);
+        }
+    }
+
+    /**
+     * The snapshot classes whose non-public constructors {@link #sortedFamily} uses, for
+     * a native image's reflection hints.
+     * @return the classes
+     */
+    public static List<Class<?>> presortedTypes() {
+        return Arrays.stream(Presorted.values()).<Class<?>>map((kind) -> kind.type).toList();
+    }
+
+    /**
+     * Whether {@link #sortedFamily} skips client_java's sort for a family type.
+     * @param type the type
+     * @return true when it does, false when it falls back to {@link #family}
+     */
+    static boolean skipsSort(byte type) {
+        Presorted kind = Presorted.of(type);
+        return kind != null && PRESORTED.containsKey(kind);
+    }
+
+    private static Map<Presorted, Constructor<?>> presorted() {
+        Map<Presorted, Constructor<?>> constructors = new EnumMap<>(Presorted.class);
+        for (Presorted kind : Presorted.values()) {
+            try {
+                Constructor<?> constructor = (kind == Presorted.HISTOGRAM)
+                        ? kind.type.getDeclaredConstructor(boolean.class, MetricMetadata.class, Collection.class,
+                                boolean.class)
+                        : kind.type.getDeclaredConstructor(MetricMetadata.class, Collection.class, boolean.class);
+                constructor.setAccessible(true);
+                constructors.put(kind, constructor);
+            }
+            catch (ReflectiveOperationException | RuntimeException ex) {
+                // Another client_java, a module that is not open, a native image without
+                // the hint: the public constructors sort.
+            }
+        }
+        return constructors;
+    }
+
+    /**
+     * The family types whose snapshot class has a constructor that keeps the data points
+     * as given.
+     */
+    private enum Presorted {
+
+        COUNTER(CounterSnapshot.class), GAUGE(GaugeSnapshot.class), HISTOGRAM(HistogramSnapshot.class),
+        SUMMARY(SummarySnapshot.class), UNKNOWN(UnknownSnapshot.class);
+
+        private final Class<?> type;
+
+        Presorted(Class<?> type) {
+            this.type = type;
+        }
+
+        static @Nullable Presorted of(byte type) {
+            return switch (type) {
+                case SnapshotEncoder.COUNTER -> COUNTER;
+                case SnapshotEncoder.GAUGE -> GAUGE;
+                case SnapshotEncoder.HISTOGRAM, SnapshotEncoder.GAUGE_HISTOGRAM -> HISTOGRAM;
+                case SnapshotEncoder.SUMMARY -> SUMMARY;
+                case SnapshotEncoder.UNKNOWN -> UNKNOWN;
+                default -> null;
+            };
+        }
+
     }
 
     /**

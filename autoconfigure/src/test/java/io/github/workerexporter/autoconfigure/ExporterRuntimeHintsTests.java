@@ -3,6 +3,11 @@ package io.github.workerexporter.autoconfigure;
 import java.util.List;
 import java.util.Map;
 
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot;
+import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.aot.hint.MemberCategory;
@@ -61,6 +66,16 @@ class ExporterRuntimeHintsTests {
     @Test
     void prometheusPropertiesIsKept() {
         assertThat(RuntimeHintsPredicates.resource().forResource("prometheus.properties")).accepts(this.hints);
+    }
+
+    @Test
+    void theSnapshotConstructorsOfTheMergedViewAreKept() {
+        for (Class<?> type : List.of(CounterSnapshot.class, GaugeSnapshot.class, HistogramSnapshot.class,
+                SummarySnapshot.class, UnknownSnapshot.class)) {
+            assertThat(RuntimeHintsPredicates.reflection()
+                .onType(type)
+                .withMemberCategory(MemberCategory.INVOKE_DECLARED_CONSTRUCTORS)).accepts(this.hints);
+        }
     }
 
     @Test
