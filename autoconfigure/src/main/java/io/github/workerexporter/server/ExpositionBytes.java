@@ -79,6 +79,21 @@ final class ExpositionBytes {
         return this;
     }
 
+    /**
+     * The array the bytes are in, valid until the next append.
+     * @return the array, of which the first {@link #size()} bytes are written
+     */
+    byte[] array() {
+        return this.bytes;
+    }
+
+    ExpositionBytes append(byte[] other, int from, int length) {
+        ensure(length);
+        System.arraycopy(other, from, this.bytes, this.size, length);
+        this.size += length;
+        return this;
+    }
+
     ExpositionBytes append(byte[] other) {
         ensure(other.length);
         System.arraycopy(other, 0, this.bytes, this.size, other.length);

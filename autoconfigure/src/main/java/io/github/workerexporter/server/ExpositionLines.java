@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
 
+import java.util.List;
+
 import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.PrometheusNaming;
 import io.prometheus.metrics.model.snapshots.SnapshotEscaper;
 import org.jspecify.annotations.Nullable;
@@ -16,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  * a buffer of that size, whatever the number of series. A series' label set is rendered
  * once ({@link #labels(Labels)}) and reused for each of its lines (a classic histogram
  * has one per bucket, a count and a sum), and the extra label of a bucket or a quantile
- * ({@code le="0.005"}) is rendered once per position and bound. Names and labels are
+ * ({@code le="0.005"}) is rendered once per position and bound. A family's label sets
+ * that the last write rendered are copied from {@link RenderedLabelSets} where the data
+ * point at the same position has the same {@code Labels} instance. Names and labels are
  * written as client_java's {@code TextFormatUtil} writes them for the escaping schemes
  * where {@code SnapshotEscaper} leaves a snapshot as it is.
  *
@@ -36,15 +42,35 @@ final class ExpositionLines {
 
     private final ExpositionBytes scratch = new ExpositionBytes(64);
 
+    private final RenderedLabelSets rendered;
+
+    private final long write;
+
+    private @Nullable MetricSnapshot family;
+
+    private RenderedLabelSets.@Nullable Family kept;
+
+    private boolean stale;
+
+    private int hits;
+
+    private byte[] current = new byte[0];
+
+    private int currentFrom;
+
+    private int currentTo;
+
     private @Nullable String[] extraNames = new String[16];
 
     private long[] extraBits = new long[16];
 
     private byte[][] extraBytes = new byte[16][];
 
-    ExpositionLines(OutputStream out, EscapingScheme scheme) {
+    ExpositionLines(OutputStream out, EscapingScheme scheme, RenderedLabelSets rendered) {
         this.out = out;
         this.scheme = scheme;
+        this.rendered = rendered;
+        this.write = rendered.write();
     }
 
     /**
@@ -82,6 +108,7 @@ final class ExpositionLines {
      * @throws IOException if the stream fails
      */
     void finish() throws IOException {
+        keepFamily();
         this.line.drainTo(this.out);
         this.out.flush();
     }
@@ -124,12 +151,74 @@ final class ExpositionLines {
     }
 
     /**
-     * Render a label set once for the lines that follow.
+     * Begin (or go back to) the lines of a family, whose data points are then given by
+     * their position ({@link #labels(int, Labels)}).
+     * @param snapshot the family
+     */
+    void family(MetricSnapshot snapshot) {
+        if (snapshot == this.family) {
+            return;
+        }
+        keepFamily();
+        this.family = snapshot;
+        this.kept = this.rendered.get(snapshot.getMetadata().getPrometheusName(), this.scheme);
+        this.stale = false;
+        this.hits = 0;
+    }
+
+    /**
+     * Render a label set once for the lines that follow, or take it as the last write
+     * rendered it.
+     * @param index the position of its data point in the current {@link #family}
      * @param labels the labels
      */
-    void labels(Labels labels) {
+    void labels(int index, Labels labels) {
+        RenderedLabelSets.Family kept = this.kept;
+        if (kept != null && kept.holds(index, labels)) {
+            this.current = kept.bytes();
+            this.currentFrom = kept.from(index);
+            this.currentTo = kept.to(index);
+            this.hits++;
+            return;
+        }
+        this.stale = true;
         this.labels.clear();
         renderLabels(this.labels, labels);
+        this.current = this.labels.array();
+        this.currentFrom = 0;
+        this.currentTo = this.labels.size();
+    }
+
+    /**
+     * Keep the label sets of the family just written for the next write, unless they were
+     * all found as the last write rendered them, or the family is not kept: its label
+     * sets were new objects in two writes in a row (see {@link RenderedLabelSets}).
+     */
+    private void keepFamily() {
+        MetricSnapshot family = this.family;
+        RenderedLabelSets.Family kept = this.kept;
+        this.family = null;
+        this.kept = null;
+        if (family == null || !this.stale || (kept != null && kept.skipped(this.write))) {
+            return;
+        }
+        String name = family.getMetadata().getPrometheusName();
+        int misses = (kept == null) ? 0 : (kept.notKept() ? 1 : (this.hits == 0) ? kept.misses() + 1 : 0);
+        if (misses >= 2) {
+            this.rendered.keep(name,
+                    RenderedLabelSets.Family.notKeptUntil(this.scheme, this.write + RenderedLabelSets.RETRY_AFTER));
+            return;
+        }
+        List<? extends DataPointSnapshot> points = family.getDataPoints();
+        Labels[] labels = new Labels[points.size()];
+        int[] ends = new int[labels.length];
+        ExpositionBytes bytes = new ExpositionBytes(Math.max(64, labels.length * 64));
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = points.get(i).getLabels();
+            renderLabels(bytes, labels[i]);
+            ends[i] = bytes.size();
+        }
+        this.rendered.keep(name, RenderedLabelSets.Family.of(this.scheme, labels, ends, bytes.toByteArray(), misses));
     }
 
     /**
@@ -171,7 +260,7 @@ final class ExpositionLines {
     void series(SeriesName name, byte @Nullable [] extra) {
         ExpositionBytes line = this.line;
         line.append(name.bytes());
-        boolean hasLabels = !this.labels.isEmpty();
+        boolean hasLabels = this.currentTo > this.currentFrom;
         if (hasLabels || extra != null) {
             if (!name.inside()) {
                 line.append('{');
@@ -180,7 +269,7 @@ final class ExpositionLines {
                 if (name.inside()) {
                     line.append(',');
                 }
-                line.append(this.labels);
+                line.append(this.current, this.currentFrom, this.currentTo - this.currentFrom);
             }
             if (extra != null) {
                 if (hasLabels || name.inside()) {

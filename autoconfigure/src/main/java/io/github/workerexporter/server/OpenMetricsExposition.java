@@ -2,6 +2,7 @@ package io.github.workerexporter.server;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.List;
 
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
@@ -42,6 +43,8 @@ public final class OpenMetricsExposition implements ExpositionFormatWriter {
 
     private final boolean createdTimestamps;
 
+    private final RenderedLabelSets rendered;
+
     private final boolean exemplarsOnAllTypes;
 
     private final OpenMetricsTextFormatWriter fallback;
@@ -53,6 +56,11 @@ public final class OpenMetricsExposition implements ExpositionFormatWriter {
      * exemplars too
      */
     public OpenMetricsExposition(boolean createdTimestamps, boolean exemplarsOnAllTypes) {
+        this(createdTimestamps, exemplarsOnAllTypes, new RenderedLabelSets());
+    }
+
+    OpenMetricsExposition(boolean createdTimestamps, boolean exemplarsOnAllTypes, RenderedLabelSets rendered) {
+        this.rendered = rendered;
         this.createdTimestamps = createdTimestamps;
         this.exemplarsOnAllTypes = exemplarsOnAllTypes;
         this.fallback = OpenMetricsTextFormatWriter.builder()
@@ -77,7 +85,7 @@ public final class OpenMetricsExposition implements ExpositionFormatWriter {
             this.fallback.write(out, snapshots, scheme);
             return;
         }
-        ExpositionLines lines = new ExpositionLines(out, scheme);
+        ExpositionLines lines = new ExpositionLines(out, scheme, this.rendered);
         for (MetricSnapshot snapshot : TextFormatUtil.mergeDuplicates(snapshots)) {
             if (snapshot.getDataPoints().isEmpty()) {
                 continue;
@@ -119,8 +127,11 @@ public final class OpenMetricsExposition implements ExpositionFormatWriter {
         metadata(lines, baseName, "counter", metadata);
         SeriesName series = lines.seriesName(counterName, "");
         SeriesName created = lines.seriesName(baseName, "_created");
-        for (CounterSnapshot.CounterDataPointSnapshot data : snapshot.getDataPoints()) {
-            lines.labels(data.getLabels());
+        List<? extends CounterSnapshot.CounterDataPointSnapshot> points = snapshot.getDataPoints();
+        lines.family(snapshot);
+        for (int index = 0; index < points.size(); index++) {
+            CounterSnapshot.CounterDataPointSnapshot data = points.get(index);
+            lines.labels(index, data.getLabels());
             lines.series(series);
             lines.out().appendDouble(data.getValue());
             timestampAndExemplar(lines, data, data.getExemplar());
@@ -131,8 +142,11 @@ public final class OpenMetricsExposition implements ExpositionFormatWriter {
     private void writeGauge(ExpositionLines lines, GaugeSnapshot snapshot, EscapingScheme scheme) throws IOException {
         String name = metadata(lines, "gauge", snapshot.getMetadata(), scheme);
         SeriesName series = lines.seriesName(name, "");
-        for (GaugeSnapshot.GaugeDataPointSnapshot data : snapshot.getDataPoints()) {
-            lines.labels(data.getLabels());
+        List<? extends GaugeSnapshot.GaugeDataPointSnapshot> points = snapshot.getDataPoints();
+        lines.family(snapshot);
+        for (int index = 0; index < points.size(); index++) {
+            GaugeSnapshot.GaugeDataPointSnapshot data = points.get(index);
+            lines.labels(index, data.getLabels());
             lines.series(series);
             lines.out().appendDouble(data.getValue());
             timestampAndExemplar(lines, data, this.exemplarsOnAllTypes ? data.getExemplar() : null);
@@ -147,8 +161,11 @@ public final class OpenMetricsExposition implements ExpositionFormatWriter {
         SeriesName count = lines.seriesName(name, gauge ? "_gcount" : "_count");
         SeriesName sum = lines.seriesName(name, gauge ? "_gsum" : "_sum");
         SeriesName created = lines.seriesName(name, "_created");
-        for (HistogramSnapshot.HistogramDataPointSnapshot data : snapshot.getDataPoints()) {
-            lines.labels(data.getLabels());
+        List<? extends HistogramSnapshot.HistogramDataPointSnapshot> points = snapshot.getDataPoints();
+        lines.family(snapshot);
+        for (int index = 0; index < points.size(); index++) {
+            HistogramSnapshot.HistogramDataPointSnapshot data = points.get(index);
+            lines.labels(index, data.getLabels());
             ClassicHistogramBuckets buckets = ExpositionSeries.classicBuckets(data);
             Exemplars exemplars = data.getExemplars();
             long cumulative = 0;
@@ -177,7 +194,10 @@ public final class OpenMetricsExposition implements ExpositionFormatWriter {
         SeriesName sum = lines.seriesName(name, "_sum");
         SeriesName created = lines.seriesName(name, "_created");
         boolean metadataWritten = false;
-        for (SummarySnapshot.SummaryDataPointSnapshot data : snapshot.getDataPoints()) {
+        List<? extends SummarySnapshot.SummaryDataPointSnapshot> points = snapshot.getDataPoints();
+        lines.family(snapshot);
+        for (int index = 0; index < points.size(); index++) {
+            SummarySnapshot.SummaryDataPointSnapshot data = points.get(index);
             if (data.getQuantiles().size() == 0 && !data.hasCount() && !data.hasSum()) {
                 continue;
             }
@@ -185,7 +205,7 @@ public final class OpenMetricsExposition implements ExpositionFormatWriter {
                 metadata(lines, "summary", metadata, scheme);
                 metadataWritten = true;
             }
-            lines.labels(data.getLabels());
+            lines.labels(index, data.getLabels());
             Exemplars exemplars = data.getExemplars();
             int exemplarIndex = 1;
             int position = 0;
@@ -209,8 +229,11 @@ public final class OpenMetricsExposition implements ExpositionFormatWriter {
         String infoName = exposedName(metadata, "_info", scheme);
         metadata(lines, baseName(infoName, "_info"), "info", metadata);
         SeriesName series = lines.seriesName(infoName, "");
-        for (InfoSnapshot.InfoDataPointSnapshot data : snapshot.getDataPoints()) {
-            lines.labels(data.getLabels());
+        List<? extends InfoSnapshot.InfoDataPointSnapshot> points = snapshot.getDataPoints();
+        lines.family(snapshot);
+        for (int index = 0; index < points.size(); index++) {
+            InfoSnapshot.InfoDataPointSnapshot data = points.get(index);
+            lines.labels(index, data.getLabels());
             lines.series(series);
             lines.out().append('1');
             timestampAndExemplar(lines, data, null);
@@ -221,8 +244,11 @@ public final class OpenMetricsExposition implements ExpositionFormatWriter {
             throws IOException {
         String name = metadata(lines, "unknown", snapshot.getMetadata(), scheme);
         SeriesName series = lines.seriesName(name, "");
-        for (UnknownSnapshot.UnknownDataPointSnapshot data : snapshot.getDataPoints()) {
-            lines.labels(data.getLabels());
+        List<? extends UnknownSnapshot.UnknownDataPointSnapshot> points = snapshot.getDataPoints();
+        lines.family(snapshot);
+        for (int index = 0; index < points.size(); index++) {
+            UnknownSnapshot.UnknownDataPointSnapshot data = points.get(index);
+            lines.labels(index, data.getLabels());
             lines.series(series);
             lines.out().appendDouble(data.getValue());
             timestampAndExemplar(lines, data, this.exemplarsOnAllTypes ? data.getExemplar() : null);

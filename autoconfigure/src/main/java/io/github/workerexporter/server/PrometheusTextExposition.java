@@ -2,6 +2,7 @@ package io.github.workerexporter.server;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.List;
 
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
@@ -41,6 +42,8 @@ public final class PrometheusTextExposition implements ExpositionFormatWriter {
 
     private final boolean createdTimestamps;
 
+    private final RenderedLabelSets rendered;
+
     private final boolean timestampsInMs;
 
     private final PrometheusTextFormatWriter fallback;
@@ -51,8 +54,13 @@ public final class PrometheusTextExposition implements ExpositionFormatWriter {
      * @param timestampsInMs whether timestamps are in milliseconds (the format's unit;
      * client_java's deprecated option writes seconds otherwise)
      */
-    @SuppressWarnings("deprecation")
     public PrometheusTextExposition(boolean createdTimestamps, boolean timestampsInMs) {
+        this(createdTimestamps, timestampsInMs, new RenderedLabelSets());
+    }
+
+    @SuppressWarnings("deprecation")
+    PrometheusTextExposition(boolean createdTimestamps, boolean timestampsInMs, RenderedLabelSets rendered) {
+        this.rendered = rendered;
         this.createdTimestamps = createdTimestamps;
         this.timestampsInMs = timestampsInMs;
         this.fallback = PrometheusTextFormatWriter.builder()
@@ -77,7 +85,7 @@ public final class PrometheusTextExposition implements ExpositionFormatWriter {
             this.fallback.write(out, snapshots, scheme);
             return;
         }
-        ExpositionLines lines = new ExpositionLines(out, scheme);
+        ExpositionLines lines = new ExpositionLines(out, scheme, this.rendered);
         MetricSnapshots merged = TextFormatUtil.mergeDuplicates(snapshots);
         for (MetricSnapshot snapshot : merged) {
             if (snapshot.getDataPoints().isEmpty()) {
@@ -139,8 +147,11 @@ public final class PrometheusTextExposition implements ExpositionFormatWriter {
             throws IOException {
         metadata(lines, name, type, snapshot.getMetadata());
         SeriesName series = lines.seriesName(name, "");
-        for (DataPointSnapshot data : snapshot.getDataPoints()) {
-            lines.labels(data.getLabels());
+        List<? extends DataPointSnapshot> points = snapshot.getDataPoints();
+        lines.family(snapshot);
+        for (int index = 0; index < points.size(); index++) {
+            DataPointSnapshot data = points.get(index);
+            lines.labels(index, data.getLabels());
             lines.series(series);
             value.write(data);
             timestamp(lines, data);
@@ -156,8 +167,11 @@ public final class PrometheusTextExposition implements ExpositionFormatWriter {
         SeriesName count = lines.seriesName(name, "_count");
         SeriesName sum = lines.seriesName(name, "_sum");
         boolean gauge = snapshot.isGaugeHistogram();
-        for (HistogramSnapshot.HistogramDataPointSnapshot data : snapshot.getDataPoints()) {
-            lines.labels(data.getLabels());
+        List<? extends HistogramSnapshot.HistogramDataPointSnapshot> points = snapshot.getDataPoints();
+        lines.family(snapshot);
+        for (int index = 0; index < points.size(); index++) {
+            HistogramSnapshot.HistogramDataPointSnapshot data = points.get(index);
+            lines.labels(index, data.getLabels());
             ClassicHistogramBuckets buckets = ExpositionSeries.classicBuckets(data);
             long cumulative = 0;
             for (int i = 0; i < buckets.size(); i++) {
@@ -181,13 +195,16 @@ public final class PrometheusTextExposition implements ExpositionFormatWriter {
         String suffix = count ? "_gcount" : "_gsum";
         SeriesName series = lines.seriesName(name, suffix);
         boolean metadataWritten = false;
-        for (HistogramSnapshot.HistogramDataPointSnapshot data : snapshot.getDataPoints()) {
+        List<? extends HistogramSnapshot.HistogramDataPointSnapshot> points = snapshot.getDataPoints();
+        lines.family(snapshot);
+        for (int index = 0; index < points.size(); index++) {
+            HistogramSnapshot.HistogramDataPointSnapshot data = points.get(index);
             if (count ? data.hasCount() : data.hasSum()) {
                 if (!metadataWritten) {
                     metadata(lines, name + suffix, "gauge", snapshot.getMetadata());
                     metadataWritten = true;
                 }
-                lines.labels(data.getLabels());
+                lines.labels(index, data.getLabels());
                 lines.series(series);
                 if (count) {
                     lines.out().appendLong(data.getCount());
@@ -208,7 +225,10 @@ public final class PrometheusTextExposition implements ExpositionFormatWriter {
         SeriesName count = lines.seriesName(name, "_count");
         SeriesName sum = lines.seriesName(name, "_sum");
         boolean metadataWritten = false;
-        for (SummarySnapshot.SummaryDataPointSnapshot data : snapshot.getDataPoints()) {
+        List<? extends SummarySnapshot.SummaryDataPointSnapshot> points = snapshot.getDataPoints();
+        lines.family(snapshot);
+        for (int index = 0; index < points.size(); index++) {
+            SummarySnapshot.SummaryDataPointSnapshot data = points.get(index);
             if (data.getQuantiles().size() == 0 && !data.hasCount() && !data.hasSum()) {
                 continue;
             }
@@ -216,7 +236,7 @@ public final class PrometheusTextExposition implements ExpositionFormatWriter {
                 metadata(lines, name, "summary", metadata);
                 metadataWritten = true;
             }
-            lines.labels(data.getLabels());
+            lines.labels(index, data.getLabels());
             int position = 0;
             for (Quantile quantile : data.getQuantiles()) {
                 lines.series(series, lines.extraLabel(position++, "quantile", quantile.getQuantile()));
@@ -251,13 +271,16 @@ public final class PrometheusTextExposition implements ExpositionFormatWriter {
         }
         SeriesName created = lines.seriesName(baseName, "_created");
         boolean metadataWritten = false;
-        for (DataPointSnapshot data : snapshot.getDataPoints()) {
+        List<? extends DataPointSnapshot> points = snapshot.getDataPoints();
+        lines.family(snapshot);
+        for (int index = 0; index < points.size(); index++) {
+            DataPointSnapshot data = points.get(index);
             if (data.hasCreatedTimestamp()) {
                 if (!metadataWritten) {
                     metadata(lines, baseName + "_created", "gauge", metadata);
                     metadataWritten = true;
                 }
-                lines.labels(data.getLabels());
+                lines.labels(index, data.getLabels());
                 lines.series(created);
                 timestampValue(lines.out(), data.getCreatedTimestampMillis());
                 timestamp(lines, data);
