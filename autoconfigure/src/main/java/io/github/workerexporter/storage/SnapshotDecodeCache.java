@@ -106,75 +106,74 @@ final class SnapshotDecodeCache {
     }
 
     /**
-     * Open addressing, linear probing, power-of-two capacity kept at most half full.
+     * Open addressing, linear probing, power-of-two capacity kept at most half full. Each
+     * slot's key and value sit next to each other in one array, so that a lookup of a
+     * fleet's hundreds of thousands of label sets reads one line of the table and the
+     * key's bytes (three arrays side by side read three lines); the hash is not kept, a
+     * probe compares the key's length and bytes.
      */
     private static final class Table {
 
-        private byte[][] keys;
-
-        private Object[] values;
-
-        private int[] hashes;
+        private Object[] slots;
 
         private int size;
 
         Table(int capacity) {
-            this.keys = new byte[capacity][];
-            this.values = new Object[capacity];
-            this.hashes = new int[capacity];
+            this.slots = new Object[2 * capacity];
         }
 
         @Nullable Object get(byte[] bytes, int from, int to, int hash) {
-            int mask = this.keys.length - 1;
+            Object[] slots = this.slots;
+            int mask = (slots.length >> 1) - 1;
             for (int slot = hash & mask;; slot = (slot + 1) & mask) {
-                byte[] key = this.keys[slot];
+                byte[] key = (byte[]) slots[2 * slot];
                 if (key == null) {
                     return null;
                 }
-                if (this.hashes[slot] == hash && Arrays.equals(key, 0, key.length, bytes, from, to)) {
-                    return this.values[slot];
+                if (key.length == to - from && Arrays.equals(key, 0, key.length, bytes, from, to)) {
+                    return slots[2 * slot + 1];
                 }
             }
         }
 
         void put(byte[] key, int hash, Object value) {
-            if ((this.size + 1) * 2 > this.keys.length) {
+            if ((this.size + 1) * 4 > this.slots.length) {
                 grow();
             }
-            int mask = this.keys.length - 1;
+            if (insert(this.slots, key, hash, value)) {
+                this.size++;
+            }
+        }
+
+        /**
+         * Put a key in a table.
+         * @return true when it was not there
+         */
+        private static boolean insert(Object[] slots, byte[] key, int hash, Object value) {
+            int mask = (slots.length >> 1) - 1;
             int slot = hash & mask;
-            while (this.keys[slot] != null) {
-                if (this.hashes[slot] == hash && Arrays.equals(this.keys[slot], key)) {
-                    this.values[slot] = value;
-                    return;
+            while (slots[2 * slot] != null) {
+                if (Arrays.equals((byte[]) slots[2 * slot], key)) {
+                    slots[2 * slot + 1] = value;
+                    return false;
                 }
                 slot = (slot + 1) & mask;
             }
-            this.keys[slot] = key;
-            this.hashes[slot] = hash;
-            this.values[slot] = value;
-            this.size++;
+            slots[2 * slot] = key;
+            slots[2 * slot + 1] = value;
+            return true;
         }
 
         private void grow() {
-            byte[][] oldKeys = this.keys;
-            Object[] oldValues = this.values;
-            int[] oldHashes = this.hashes;
-            this.keys = new byte[oldKeys.length * 2][];
-            this.values = new Object[oldKeys.length * 2];
-            this.hashes = new int[oldKeys.length * 2];
-            int mask = this.keys.length - 1;
-            for (int i = 0; i < oldKeys.length; i++) {
-                if (oldKeys[i] != null) {
-                    int slot = oldHashes[i] & mask;
-                    while (this.keys[slot] != null) {
-                        slot = (slot + 1) & mask;
-                    }
-                    this.keys[slot] = oldKeys[i];
-                    this.hashes[slot] = oldHashes[i];
-                    this.values[slot] = oldValues[i];
+            Object[] old = this.slots;
+            Object[] grown = new Object[old.length * 2];
+            for (int i = 0; i < old.length; i += 2) {
+                byte[] key = (byte[]) old[i];
+                if (key != null) {
+                    insert(grown, key, hash(key, 0, key.length), old[i + 1]);
                 }
             }
+            this.slots = grown;
         }
 
     }
