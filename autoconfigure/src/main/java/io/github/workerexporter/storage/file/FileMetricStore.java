@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
@@ -61,7 +62,9 @@ import io.github.workerexporter.storage.WorkerRecord;
  * never deletes a file.
  * <p>
  * A foreign, truncated or corrupt file is skipped with one WARN per file, then DEBUG;
- * {@link #readAll()} still answers with the other files.
+ * {@link #readAll()} still answers with the other files. A read copies no record's
+ * metrics when its reader decodes them in place ({@link #readAll(Function)}): each file
+ * is read into a buffer the reading thread reuses.
  *
  * @author Worker Exporter
  */
@@ -225,13 +228,26 @@ public final class FileMetricStore implements MetricStore {
 
     @Override
     public List<WorkerRecord> readAll() {
-        List<WorkerRecord> records = new ArrayList<>();
-        read(files()).forEach((file, aged) -> {
+        return readAll(FileMetricStore::owned);
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Each file is read into a buffer of the reading thread that the read of the next
+     * file reuses: the reader gets each record before the next file is read, its metrics
+     * a view of that buffer. Records whose data expired are read (their age is known once
+     * every file is read) but not answered.
+     */
+    @Override
+    public <T> List<T> readAll(Function<? super WorkerRecord, ? extends T> reader) {
+        List<T> read = new ArrayList<>();
+        read(files(), reader).forEach((file, aged) -> {
             if (!aged.expired()) {
-                records.add(aged.record());
+                read.add(aged.value());
             }
         });
-        return records;
+        return read;
     }
 
     /**
@@ -247,7 +263,7 @@ public final class FileMetricStore implements MetricStore {
         }
         List<Path> files = files();
         this.temporaries.sweep(files.stream().filter((file) -> nameOf(file).endsWith(TemporaryFiles.SUFFIX)).toList());
-        Map<Path, Aged> read = read(files);
+        Map<Path, Aged<String>> read = read(files, WorkerRecord::workerId);
         Set<Path> locks = new HashSet<>();
         files.stream().filter((file) -> nameOf(file).endsWith(WorkerLock.SUFFIX)).forEach(locks::add);
         read.forEach((file, aged) -> {
@@ -284,26 +300,34 @@ public final class FileMetricStore implements MetricStore {
     }
 
     /**
-     * The worker files of a listing, read, with whether each one's data expired.
+     * The worker files of a listing, each read and handed to the reader before the next
+     * one is read, with whether each one's data expired.
      */
-    private Map<Path, Aged> read(List<Path> files) {
-        Map<Path, WorkerRecord> read = new LinkedHashMap<>();
+    private <T> Map<Path, Aged<T>> read(List<Path> files, Function<? super WorkerRecord, ? extends T> reader) {
+        Map<Path, T> read = new LinkedHashMap<>();
+        Map<String, Stamp> stamps = new LinkedHashMap<>();
         for (Path file : files) {
             if (nameOf(file).endsWith(SUFFIX)) {
                 WorkerRecord record = read(file);
                 if (record != null) {
-                    read.put(file, record);
+                    stamps.put(nameOf(file), new Stamp(record.startTimeMillis(), record.heartbeatMillis()));
+                    read.put(file, reader.apply(record));
                 }
             }
         }
-        Map<String, Stamp> stamps = new LinkedHashMap<>();
-        read.forEach((file, record) -> stamps.put(nameOf(file),
-                new Stamp(record.startTimeMillis(), record.heartbeatMillis())));
         Map<String, Duration> ages = this.ages.observe(stamps);
-        Map<Path, Aged> aged = new LinkedHashMap<>();
-        read.forEach((file, record) -> aged.put(file,
-                new Aged(record, ages.get(nameOf(file)).compareTo(this.retention) > 0)));
+        Map<Path, Aged<T>> aged = new LinkedHashMap<>();
+        read.forEach((file, value) -> aged.put(file,
+                new Aged<>(value, ages.get(nameOf(file)).compareTo(this.retention) > 0)));
         return aged;
+    }
+
+    /**
+     * A record that owns its metrics, from one that views the buffer of a read.
+     */
+    private static WorkerRecord owned(WorkerRecord read) {
+        return new WorkerRecord(read.workerId(), read.pid(), read.startTimeMillis(), read.heartbeatMillis(),
+                read.state(), read.stopReason(), read.metrics());
     }
 
     /**
@@ -421,9 +445,10 @@ public final class FileMetricStore implements MetricStore {
     }
 
     /**
-     * A worker's record and whether its data is older than the retention.
+     * What the reader made of a worker's record and whether its data is older than the
+     * retention.
      */
-    private record Aged(WorkerRecord record, boolean expired) {
+    private record Aged<T>(T value, boolean expired) {
     }
 
     private static byte[] sha256(byte[] bytes) {

@@ -136,15 +136,23 @@ final class WorkerFileLayout {
                 fields.getInt(36), fields.getInt(40));
     }
 
+    /**
+     * The record of a slot whose body is read into a heap buffer from its position to its
+     * limit: its metrics are a range of the buffer's array, not copied, so they are valid
+     * as long as the buffer is.
+     * @param slot the slot
+     * @param body its body
+     * @return the record
+     * @throws StoreException when the body ends before its strings
+     */
     static WorkerRecord record(Slot slot, ByteBuffer body) {
         try {
             String workerId = string(body);
             String state = string(body);
             String reason = string(body);
-            byte[] metrics = new byte[body.remaining()];
-            body.get(metrics);
             return new WorkerRecord(workerId, slot.pid(), slot.startTimeMillis(), slot.heartbeatMillis(),
-                    WorkerState.ofLabel(state), StopReason.ofLabel(reason), metrics);
+                    WorkerState.ofLabel(state), StopReason.ofLabel(reason), body.array(),
+                    body.arrayOffset() + body.position(), body.remaining());
         }
         catch (BufferUnderflowException ex) {
             throw new StoreException("the body ends before its strings");

@@ -36,7 +36,9 @@ final class WorkerFileReader {
     }
 
     /**
-     * Read the newest whole record.
+     * Read the newest whole record into a buffer of this thread, which the next read of
+     * this thread reuses: the record's metrics view that buffer ({@link WorkerRecord}'s
+     * range), so they are valid until this thread reads the next file.
      * @param path the file
      * @return the record, or {@code null} when its writer rewrote the file under every
      * attempt to read it; a writer that died mid-write leaves its last whole record
@@ -86,7 +88,7 @@ final class WorkerFileReader {
 
     /**
      * A buffer of this thread for a body of the given length, reused by the next read
-     * unless it is over {@link #KEPT_SCRATCH} bytes: the record copies what it keeps.
+     * unless it is over {@link #KEPT_SCRATCH} bytes.
      */
     private static ByteBuffer scratch(int length) {
         ByteBuffer scratch = SCRATCH.get();

@@ -79,6 +79,32 @@ class FileMetricStoreTests {
     }
 
     @Test
+    void handsEachRecordToTheReaderBeforeItReadsTheNextFile() {
+        FileMetricStore store = open();
+        for (int i = 0; i < 4; i++) {
+            store.publish(record("w" + i, 1, WorkerState.RUNNING, null, new byte[] { (byte) i }));
+        }
+        AtomicBoolean first = new AtomicBoolean(true);
+        List<WorkerRecord> seen = store.readAll((record) -> {
+            if (first.getAndSet(false)) {
+                // Every other worker flushes while the reader holds the first record.
+                for (int i = 0; i < 4; i++) {
+                    if (!record.workerId().equals("w" + i)) {
+                        store.publish(record("w" + i, 2, WorkerState.RUNNING, null, new byte[] { (byte) (10 + i) }));
+                    }
+                }
+            }
+            return new WorkerRecord(record.workerId(), record.pid(), record.startTimeMillis(), record.heartbeatMillis(),
+                    record.state(), record.stopReason(), record.metrics());
+        });
+        assertThat(seen).hasSize(4);
+        assertThat(seen.subList(1, 4)).allSatisfy((record) -> {
+            assertThat(record.heartbeatMillis()).isEqualTo(this.clock.millis() + 2);
+            assertThat(record.metrics()).containsExactly(10 + Integer.parseInt(record.workerId().substring(1)));
+        });
+    }
+
+    @Test
     void growsTheFileForALargePayload() {
         FileMetricStore store = open();
         store.publish(record("w", 1, WorkerState.RUNNING, null, new byte[10]));
