@@ -235,9 +235,9 @@ public final class FileMetricStore implements MetricStore {
      * {@inheritDoc}
      * <p>
      * Each file is read into a buffer of the reading thread that the read of the next
-     * file reuses: the reader gets each record before the next file is read, its metrics
-     * a view of that buffer. Records whose data expired are read (their age is known once
-     * every file is read) but not answered.
+     * file reuses ({@link WorkerFileReader}): the reader gets each record before the next
+     * file is read, its metrics a view of that buffer. Records whose data expired are
+     * read (their age is known once every file is read) but not answered.
      */
     @Override
     public <T> List<T> readAll(Function<? super WorkerRecord, ? extends T> reader) {
@@ -303,22 +303,25 @@ public final class FileMetricStore implements MetricStore {
      * The worker files of a listing, each read and handed to the reader before the next
      * one is read, with whether each one's data expired.
      */
-    private <T> Map<Path, Aged<T>> read(List<Path> files, Function<? super WorkerRecord, ? extends T> reader) {
-        Map<Path, T> read = new LinkedHashMap<>();
+    private <T> Map<Path, Aged<T>> read(List<Path> listing, Function<? super WorkerRecord, ? extends T> reader) {
+        Map<Path, Named<T>> read = new LinkedHashMap<>();
         Map<String, Stamp> stamps = new LinkedHashMap<>();
-        for (Path file : files) {
-            if (nameOf(file).endsWith(SUFFIX)) {
-                WorkerRecord record = read(file);
-                if (record != null) {
-                    stamps.put(nameOf(file), new Stamp(record.startTimeMillis(), record.heartbeatMillis()));
-                    read.put(file, reader.apply(record));
+        try (WorkerFileReader files = WorkerFileReader.ofThisThread()) {
+            for (Path file : listing) {
+                String name = nameOf(file);
+                if (name.endsWith(SUFFIX)) {
+                    WorkerRecord record = read(files, file);
+                    if (record != null) {
+                        stamps.put(name, new Stamp(record.startTimeMillis(), record.heartbeatMillis()));
+                        read.put(file, new Named<>(name, reader.apply(record)));
+                    }
                 }
             }
         }
         Map<String, Duration> ages = this.ages.observe(stamps);
         Map<Path, Aged<T>> aged = new LinkedHashMap<>();
-        read.forEach((file, value) -> aged.put(file,
-                new Aged<>(value, ages.get(nameOf(file)).compareTo(this.retention) > 0)));
+        read.forEach((file, named) -> aged.put(file,
+                new Aged<>(named.value(), ages.get(named.name()).compareTo(this.retention) > 0)));
         return aged;
     }
 
@@ -403,9 +406,14 @@ public final class FileMetricStore implements MetricStore {
      */
     private List<Path> files() {
         List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(this.directory,
-                PREFIX + "*{" + SUFFIX + "," + TemporaryFiles.SUFFIX + "," + WorkerLock.SUFFIX + "}")) {
-            stream.forEach(files::add);
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(this.directory)) {
+            for (Path file : stream) {
+                String name = nameOf(file);
+                if (name.startsWith(PREFIX) && (name.endsWith(SUFFIX) || name.endsWith(TemporaryFiles.SUFFIX)
+                        || name.endsWith(WorkerLock.SUFFIX))) {
+                    files.add(file);
+                }
+            }
         }
         catch (IOException ex) {
             throw new StoreException("Cannot list the shared directory " + this.directory, ex);
@@ -413,9 +421,9 @@ public final class FileMetricStore implements MetricStore {
         return files;
     }
 
-    private @Nullable WorkerRecord read(Path file) {
+    private @Nullable WorkerRecord read(WorkerFileReader files, Path file) {
         try {
-            WorkerRecord record = WorkerFileReader.read(file);
+            WorkerRecord record = files.read(file);
             if (record == null) {
                 logger.debug("Skipped {}: its writer kept it busy", file);
             }
@@ -449,6 +457,12 @@ public final class FileMetricStore implements MetricStore {
      * retention.
      */
     private record Aged<T>(T value, boolean expired) {
+    }
+
+    /**
+     * What the reader made of the record of the worker file of that name.
+     */
+    private record Named<T>(String name, T value) {
     }
 
     private static byte[] sha256(byte[] bytes) {

@@ -97,8 +97,12 @@ final class WorkerFileLayout {
     }
 
     static int crc(byte[] bytes, int length) {
+        return crc(bytes, 0, length);
+    }
+
+    static int crc(byte[] bytes, int offset, int length) {
         CRC32 crc = new CRC32();
-        crc.update(bytes, 0, length);
+        crc.update(bytes, offset, length);
         return (int) crc.getValue();
     }
 
@@ -126,14 +130,12 @@ final class WorkerFileLayout {
      * torn)
      */
     static @Nullable Slot slot(ByteBuffer header, int slot) {
-        byte[] bytes = new byte[SLOT_LENGTH];
-        header.get(slotOffset(slot), bytes);
-        ByteBuffer fields = ByteBuffer.wrap(bytes);
-        if (fields.getInt(CHECKED) != crc(bytes, CHECKED)) {
+        int at = slotOffset(slot);
+        if (header.getInt(at + CHECKED) != crc(header.array(), header.arrayOffset() + at, CHECKED)) {
             return null;
         }
-        return new Slot(fields.getLong(0), fields.getLong(8), fields.getLong(16), fields.getLong(24), fields.getInt(32),
-                fields.getInt(36), fields.getInt(40));
+        return new Slot(header.getLong(at), header.getLong(at + 8), header.getLong(at + 16), header.getLong(at + 24),
+                header.getInt(at + 32), header.getInt(at + 36), header.getInt(at + 40));
     }
 
     /**
@@ -164,9 +166,9 @@ final class WorkerFileLayout {
         if (length < 0 || length > body.remaining()) {
             throw new StoreException("string length " + length + " exceeds the body");
         }
-        byte[] bytes = new byte[length];
-        body.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        String string = new String(body.array(), body.arrayOffset() + body.position(), length, StandardCharsets.UTF_8);
+        body.position(body.position() + length);
+        return string;
     }
 
     /**

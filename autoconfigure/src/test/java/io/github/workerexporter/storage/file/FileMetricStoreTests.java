@@ -105,6 +105,66 @@ class FileMetricStoreTests {
     }
 
     @Test
+    void recordsOfReadAllKeepTheirMetricsWhileTheThreadReadsOn() {
+        FileMetricStore store = open();
+        List<WorkerRecord> published = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            published.add(record("w" + i, 1, WorkerState.RUNNING, null, payload(100 + i)));
+            store.publish(published.get(i));
+        }
+        List<WorkerRecord> first = store.readAll();
+        for (int i = 0; i < 3; i++) {
+            store.publish(record("w" + i, 2, WorkerState.RUNNING, null, payload(200 + i)));
+        }
+        store.readAll();
+        store.readAll(WorkerRecord::metricsLength);
+        assertThat(first).containsExactlyInAnyOrderElementsOf(published);
+    }
+
+    @Test
+    void aReadInsideTheReaderLeavesTheRecordItHoldsIntact() {
+        FileMetricStore store = open();
+        FileMetricStore other = open();
+        for (int i = 0; i < 3; i++) {
+            store.publish(record("w" + i, 1, WorkerState.RUNNING, null, payload(300 + i)));
+        }
+        List<Boolean> intact = store.readAll((record) -> {
+            byte[] before = record.metrics();
+            assertThat(other.readAll()).hasSize(3);
+            assertThat(other.readAll((nested) -> nested.metrics().length)).hasSize(3);
+            return java.util.Arrays.equals(record.metrics(), before)
+                    && java.util.Arrays.equals(before, payload(300 + Integer.parseInt(record.workerId().substring(1))));
+        });
+        assertThat(intact).containsExactly(true, true, true);
+    }
+
+    @Test
+    void aReadersExceptionEndsTheReadAndTheNextReadSeesEveryRecord() {
+        FileMetricStore store = open();
+        for (int i = 0; i < 3; i++) {
+            store.publish(record("w" + i, 1, WorkerState.RUNNING, null, payload(400 + i)));
+        }
+        assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> store.readAll((record) -> {
+            throw new IllegalStateException("reader failed");
+        })).withMessage("reader failed");
+        assertThat(store.readAll(WorkerRecord::metrics)).containsExactlyInAnyOrder(payload(400), payload(401),
+                payload(402));
+    }
+
+    @Test
+    void answersNoReaderResultForARecordWhoseDataExpired() {
+        FileMetricStore old = open();
+        old.publish(record("old", this.clock.millis(), WorkerState.STOPPED, StopReason.TERM, new byte[] { 1 }));
+        this.clock.advance(RETENTION.plusSeconds(1));
+        FileMetricStore current = new FileMetricStore(this.dir, RETENTION, RETENTION, this.clock, this.clock::nanoTime,
+                false);
+        this.stores.add(current);
+        current.publish(record("fresh", this.clock.millis(), WorkerState.RUNNING, null, new byte[] { 2 }));
+        assertThat(current.readAll(WorkerRecord::workerId)).containsExactly("fresh");
+        assertThat(Files.exists(current.pathOf("old"))).isTrue();
+    }
+
+    @Test
     void growsTheFileForALargePayload() {
         FileMetricStore store = open();
         store.publish(record("w", 1, WorkerState.RUNNING, null, new byte[10]));
@@ -162,6 +222,7 @@ class FileMetricStoreTests {
         Files.writeString(this.dir.resolve("counter_1234.db"), "not ours, not named like ours");
         assertThat(store.readAll()).containsExactly(good);
         assertThat(store.readAll()).containsExactly(good);
+        assertThat(store.readAll(WorkerRecord::workerId)).containsExactly("good");
         assertThat(output.getAll().lines().filter((line) -> line.contains("WARN"))).hasSize(3);
         assertThat(output).contains("Skipped " + corrupt)
             .contains("Skipped " + truncated)
