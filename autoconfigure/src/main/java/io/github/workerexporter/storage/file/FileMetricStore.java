@@ -235,9 +235,10 @@ public final class FileMetricStore implements MetricStore {
      * {@inheritDoc}
      * <p>
      * Each file is read into a buffer of the reading thread that the read of the next
-     * file reuses ({@link WorkerFileReader}): the reader gets each record before the next
-     * file is read, its metrics a view of that buffer. Records whose data expired are
-     * read (their age is known once every file is read) but not answered.
+     * file reuses: the reader gets each record before the next file is read, its metrics
+     * a view of that buffer. A record whose data expired is not answered; the reader gets
+     * it only when it had not expired yet at this store's previous read (its age is known
+     * once every file is read).
      */
     @Override
     public <T> List<T> readAll(Function<? super WorkerRecord, ? extends T> reader) {
@@ -301,7 +302,9 @@ public final class FileMetricStore implements MetricStore {
 
     /**
      * The worker files of a listing, each read and handed to the reader before the next
-     * one is read, with whether each one's data expired.
+     * one is read, with whether each one's data expired. A record whose data had expired
+     * at the previous read and is unchanged since has expired still (its age only grows):
+     * it is not handed to the reader.
      */
     private <T> Map<Path, Aged<T>> read(List<Path> listing, Function<? super WorkerRecord, ? extends T> reader) {
         Map<Path, Named<T>> read = new LinkedHashMap<>();
@@ -312,17 +315,33 @@ public final class FileMetricStore implements MetricStore {
                 if (name.endsWith(SUFFIX)) {
                     WorkerRecord record = read(files, file);
                     if (record != null) {
-                        stamps.put(name, new Stamp(record.startTimeMillis(), record.heartbeatMillis()));
-                        read.put(file, new Named<>(name, reader.apply(record)));
+                        Stamp stamp = new Stamp(record.startTimeMillis(), record.heartbeatMillis());
+                        stamps.put(name, stamp);
+                        read.put(file, this.ages.wasOlderThan(name, stamp, this.retention)
+                                ? new Named<>(name, null, false) : new Named<>(name, reader.apply(record), true));
                     }
                 }
             }
+            Map<String, Duration> ages = this.ages.observe(stamps);
+            Map<Path, Aged<T>> aged = new LinkedHashMap<>();
+            for (Map.Entry<Path, Named<T>> entry : read.entrySet()) {
+                Named<T> named = entry.getValue();
+                boolean expired = ages.get(named.name()).compareTo(this.retention) > 0;
+                if (expired || named.handed()) {
+                    aged.put(entry.getKey(), new Aged<>(named.value(), expired));
+                    continue;
+                }
+                // Young again: another read left it out meanwhile, so this one saw it
+                // first
+                // and believed a wall clock that jumped. Read it for the reader after
+                // all.
+                WorkerRecord record = read(files, entry.getKey());
+                if (record != null) {
+                    aged.put(entry.getKey(), new Aged<>(reader.apply(record), false));
+                }
+            }
+            return aged;
         }
-        Map<String, Duration> ages = this.ages.observe(stamps);
-        Map<Path, Aged<T>> aged = new LinkedHashMap<>();
-        read.forEach((file, named) -> aged.put(file,
-                new Aged<>(named.value(), ages.get(named.name()).compareTo(this.retention) > 0)));
-        return aged;
     }
 
     /**
@@ -456,13 +475,14 @@ public final class FileMetricStore implements MetricStore {
      * What the reader made of a worker's record and whether its data is older than the
      * retention.
      */
-    private record Aged<T>(T value, boolean expired) {
+    private record Aged<T>(@Nullable T value, boolean expired) {
     }
 
     /**
-     * What the reader made of the record of the worker file of that name.
+     * What the reader made of the record of the worker file of that name, unless it was
+     * not handed to the reader.
      */
-    private record Named<T>(String name, T value) {
+    private record Named<T>(String name, @Nullable T value, boolean handed) {
     }
 
     private static byte[] sha256(byte[] bytes) {

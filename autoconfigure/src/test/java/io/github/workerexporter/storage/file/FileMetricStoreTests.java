@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
@@ -162,6 +163,77 @@ class FileMetricStoreTests {
         current.publish(record("fresh", this.clock.millis(), WorkerState.RUNNING, null, new byte[] { 2 }));
         assertThat(current.readAll(WorkerRecord::workerId)).containsExactly("fresh");
         assertThat(Files.exists(current.pathOf("old"))).isTrue();
+    }
+
+    @Test
+    void handsNoReaderARecordWhoseDataHadExpiredAtThePreviousReadAndIsUnchanged() {
+        FileMetricStore old = open();
+        old.publish(record("old", this.clock.millis(), WorkerState.STOPPED, StopReason.TERM, new byte[] { 1 }));
+        this.clock.advance(RETENTION.plusSeconds(1));
+        FileMetricStore keeping = keeping();
+        keeping.publish(record("fresh", this.clock.millis(), WorkerState.RUNNING, null, new byte[] { 2 }));
+        List<String> handed = new ArrayList<>();
+        Function<WorkerRecord, String> reader = (record) -> {
+            handed.add(record.workerId());
+            return record.workerId();
+        };
+        assertThat(keeping.readAll(reader)).containsExactly("fresh");
+        handed.clear();
+        this.clock.advance(Duration.ofSeconds(1));
+        assertThat(keeping.readAll(reader)).containsExactly("fresh");
+        assertThat(handed).containsExactly("fresh");
+        old.publish(record("old", this.clock.millis(), WorkerState.RUNNING, null, new byte[] { 3 }));
+        assertThat(keeping.readAll(reader)).containsExactlyInAnyOrder("fresh", "old");
+    }
+
+    @Test
+    void answersARecordThatExpiredAtThePreviousReadWhenAReadWithoutItAndAWallClockJumpMakeItYoungAgain()
+            throws IOException {
+        FileMetricStore writer = open();
+        for (int i = 0; i < 3; i++) {
+            writer.publish(record("old" + i, this.clock.millis(), WorkerState.STOPPED, StopReason.TERM,
+                    new byte[] { (byte) i }));
+        }
+        this.clock.advance(RETENTION.plusSeconds(1));
+        FileMetricStore keeping = keeping();
+        keeping.publish(record("fresh", this.clock.millis(), WorkerState.RUNNING, null, new byte[] { 9 }));
+        assertThat(keeping.readAll(WorkerRecord::workerId)).containsExactly("fresh");
+        AtomicBoolean first = new AtomicBoolean(true);
+        List<WorkerRecord> read = keeping.readAll((record) -> {
+            if (first.getAndSet(false)) {
+                // A read that misses the old files forgets them, and the wall clock
+                // jumps back: the next sight of each believes its heartbeat.
+                hideOldFiles(keeping, true);
+                assertThat(keeping.readAll(WorkerRecord::workerId)).containsExactly("fresh");
+                hideOldFiles(keeping, false);
+                this.clock.jump(RETENTION.negated());
+            }
+            return new WorkerRecord(record.workerId(), record.pid(), record.startTimeMillis(), record.heartbeatMillis(),
+                    record.state(), record.stopReason(), record.metrics());
+        });
+        assertThat(read).extracting(WorkerRecord::workerId).containsExactlyInAnyOrder("fresh", "old0", "old1", "old2");
+        assertThat(read).allSatisfy((record) -> assertThat(record.metrics())
+            .containsExactly(record.workerId().equals("fresh") ? 9 : record.workerId().charAt(3) - '0'));
+    }
+
+    private void hideOldFiles(FileMetricStore store, boolean hide) {
+        for (int i = 0; i < 3; i++) {
+            Path file = store.pathOf("old" + i);
+            Path hidden = file.resolveSibling(file.getFileName() + ".hidden");
+            try {
+                Files.move(hide ? file : hidden, hide ? hidden : file);
+            }
+            catch (IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        }
+    }
+
+    private FileMetricStore keeping() {
+        FileMetricStore store = new FileMetricStore(this.dir, RETENTION, RETENTION, this.clock, this.clock::nanoTime,
+                false);
+        this.stores.add(store);
+        return store;
     }
 
     @Test
