@@ -262,11 +262,16 @@ public final class FileMetricStore implements MetricStore {
         if (!this.deleteExpired) {
             return;
         }
-        List<Path> files = files();
-        this.temporaries.sweep(files.stream().filter((file) -> nameOf(file).endsWith(TemporaryFiles.SUFFIX)).toList());
+        List<Listed> files = files();
+        this.temporaries.sweep(files.stream()
+            .filter((file) -> file.name().endsWith(TemporaryFiles.SUFFIX))
+            .map(Listed::path)
+            .toList());
         Map<Path, Aged<String>> read = read(files, WorkerRecord::workerId);
         Set<Path> locks = new HashSet<>();
-        files.stream().filter((file) -> nameOf(file).endsWith(WorkerLock.SUFFIX)).forEach(locks::add);
+        files.stream()
+            .filter((file) -> file.name().endsWith(WorkerLock.SUFFIX))
+            .forEach((file) -> locks.add(file.path()));
         read.forEach((file, aged) -> {
             if (!aged.expired()) {
                 return;
@@ -306,12 +311,13 @@ public final class FileMetricStore implements MetricStore {
      * at the previous read and is unchanged since has expired still (its age only grows):
      * it is not handed to the reader.
      */
-    private <T> Map<Path, Aged<T>> read(List<Path> listing, Function<? super WorkerRecord, ? extends T> reader) {
+    private <T> Map<Path, Aged<T>> read(List<Listed> listing, Function<? super WorkerRecord, ? extends T> reader) {
         Map<Path, Named<T>> read = new LinkedHashMap<>();
         Map<String, Stamp> stamps = new LinkedHashMap<>();
         try (WorkerFileReader files = WorkerFileReader.ofThisThread()) {
-            for (Path file : listing) {
-                String name = nameOf(file);
+            for (Listed listed : listing) {
+                Path file = listed.path();
+                String name = listed.name();
                 if (name.endsWith(SUFFIX)) {
                     WorkerRecord record = read(files, file);
                     if (record != null) {
@@ -423,14 +429,14 @@ public final class FileMetricStore implements MetricStore {
     /**
      * The worker files, temporary files and lock files of the directory, in one listing.
      */
-    private List<Path> files() {
-        List<Path> files = new ArrayList<>();
+    private List<Listed> files() {
+        List<Listed> files = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(this.directory)) {
             for (Path file : stream) {
                 String name = nameOf(file);
                 if (name.startsWith(PREFIX) && (name.endsWith(SUFFIX) || name.endsWith(TemporaryFiles.SUFFIX)
                         || name.endsWith(WorkerLock.SUFFIX))) {
-                    files.add(file);
+                    files.add(new Listed(file, name));
                 }
             }
         }
@@ -476,6 +482,12 @@ public final class FileMetricStore implements MetricStore {
      * retention.
      */
     private record Aged<T>(@Nullable T value, boolean expired) {
+    }
+
+    /**
+     * A file of the directory's listing and its name.
+     */
+    private record Listed(Path path, String name) {
     }
 
     /**

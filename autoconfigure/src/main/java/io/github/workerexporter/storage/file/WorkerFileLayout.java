@@ -3,6 +3,10 @@ package io.github.workerexporter.storage.file;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
 import java.util.zip.CRC32;
 
 import org.jspecify.annotations.Nullable;
@@ -72,6 +76,12 @@ final class WorkerFileLayout {
      * of any worker, so a hostile header cannot make a reader allocate more.
      */
     static final int MAX_BODY_LENGTH = 64 << 20;
+
+    private static final Labels<WorkerState> STATES = new Labels<>(
+            Arrays.stream(WorkerState.values()).map(WorkerState::label).toList(), WorkerState::ofLabel);
+
+    private static final Labels<StopReason> REASONS = new Labels<>(
+            Arrays.stream(StopReason.values()).map(StopReason::label).toList(), StopReason::ofLabel);
 
     private WorkerFileLayout() {
     }
@@ -150,11 +160,10 @@ final class WorkerFileLayout {
     static WorkerRecord record(Slot slot, ByteBuffer body) {
         try {
             String workerId = string(body);
-            String state = string(body);
-            String reason = string(body);
-            return new WorkerRecord(workerId, slot.pid(), slot.startTimeMillis(), slot.heartbeatMillis(),
-                    WorkerState.ofLabel(state), StopReason.ofLabel(reason), body.array(),
-                    body.arrayOffset() + body.position(), body.remaining());
+            WorkerState state = STATES.read(body);
+            StopReason reason = REASONS.read(body);
+            return new WorkerRecord(workerId, slot.pid(), slot.startTimeMillis(), slot.heartbeatMillis(), state, reason,
+                    body.array(), body.arrayOffset() + body.position(), body.remaining());
         }
         catch (BufferUnderflowException ex) {
             throw new StoreException("the body ends before its strings");
@@ -162,13 +171,55 @@ final class WorkerFileLayout {
     }
 
     private static String string(ByteBuffer body) {
+        int length = length(body);
+        String string = new String(body.array(), body.arrayOffset() + body.position(), length, StandardCharsets.UTF_8);
+        body.position(body.position() + length);
+        return string;
+    }
+
+    private static int length(ByteBuffer body) {
         int length = body.getInt();
         if (length < 0 || length > body.remaining()) {
             throw new StoreException("string length " + length + " exceeds the body");
         }
-        String string = new String(body.array(), body.arrayOffset() + body.position(), length, StandardCharsets.UTF_8);
-        body.position(body.position() + length);
-        return string;
+        return length;
+    }
+
+    /**
+     * What {@code ofLabel} answers for each label a writer of this version writes (and
+     * for none), found by the label's bytes: a read builds no string for a known label.
+     * An unknown label goes to {@code ofLabel}.
+     */
+    private static final class Labels<E> {
+
+        private final byte[][] labels;
+
+        private final List<@Nullable E> values = new ArrayList<>();
+
+        private final Function<String, @Nullable E> ofLabel;
+
+        Labels(List<String> labels, Function<String, @Nullable E> ofLabel) {
+            this.labels = new byte[labels.size() + 1][];
+            this.ofLabel = ofLabel;
+            for (int i = 0; i <= labels.size(); i++) {
+                String label = (i < labels.size()) ? labels.get(i) : "";
+                this.labels[i] = label.getBytes(StandardCharsets.UTF_8);
+                this.values.add(ofLabel.apply(label));
+            }
+        }
+
+        @Nullable E read(ByteBuffer body) {
+            int length = length(body);
+            int from = body.arrayOffset() + body.position();
+            body.position(body.position() + length);
+            for (int i = 0; i < this.labels.length; i++) {
+                if (Arrays.equals(this.labels[i], 0, this.labels[i].length, body.array(), from, from + length)) {
+                    return this.values.get(i);
+                }
+            }
+            return this.ofLabel.apply(new String(body.array(), from, length, StandardCharsets.UTF_8));
+        }
+
     }
 
     /**
