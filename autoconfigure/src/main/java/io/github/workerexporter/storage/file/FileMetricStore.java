@@ -11,9 +11,9 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -243,11 +243,11 @@ public final class FileMetricStore implements MetricStore {
     @Override
     public <T> List<T> readAll(Function<? super WorkerRecord, ? extends T> reader) {
         List<T> read = new ArrayList<>();
-        read(files(), reader).forEach((file, aged) -> {
+        for (Aged<T> aged : this.<T>read(files(), reader)) {
             if (!aged.expired()) {
                 read.add(aged.value());
             }
-        });
+        }
         return read;
     }
 
@@ -267,12 +267,15 @@ public final class FileMetricStore implements MetricStore {
             .filter((file) -> file.name().endsWith(TemporaryFiles.SUFFIX))
             .map(Listed::path)
             .toList());
-        Map<Path, Aged<String>> read = read(files, WorkerRecord::workerId);
+        List<Aged<String>> read = read(files, WorkerRecord::workerId);
         Set<Path> locks = new HashSet<>();
         files.stream()
             .filter((file) -> file.name().endsWith(WorkerLock.SUFFIX))
             .forEach((file) -> locks.add(file.path()));
-        read.forEach((file, aged) -> {
+        Set<Path> data = new HashSet<>();
+        read.forEach((aged) -> {
+            Path file = aged.file();
+            data.add(file);
             if (!aged.expired()) {
                 return;
             }
@@ -286,9 +289,9 @@ public final class FileMetricStore implements MetricStore {
             }
         });
         for (Path lock : locks) {
-            Path data = dataFor(lock);
-            if (!read.containsKey(data) && !Files.exists(data)) {
-                WorkerLock.sweepIfFree(lock, data, true);
+            Path file = dataFor(lock);
+            if (!data.contains(file) && !Files.exists(file)) {
+                WorkerLock.sweepIfFree(lock, file, true);
             }
         }
     }
@@ -311,39 +314,35 @@ public final class FileMetricStore implements MetricStore {
      * at the previous read and is unchanged since has expired still (its age only grows):
      * it is not handed to the reader.
      */
-    private <T> Map<Path, Aged<T>> read(List<Listed> listing, Function<? super WorkerRecord, ? extends T> reader) {
-        Map<Path, Named<T>> read = new LinkedHashMap<>();
-        Map<String, Stamp> stamps = new LinkedHashMap<>();
+    private <T> List<Aged<T>> read(List<Listed> listing, Function<? super WorkerRecord, ? extends T> reader) {
+        List<Named<T>> read = new ArrayList<>(listing.size());
+        Map<String, Stamp> stamps = new HashMap<>();
         try (WorkerFileReader files = WorkerFileReader.ofThisThread()) {
             for (Listed listed : listing) {
-                Path file = listed.path();
-                String name = listed.name();
-                if (name.endsWith(SUFFIX)) {
-                    WorkerRecord record = read(files, file);
+                if (listed.name().endsWith(SUFFIX)) {
+                    WorkerRecord record = read(files, listed.path());
                     if (record != null) {
                         Stamp stamp = new Stamp(record.startTimeMillis(), record.heartbeatMillis());
-                        stamps.put(name, stamp);
-                        read.put(file, this.ages.wasOlderThan(name, stamp, this.retention)
-                                ? new Named<>(name, null, false) : new Named<>(name, reader.apply(record), true));
+                        stamps.put(listed.name(), stamp);
+                        read.add(this.ages.wasOlderThan(listed.name(), stamp, this.retention)
+                                ? new Named<>(listed, null, false) : new Named<>(listed, reader.apply(record), true));
                     }
                 }
             }
             Map<String, Duration> ages = this.ages.observe(stamps);
-            Map<Path, Aged<T>> aged = new LinkedHashMap<>();
-            for (Map.Entry<Path, Named<T>> entry : read.entrySet()) {
-                Named<T> named = entry.getValue();
-                boolean expired = ages.get(named.name()).compareTo(this.retention) > 0;
+            List<Aged<T>> aged = new ArrayList<>(read.size());
+            for (Named<T> named : read) {
+                Path file = named.listed().path();
+                boolean expired = ages.get(named.listed().name()).compareTo(this.retention) > 0;
                 if (expired || named.handed()) {
-                    aged.put(entry.getKey(), new Aged<>(named.value(), expired));
+                    aged.add(new Aged<>(file, named.value(), expired));
                     continue;
                 }
-                // Young again: another read left it out meanwhile, so this one saw it
-                // first
-                // and believed a wall clock that jumped. Read it for the reader after
-                // all.
-                WorkerRecord record = read(files, entry.getKey());
+                // Young again: a read that left it out came between, and this read saw
+                // it first and believed a wall clock that jumped. Read it for the reader.
+                WorkerRecord record = read(files, file);
                 if (record != null) {
-                    aged.put(entry.getKey(), new Aged<>(reader.apply(record), false));
+                    aged.add(new Aged<>(file, reader.apply(record), false));
                 }
             }
             return aged;
@@ -481,7 +480,7 @@ public final class FileMetricStore implements MetricStore {
      * What the reader made of a worker's record and whether its data is older than the
      * retention.
      */
-    private record Aged<T>(@Nullable T value, boolean expired) {
+    private record Aged<T>(Path file, @Nullable T value, boolean expired) {
     }
 
     /**
@@ -491,10 +490,10 @@ public final class FileMetricStore implements MetricStore {
     }
 
     /**
-     * What the reader made of the record of the worker file of that name, unless it was
-     * not handed to the reader.
+     * What the reader made of the record of a listed worker file, unless it was not
+     * handed to the reader.
      */
-    private record Named<T>(String name, @Nullable T value, boolean handed) {
+    private record Named<T>(Listed listed, @Nullable T value, boolean handed) {
     }
 
     private static byte[] sha256(byte[] bytes) {

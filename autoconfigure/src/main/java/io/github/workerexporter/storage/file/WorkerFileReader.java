@@ -3,9 +3,11 @@ package io.github.workerexporter.storage.file;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -30,6 +32,8 @@ import io.github.workerexporter.storage.file.WorkerFileLayout.Slot;
 final class WorkerFileReader implements AutoCloseable {
 
     private static final int ATTEMPTS = 1000;
+
+    private static final Set<OpenOption> READ = Set.of(StandardOpenOption.READ);
 
     private static final int KEPT_BODY = 1 << 20;
 
@@ -84,7 +88,7 @@ final class WorkerFileReader implements AutoCloseable {
      * @throws IOException when the file cannot be read
      */
     @Nullable WorkerRecord read(Path path) throws IOException {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+        try (FileChannel channel = FileChannel.open(path, READ)) {
             ByteBuffer header = this.header;
             byte[] previous = null;
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
