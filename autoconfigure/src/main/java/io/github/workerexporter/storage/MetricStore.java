@@ -63,9 +63,12 @@ public interface MetricStore extends AutoCloseable {
      * ({@link WorkerRecord#decodeMetrics}) and keeps neither the record nor its array
      * ({@link WorkerRecord#withDecodedMetrics} keeps one without them). A store that
      * reads all records first hands them one by one, as this default, for stores that do
-     * not override it. A reader's exception ends the read and propagates.
+     * not override it. A store that learns which records expired only once it read all of
+     * them may hand the reader some that it then leaves out. A reader's exception ends
+     * the read and propagates.
      * @param <T> what the reader makes of a record
-     * @param reader what makes it, called once per record, by the reading thread
+     * @param reader what makes it, called by the reading thread, once for each record
+     * answered
      * @return what it made of each record
      * @throws StoreException when the store cannot be read
      */
