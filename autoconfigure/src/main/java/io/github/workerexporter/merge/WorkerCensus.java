@@ -4,8 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import io.github.workerexporter.merge.Census.UndecodableWorker;
 import io.github.workerexporter.storage.HeartbeatAges;
+import io.github.workerexporter.storage.HeartbeatAges.Stamp;
 import io.github.workerexporter.storage.MetricStore;
 import io.github.workerexporter.storage.SnapshotCodec;
 import io.github.workerexporter.storage.StoreException;
@@ -30,7 +33,9 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * the {@code exporter} endpoint, the sidecar) takes a {@link Census} from here, none
  * reads the store or measures heartbeats itself.
  * <p>
- * A census is one complete read: every record is decoded once and classified once:
+ * A census is one complete read: every record is decoded once, while the store's read
+ * buffer holds it ({@link MetricStore#readAll(java.util.function.Function)}), kept
+ * {@link WorkerRecord#withDecodedMetrics decoded} without its bytes, and classified once:
  * <ul>
  * <li>{@link Liveness#STOPPED} when its state says {@code stopped};</li>
  * <li>{@link Liveness#ALIVE} when its last flush is at most the heartbeat timeout old,
@@ -140,21 +145,22 @@ public final class WorkerCensus {
     }
 
     private Census read() {
-        List<WorkerRecord> records = this.store.readAll();
-        Map<String, Duration> ages = this.ages.observe(records);
-        List<KnownWorker> workers = new ArrayList<>(records.size());
+        List<Read> reads = this.store.readAll(this::decode);
+        Map<String, Stamp> stamps = new LinkedHashMap<>();
+        reads.forEach((read) -> stamps.put(read.workerId(), read.stamp()));
+        Map<String, Duration> ages = this.ages.observe(stamps);
+        List<KnownWorker> workers = new ArrayList<>(reads.size());
         List<UndecodableWorker> undecodable = new ArrayList<>();
-        for (WorkerRecord record : records) {
-            MetricSnapshots metrics;
-            try {
-                metrics = record.decodeMetrics(this.codec);
-                this.undecodable.remove(record.workerId());
-            }
-            catch (StoreException ex) {
-                undecodable.add(new UndecodableWorker(record.workerId(), String.valueOf(ex.getMessage())));
-                logUndecodable(record, ex);
+        for (Read read : reads) {
+            WorkerRecord record = read.record();
+            if (record == null) {
+                StoreException ex = Objects.requireNonNull(read.error());
+                undecodable.add(new UndecodableWorker(read.workerId(), String.valueOf(ex.getMessage())));
+                logUndecodable(read.workerId(), ex);
                 continue;
             }
+            this.undecodable.remove(record.workerId());
+            MetricSnapshots metrics = record.decodeMetrics(this.codec);
             Duration age = ages.getOrDefault(record.workerId(), Duration.ZERO);
             Liveness liveness = livenessOf(record, age);
             DeathDiagnostics diagnostics = (liveness == Liveness.LOST)
@@ -165,6 +171,21 @@ public final class WorkerCensus {
         return new Census(List.copyOf(workers), List.copyOf(undecodable));
     }
 
+    /**
+     * Decode a record while the store's buffer holds its metrics, keeping it
+     * {@link WorkerRecord#withDecodedMetrics decoded}: a census keeps no record's bytes.
+     */
+    private Read decode(WorkerRecord record) {
+        Stamp stamp = new Stamp(record.startTimeMillis(), record.heartbeatMillis());
+        try {
+            MetricSnapshots metrics = record.decodeMetrics(this.codec);
+            return new Read(record.workerId(), stamp, record.withDecodedMetrics(metrics, this.codec), null);
+        }
+        catch (StoreException ex) {
+            return new Read(record.workerId(), stamp, null, ex);
+        }
+    }
+
     private Liveness livenessOf(WorkerRecord record, Duration age) {
         if (record.state() == WorkerState.STOPPED) {
             return Liveness.STOPPED;
@@ -172,16 +193,24 @@ public final class WorkerCensus {
         return (age.compareTo(this.heartbeatTimeout) <= 0) ? Liveness.ALIVE : Liveness.LOST;
     }
 
-    private void logUndecodable(WorkerRecord record, StoreException ex) {
-        if (this.undecodable.add(record.workerId())) {
-            logger.warn("Skipped the metrics of worker {}: {}", record.workerId(), ex.getMessage());
+    private void logUndecodable(String workerId, StoreException ex) {
+        if (this.undecodable.add(workerId)) {
+            logger.warn("Skipped the metrics of worker {}: {}", workerId, ex.getMessage());
         }
         else {
-            logger.debug("Skipped the metrics of worker {}", record.workerId(), ex);
+            logger.debug("Skipped the metrics of worker {}", workerId, ex);
         }
     }
 
     private record Taken(long number, Census census) {
+
+    }
+
+    /**
+     * One record of a read: its worker id and stamp, and the record decoded, or why its
+     * metrics could not be decoded.
+     */
+    private record Read(String workerId, Stamp stamp, @Nullable WorkerRecord record, @Nullable StoreException error) {
 
     }
 

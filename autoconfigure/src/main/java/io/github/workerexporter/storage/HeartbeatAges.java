@@ -100,6 +100,22 @@ public final class HeartbeatAges {
                 modifiedMillis.entrySet().stream().map((file) -> new Beat(file.getKey(), 0, file.getValue())).toList());
     }
 
+    /**
+     * Whether the last read found this stamp under this name older than the given age:
+     * then the next read finds it older still while it stays unchanged (the age of an
+     * unchanged stamp only grows), unless a read that left it out came between.
+     * @param name the name of the stamped thing
+     * @param stamp its start time and heartbeat now
+     * @param age the age
+     * @return whether it was older at the last read, with the same stamp
+     */
+    public synchronized boolean wasOlderThan(String name, Stamp stamp, Duration age) {
+        Seen seen = this.seen.get(name);
+        return seen != null && seen.startTimeMillis() == stamp.startTimeMillis()
+                && seen.heartbeatMillis() == stamp.heartbeatMillis()
+                && Duration.ofNanos(seen.seenAt() - seen.changedAt()).compareTo(age) > 0;
+    }
+
     private synchronized Map<String, Duration> observe(List<Beat> beats) {
         long now = this.nanoTime.getAsLong();
         long wall = this.clock.millis();

@@ -1,6 +1,8 @@
 package io.github.workerexporter.storage;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Shared storage through which workers publish their metrics and any worker (or a
@@ -51,6 +53,33 @@ public interface MetricStore extends AutoCloseable {
      * @throws StoreException when the store cannot be read
      */
     List<WorkerRecord> readAll();
+
+    /**
+     * Read the records of every worker the store knows, as {@link #readAll()}, handing
+     * each to {@code reader} while its metrics are valid, and answer what it made of
+     * them, in the order of the records. A store that reads each record into a buffer it
+     * reuses (the file store) hands a record whose metrics view that buffer: they are
+     * valid during the call only, so the reader decodes what it keeps
+     * ({@link WorkerRecord#decodeMetrics}) and keeps neither the record nor its array
+     * ({@link WorkerRecord#withDecodedMetrics} keeps one without them). A store that
+     * reads all records first hands them one by one, as this default, for stores that do
+     * not override it. A store that learns which records expired only once it read all of
+     * them may hand the reader some that it then leaves out. A reader's exception ends
+     * the read and propagates.
+     * @param <T> what the reader makes of a record
+     * @param reader what makes it, called by the reading thread, once for each record
+     * answered
+     * @return what it made of each record
+     * @throws StoreException when the store cannot be read
+     */
+    default <T> List<T> readAll(Function<? super WorkerRecord, ? extends T> reader) {
+        List<WorkerRecord> records = readAll();
+        List<T> read = new ArrayList<>(records.size());
+        for (WorkerRecord record : records) {
+            read.add(reader.apply(record));
+        }
+        return read;
+    }
 
     /**
      * Release connections and files. Never throws.

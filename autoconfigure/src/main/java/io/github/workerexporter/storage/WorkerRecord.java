@@ -17,11 +17,17 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * <p>
  * A store that reads a record into a larger array (the value of a Redis key: a header,
  * then the metrics) keeps the metrics where they are, as a range of that array, and
- * {@link #decodeMetrics} decodes them there: a scrape copies no record's metrics.
+ * {@link #decodeMetrics} decodes them there: a scrape copies no record's metrics. A store
+ * that reads records into a buffer it reuses hands such a record to the reader of
+ * {@link MetricStore#readAll(java.util.function.Function)} for the time of one call: the
+ * reader keeps {@link #withDecodedMetrics its decoded copy}, which holds the snapshots
+ * instead of the bytes.
  *
  * @author Worker Exporter
  */
 public final class WorkerRecord {
+
+    private static final byte[] NO_BYTES = new byte[0];
 
     private final String workerId;
 
@@ -40,6 +46,8 @@ public final class WorkerRecord {
     private final int metricsOffset;
 
     private final int metricsLength;
+
+    private final @Nullable Decoded decoded;
 
     /**
      * Create a record.
@@ -60,7 +68,9 @@ public final class WorkerRecord {
 
     /**
      * Create a record whose encoded metrics are a range of a larger array, which the
-     * record then owns: nothing may change it afterwards.
+     * record then owns: nothing may change it afterwards (but a store's buffer handed to
+     * the reader of {@link MetricStore#readAll(java.util.function.Function)}, for the
+     * time of the call).
      * @param workerId the worker id ({@code worker_id} label), never the pid
      * @param pid the process id, for information only
      * @param startTimeMillis when the worker started (epoch millis)
@@ -73,6 +83,13 @@ public final class WorkerRecord {
      */
     public WorkerRecord(String workerId, long pid, long startTimeMillis, long heartbeatMillis, WorkerState state,
             @Nullable StopReason stopReason, byte[] bytes, int metricsOffset, int metricsLength) {
+        this(workerId, pid, startTimeMillis, heartbeatMillis, state, stopReason, bytes, metricsOffset, metricsLength,
+                null);
+    }
+
+    private WorkerRecord(String workerId, long pid, long startTimeMillis, long heartbeatMillis, WorkerState state,
+            @Nullable StopReason stopReason, byte[] bytes, int metricsOffset, int metricsLength,
+            @Nullable Decoded decoded) {
         Objects.checkFromIndexSize(metricsOffset, metricsLength, bytes.length);
         this.workerId = Objects.requireNonNull(workerId, "workerId");
         this.pid = pid;
@@ -83,6 +100,24 @@ public final class WorkerRecord {
         this.bytes = bytes;
         this.metricsOffset = metricsOffset;
         this.metricsLength = metricsLength;
+        this.decoded = decoded;
+    }
+
+    /**
+     * This record with its metrics decoded instead of encoded: the same fields and
+     * {@link #metricsLength()}, the given snapshots as {@link #decodeMetrics}, no
+     * reference to this record's array, and {@link #metrics()} encoded again from the
+     * snapshots when asked. What a reader of
+     * {@link MetricStore#readAll(java.util.function.Function)} keeps of a record whose
+     * array the store reuses.
+     * @param metrics the snapshots decoded from this record's metrics
+     * @param codec the codec that decoded them, which encodes them again
+     * @return the decoded record
+     */
+    public WorkerRecord withDecodedMetrics(MetricSnapshots metrics, SnapshotCodec codec) {
+        return new WorkerRecord(this.workerId, this.pid, this.startTimeMillis, this.heartbeatMillis, this.state,
+                this.stopReason, NO_BYTES, 0, 0,
+                new Decoded(Objects.requireNonNull(metrics, "metrics"), codec, metricsLength()));
     }
 
     /**
@@ -137,10 +172,14 @@ public final class WorkerRecord {
 
     /**
      * The encoded metric snapshots, exactly: the array the record was created with, or a
-     * copy of the range when it holds more.
+     * copy of the range when it holds more, or, for a {@link #withDecodedMetrics decoded
+     * record}, its snapshots encoded again.
      * @return the encoded metrics
      */
     public byte[] metrics() {
+        if (this.decoded != null) {
+            return this.decoded.codec().encode(this.decoded.snapshots());
+        }
         if (this.metricsOffset == 0 && this.metricsLength == this.bytes.length) {
             return this.bytes;
         }
@@ -152,16 +191,20 @@ public final class WorkerRecord {
      * @return their length in bytes
      */
     public int metricsLength() {
-        return this.metricsLength;
+        return (this.decoded != null) ? this.decoded.length() : this.metricsLength;
     }
 
     /**
-     * Decode the metrics where they are, without a copy.
+     * Decode the metrics where they are, without a copy; a {@link #withDecodedMetrics
+     * decoded record} answers its snapshots.
      * @param codec the codec that encoded them
      * @return the snapshots
      * @throws StoreException when they are not a valid encoding
      */
     public MetricSnapshots decodeMetrics(SnapshotCodec codec) {
+        if (this.decoded != null) {
+            return this.decoded.snapshots();
+        }
         return codec.decode(this.bytes, this.metricsOffset, this.metricsLength);
     }
 
@@ -170,8 +213,15 @@ public final class WorkerRecord {
         return other instanceof WorkerRecord that && this.pid == that.pid
                 && this.startTimeMillis == that.startTimeMillis && this.heartbeatMillis == that.heartbeatMillis
                 && this.workerId.equals(that.workerId) && this.state == that.state && this.stopReason == that.stopReason
-                && Arrays.equals(this.bytes, this.metricsOffset, this.metricsOffset + this.metricsLength, that.bytes,
-                        that.metricsOffset, that.metricsOffset + that.metricsLength);
+                && sameMetrics(that);
+    }
+
+    private boolean sameMetrics(WorkerRecord that) {
+        if (this.decoded != null || that.decoded != null) {
+            return Arrays.equals(metrics(), that.metrics());
+        }
+        return Arrays.equals(this.bytes, this.metricsOffset, this.metricsOffset + this.metricsLength, that.bytes,
+                that.metricsOffset, that.metricsOffset + that.metricsLength);
     }
 
     @Override
@@ -182,7 +232,16 @@ public final class WorkerRecord {
     @Override
     public String toString() {
         return "WorkerRecord[" + this.workerId + ", pid " + this.pid + ", " + this.state.label() + ", heartbeat "
-                + this.heartbeatMillis + ", " + this.metricsLength + " bytes]";
+                + this.heartbeatMillis + ", " + metricsLength() + " bytes" + ((this.decoded != null) ? ", decoded" : "")
+                + "]";
+    }
+
+    /**
+     * The metrics of a decoded record: the snapshots, the codec that encodes them again,
+     * and the length of the bytes they were decoded from.
+     */
+    private record Decoded(MetricSnapshots snapshots, SnapshotCodec codec, int length) {
+
     }
 
 }

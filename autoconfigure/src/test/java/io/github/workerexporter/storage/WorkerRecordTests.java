@@ -1,11 +1,14 @@
 package io.github.workerexporter.storage;
 
+import java.util.Arrays;
+
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.lifecycle.WorkerState;
 
 /**
@@ -60,6 +63,32 @@ class WorkerRecordTests {
 
         };
         assertThat(record.decodeMetrics(codec)).isEmpty();
+    }
+
+    @Test
+    void aDecodedRecordKeepsItsFieldsAndSnapshotsButNotTheArrayItWasDecodedFrom() {
+        byte[] metrics = this.codec.encode(this.snapshots);
+        byte[] value = new byte[metrics.length + 9];
+        System.arraycopy(metrics, 0, value, 9, metrics.length);
+        WorkerRecord view = new WorkerRecord("w", 1, 2, 3, WorkerState.STOPPED, StopReason.TERM, value, 9,
+                metrics.length);
+        MetricSnapshots decoded = view.decodeMetrics(this.codec);
+        WorkerRecord kept = view.withDecodedMetrics(decoded, this.codec);
+        // The array is a store's read buffer: the next read overwrites it.
+        Arrays.fill(value, (byte) 0x5a);
+        assertThat(kept.workerId()).isEqualTo("w");
+        assertThat(kept.pid()).isEqualTo(1);
+        assertThat(kept.startTimeMillis()).isEqualTo(2);
+        assertThat(kept.heartbeatMillis()).isEqualTo(3);
+        assertThat(kept.state()).isEqualTo(WorkerState.STOPPED);
+        assertThat(kept.stopReason()).isEqualTo(StopReason.TERM);
+        assertThat(kept.metricsLength()).isEqualTo(metrics.length);
+        assertThat(kept.decodeMetrics(this.codec)).isSameAs(decoded);
+        assertThat(kept.metrics()).isEqualTo(metrics);
+        WorkerRecord whole = new WorkerRecord("w", 1, 2, 3, WorkerState.STOPPED, StopReason.TERM, metrics);
+        assertThat(kept).isEqualTo(whole).hasSameHashCodeAs(whole);
+        assertThat(whole).isEqualTo(kept);
+        assertThat(kept.withDecodedMetrics(decoded, this.codec).metricsLength()).isEqualTo(metrics.length);
     }
 
     @Test

@@ -11,13 +11,14 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
@@ -61,7 +62,9 @@ import io.github.workerexporter.storage.WorkerRecord;
  * never deletes a file.
  * <p>
  * A foreign, truncated or corrupt file is skipped with one WARN per file, then DEBUG;
- * {@link #readAll()} still answers with the other files.
+ * {@link #readAll()} still answers with the other files. A read copies no record's
+ * metrics when its reader decodes them in place ({@link #readAll(Function)}): each file
+ * is read into a buffer the reading thread reuses.
  *
  * @author Worker Exporter
  */
@@ -225,13 +228,27 @@ public final class FileMetricStore implements MetricStore {
 
     @Override
     public List<WorkerRecord> readAll() {
-        List<WorkerRecord> records = new ArrayList<>();
-        read(files()).forEach((file, aged) -> {
+        return readAll(FileMetricStore::owned);
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Each file is read into a buffer of the reading thread that the read of the next
+     * file reuses: the reader gets each record before the next file is read, its metrics
+     * a view of that buffer. A record whose data expired is not answered; the reader gets
+     * it only when it had not expired yet at this store's previous read (its age is known
+     * once every file is read).
+     */
+    @Override
+    public <T> List<T> readAll(Function<? super WorkerRecord, ? extends T> reader) {
+        List<T> read = new ArrayList<>();
+        for (Aged<T> aged : this.<T>read(files(), reader)) {
             if (!aged.expired()) {
-                records.add(aged.record());
+                read.add(aged.value());
             }
-        });
-        return records;
+        }
+        return read;
     }
 
     /**
@@ -245,12 +262,20 @@ public final class FileMetricStore implements MetricStore {
         if (!this.deleteExpired) {
             return;
         }
-        List<Path> files = files();
-        this.temporaries.sweep(files.stream().filter((file) -> nameOf(file).endsWith(TemporaryFiles.SUFFIX)).toList());
-        Map<Path, Aged> read = read(files);
+        List<Listed> files = files();
+        this.temporaries.sweep(files.stream()
+            .filter((file) -> file.name().endsWith(TemporaryFiles.SUFFIX))
+            .map(Listed::path)
+            .toList());
+        List<Aged<String>> read = read(files, WorkerRecord::workerId);
         Set<Path> locks = new HashSet<>();
-        files.stream().filter((file) -> nameOf(file).endsWith(WorkerLock.SUFFIX)).forEach(locks::add);
-        read.forEach((file, aged) -> {
+        files.stream()
+            .filter((file) -> file.name().endsWith(WorkerLock.SUFFIX))
+            .forEach((file) -> locks.add(file.path()));
+        Set<Path> data = new HashSet<>();
+        read.forEach((aged) -> {
+            Path file = aged.file();
+            data.add(file);
             if (!aged.expired()) {
                 return;
             }
@@ -264,9 +289,9 @@ public final class FileMetricStore implements MetricStore {
             }
         });
         for (Path lock : locks) {
-            Path data = dataFor(lock);
-            if (!read.containsKey(data) && !Files.exists(data)) {
-                WorkerLock.sweepIfFree(lock, data, true);
+            Path file = dataFor(lock);
+            if (!data.contains(file) && !Files.exists(file)) {
+                WorkerLock.sweepIfFree(lock, file, true);
             }
         }
     }
@@ -284,26 +309,52 @@ public final class FileMetricStore implements MetricStore {
     }
 
     /**
-     * The worker files of a listing, read, with whether each one's data expired.
+     * The worker files of a listing, each read and handed to the reader before the next
+     * one is read, with whether each one's data expired. A record whose data had expired
+     * at the previous read and is unchanged since has expired still (its age only grows):
+     * it is not handed to the reader.
      */
-    private Map<Path, Aged> read(List<Path> files) {
-        Map<Path, WorkerRecord> read = new LinkedHashMap<>();
-        for (Path file : files) {
-            if (nameOf(file).endsWith(SUFFIX)) {
-                WorkerRecord record = read(file);
-                if (record != null) {
-                    read.put(file, record);
+    private <T> List<Aged<T>> read(List<Listed> listing, Function<? super WorkerRecord, ? extends T> reader) {
+        List<Named<T>> read = new ArrayList<>(listing.size());
+        Map<String, Stamp> stamps = new HashMap<>();
+        try (WorkerFileReader files = WorkerFileReader.ofThisThread()) {
+            for (Listed listed : listing) {
+                if (listed.name().endsWith(SUFFIX)) {
+                    WorkerRecord record = read(files, listed.path());
+                    if (record != null) {
+                        Stamp stamp = new Stamp(record.startTimeMillis(), record.heartbeatMillis());
+                        stamps.put(listed.name(), stamp);
+                        read.add(this.ages.wasOlderThan(listed.name(), stamp, this.retention)
+                                ? new Named<>(listed, null, false) : new Named<>(listed, reader.apply(record), true));
+                    }
                 }
             }
+            Map<String, Duration> ages = this.ages.observe(stamps);
+            List<Aged<T>> aged = new ArrayList<>(read.size());
+            for (Named<T> named : read) {
+                Path file = named.listed().path();
+                boolean expired = ages.get(named.listed().name()).compareTo(this.retention) > 0;
+                if (expired || named.handed()) {
+                    aged.add(new Aged<>(file, named.value(), expired));
+                    continue;
+                }
+                // Young again: a read that left it out came between, and this read saw
+                // it first and believed a wall clock that jumped. Read it for the reader.
+                WorkerRecord record = read(files, file);
+                if (record != null) {
+                    aged.add(new Aged<>(file, reader.apply(record), false));
+                }
+            }
+            return aged;
         }
-        Map<String, Stamp> stamps = new LinkedHashMap<>();
-        read.forEach((file, record) -> stamps.put(nameOf(file),
-                new Stamp(record.startTimeMillis(), record.heartbeatMillis())));
-        Map<String, Duration> ages = this.ages.observe(stamps);
-        Map<Path, Aged> aged = new LinkedHashMap<>();
-        read.forEach((file, record) -> aged.put(file,
-                new Aged(record, ages.get(nameOf(file)).compareTo(this.retention) > 0)));
-        return aged;
+    }
+
+    /**
+     * A record that owns its metrics, from one that views the buffer of a read.
+     */
+    private static WorkerRecord owned(WorkerRecord read) {
+        return new WorkerRecord(read.workerId(), read.pid(), read.startTimeMillis(), read.heartbeatMillis(),
+                read.state(), read.stopReason(), read.metrics());
     }
 
     /**
@@ -377,11 +428,16 @@ public final class FileMetricStore implements MetricStore {
     /**
      * The worker files, temporary files and lock files of the directory, in one listing.
      */
-    private List<Path> files() {
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(this.directory,
-                PREFIX + "*{" + SUFFIX + "," + TemporaryFiles.SUFFIX + "," + WorkerLock.SUFFIX + "}")) {
-            stream.forEach(files::add);
+    private List<Listed> files() {
+        List<Listed> files = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(this.directory)) {
+            for (Path file : stream) {
+                String name = nameOf(file);
+                if (name.startsWith(PREFIX) && (name.endsWith(SUFFIX) || name.endsWith(TemporaryFiles.SUFFIX)
+                        || name.endsWith(WorkerLock.SUFFIX))) {
+                    files.add(new Listed(file, name));
+                }
+            }
         }
         catch (IOException ex) {
             throw new StoreException("Cannot list the shared directory " + this.directory, ex);
@@ -389,9 +445,9 @@ public final class FileMetricStore implements MetricStore {
         return files;
     }
 
-    private @Nullable WorkerRecord read(Path file) {
+    private @Nullable WorkerRecord read(WorkerFileReader files, Path file) {
         try {
-            WorkerRecord record = WorkerFileReader.read(file);
+            WorkerRecord record = files.read(file);
             if (record == null) {
                 logger.debug("Skipped {}: its writer kept it busy", file);
             }
@@ -421,9 +477,23 @@ public final class FileMetricStore implements MetricStore {
     }
 
     /**
-     * A worker's record and whether its data is older than the retention.
+     * What the reader made of a worker's record and whether its data is older than the
+     * retention.
      */
-    private record Aged(WorkerRecord record, boolean expired) {
+    private record Aged<T>(Path file, @Nullable T value, boolean expired) {
+    }
+
+    /**
+     * A file of the directory's listing and its name.
+     */
+    private record Listed(Path path, String name) {
+    }
+
+    /**
+     * What the reader made of the record of a listed worker file, unless it was not
+     * handed to the reader.
+     */
+    private record Named<T>(Listed listed, @Nullable T value, boolean handed) {
     }
 
     private static byte[] sha256(byte[] bytes) {

@@ -3,6 +3,10 @@ package io.github.workerexporter.storage.file;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
 import java.util.zip.CRC32;
 
 import org.jspecify.annotations.Nullable;
@@ -73,6 +77,12 @@ final class WorkerFileLayout {
      */
     static final int MAX_BODY_LENGTH = 64 << 20;
 
+    private static final Labels<WorkerState> STATES = new Labels<>(
+            Arrays.stream(WorkerState.values()).map(WorkerState::label).toList(), WorkerState::ofLabel);
+
+    private static final Labels<StopReason> REASONS = new Labels<>(
+            Arrays.stream(StopReason.values()).map(StopReason::label).toList(), StopReason::ofLabel);
+
     private WorkerFileLayout() {
     }
 
@@ -97,8 +107,12 @@ final class WorkerFileLayout {
     }
 
     static int crc(byte[] bytes, int length) {
+        return crc(bytes, 0, length);
+    }
+
+    static int crc(byte[] bytes, int offset, int length) {
         CRC32 crc = new CRC32();
-        crc.update(bytes, 0, length);
+        crc.update(bytes, offset, length);
         return (int) crc.getValue();
     }
 
@@ -126,25 +140,30 @@ final class WorkerFileLayout {
      * torn)
      */
     static @Nullable Slot slot(ByteBuffer header, int slot) {
-        byte[] bytes = new byte[SLOT_LENGTH];
-        header.get(slotOffset(slot), bytes);
-        ByteBuffer fields = ByteBuffer.wrap(bytes);
-        if (fields.getInt(CHECKED) != crc(bytes, CHECKED)) {
+        int at = slotOffset(slot);
+        if (header.getInt(at + CHECKED) != crc(header.array(), header.arrayOffset() + at, CHECKED)) {
             return null;
         }
-        return new Slot(fields.getLong(0), fields.getLong(8), fields.getLong(16), fields.getLong(24), fields.getInt(32),
-                fields.getInt(36), fields.getInt(40));
+        return new Slot(header.getLong(at), header.getLong(at + 8), header.getLong(at + 16), header.getLong(at + 24),
+                header.getInt(at + 32), header.getInt(at + 36), header.getInt(at + 40));
     }
 
+    /**
+     * The record of a slot whose body is read into a heap buffer from its position to its
+     * limit: its metrics are a range of the buffer's array, not copied, so they are valid
+     * as long as the buffer is.
+     * @param slot the slot
+     * @param body its body
+     * @return the record
+     * @throws StoreException when the body ends before its strings
+     */
     static WorkerRecord record(Slot slot, ByteBuffer body) {
         try {
             String workerId = string(body);
-            String state = string(body);
-            String reason = string(body);
-            byte[] metrics = new byte[body.remaining()];
-            body.get(metrics);
-            return new WorkerRecord(workerId, slot.pid(), slot.startTimeMillis(), slot.heartbeatMillis(),
-                    WorkerState.ofLabel(state), StopReason.ofLabel(reason), metrics);
+            WorkerState state = STATES.read(body);
+            StopReason reason = REASONS.read(body);
+            return new WorkerRecord(workerId, slot.pid(), slot.startTimeMillis(), slot.heartbeatMillis(), state, reason,
+                    body.array(), body.arrayOffset() + body.position(), body.remaining());
         }
         catch (BufferUnderflowException ex) {
             throw new StoreException("the body ends before its strings");
@@ -152,13 +171,55 @@ final class WorkerFileLayout {
     }
 
     private static String string(ByteBuffer body) {
+        int length = length(body);
+        String string = new String(body.array(), body.arrayOffset() + body.position(), length, StandardCharsets.UTF_8);
+        body.position(body.position() + length);
+        return string;
+    }
+
+    private static int length(ByteBuffer body) {
         int length = body.getInt();
         if (length < 0 || length > body.remaining()) {
             throw new StoreException("string length " + length + " exceeds the body");
         }
-        byte[] bytes = new byte[length];
-        body.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return length;
+    }
+
+    /**
+     * What {@code ofLabel} answers for each label a writer of this version writes (and
+     * for none), found by the label's bytes: a read builds no string for a known label.
+     * An unknown label goes to {@code ofLabel}.
+     */
+    private static final class Labels<E> {
+
+        private final byte[][] labels;
+
+        private final List<@Nullable E> values = new ArrayList<>();
+
+        private final Function<String, @Nullable E> ofLabel;
+
+        Labels(List<String> labels, Function<String, @Nullable E> ofLabel) {
+            this.labels = new byte[labels.size() + 1][];
+            this.ofLabel = ofLabel;
+            for (int i = 0; i <= labels.size(); i++) {
+                String label = (i < labels.size()) ? labels.get(i) : "";
+                this.labels[i] = label.getBytes(StandardCharsets.UTF_8);
+                this.values.add(ofLabel.apply(label));
+            }
+        }
+
+        @Nullable E read(ByteBuffer body) {
+            int length = length(body);
+            int from = body.arrayOffset() + body.position();
+            body.position(body.position() + length);
+            for (int i = 0; i < this.labels.length; i++) {
+                if (Arrays.equals(this.labels[i], 0, this.labels[i].length, body.array(), from, from + length)) {
+                    return this.values.get(i);
+                }
+            }
+            return this.ofLabel.apply(new String(body.array(), from, length, StandardCharsets.UTF_8));
+        }
+
     }
 
     /**

@@ -3,12 +3,11 @@ package io.github.workerexporter.storage.file;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -17,35 +16,80 @@ import io.github.workerexporter.storage.WorkerRecord;
 import io.github.workerexporter.storage.file.WorkerFileLayout.Slot;
 
 /**
- * Reads one worker's file written by {@link WorkerFileWriter}: the record of the newest
- * slot of {@link WorkerFileLayout} whose CRCs match. Reads go through positional
+ * Reads workers' files written by {@link WorkerFileWriter}: of each, the record of the
+ * newest slot of {@link WorkerFileLayout} whose CRCs match. Reads go through positional
  * {@link FileChannel} reads rather than a mapping, so a file truncated by something else
  * cannot fault the JVM: it is reported as corrupt.
+ * <p>
+ * A reader reads each file into its own buffers, which its next read reuses: the metrics
+ * of the record it answers view its body buffer ({@link WorkerRecord}'s range) until it
+ * reads the next file. Each thread has one reader that it lends to one read of the store
+ * at a time ({@link #ofThisThread()}); a read that starts while it is lent (a nested read
+ * on the same thread) gets a reader of its own.
  *
  * @author Worker Exporter
  */
-final class WorkerFileReader {
+final class WorkerFileReader implements AutoCloseable {
 
     private static final int ATTEMPTS = 1000;
 
-    private static final int KEPT_SCRATCH = 1 << 20;
+    private static final Set<OpenOption> READ = Set.of(StandardOpenOption.READ);
 
-    private static final ThreadLocal<@Nullable ByteBuffer> SCRATCH = new ThreadLocal<>();
+    private static final int KEPT_BODY = 1 << 20;
+
+    private static final ThreadLocal<@Nullable WorkerFileReader> OF_THREAD = new ThreadLocal<>();
+
+    private final ByteBuffer header = ByteBuffer.allocate(WorkerFileLayout.HEADER_LENGTH);
+
+    private @Nullable ByteBuffer body;
+
+    private boolean lent;
 
     private WorkerFileReader() {
     }
 
     /**
-     * Read the newest whole record.
+     * The reader of this thread, lent until {@link #close()}, or a reader of its own when
+     * it is lent already.
+     * @return the reader
+     */
+    static WorkerFileReader ofThisThread() {
+        WorkerFileReader reader = OF_THREAD.get();
+        if (reader == null) {
+            reader = new WorkerFileReader();
+            OF_THREAD.set(reader);
+        }
+        if (reader.lent) {
+            return new WorkerFileReader();
+        }
+        reader.lent = true;
+        return reader;
+    }
+
+    /**
+     * Read the newest whole record of a file with a reader of its own: a record whose
+     * metrics stay valid.
+     * @param path the file
+     * @return the record, or {@code null} as {@link #read(Path)}
+     * @throws StoreException when the file is foreign, truncated or corrupt
+     * @throws IOException when the file cannot be read
+     */
+    static @Nullable WorkerRecord readOnce(Path path) throws IOException {
+        return new WorkerFileReader().read(path);
+    }
+
+    /**
+     * Read the newest whole record into this reader's buffers: the record's metrics view
+     * its body buffer until it reads the next file.
      * @param path the file
      * @return the record, or {@code null} when its writer rewrote the file under every
      * attempt to read it; a writer that died mid-write leaves its last whole record
      * @throws StoreException when the file is foreign, truncated or corrupt
      * @throws IOException when the file cannot be read
      */
-    static @Nullable WorkerRecord read(Path path) throws IOException {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            ByteBuffer header = ByteBuffer.allocate(WorkerFileLayout.HEADER_LENGTH);
+    @Nullable WorkerRecord read(Path path) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, READ)) {
+            ByteBuffer header = this.header;
             byte[] previous = null;
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                 readFully(channel, header.clear(), 0);
@@ -53,7 +97,14 @@ final class WorkerFileReader {
                     throw new StoreException("not a worker file of layout version " + WorkerFileLayout.VERSION);
                 }
                 String problem = "no slot with a matching checksum";
-                for (Slot slot : slots(header)) {
+                Slot zero = WorkerFileLayout.slot(header, 0);
+                Slot one = WorkerFileLayout.slot(header, 1);
+                boolean oneIsNewer = one != null && (zero == null || one.generation() > zero.generation());
+                for (int rank = 0; rank < 2; rank++) {
+                    Slot slot = ((rank == 0) == oneIsNewer) ? one : zero;
+                    if (slot == null) {
+                        continue;
+                    }
                     if (slot.bodyLength() > WorkerFileLayout.MAX_BODY_LENGTH) {
                         // A hostile header must not make the reader allocate more than a
                         // writer writes.
@@ -65,7 +116,7 @@ final class WorkerFileReader {
                         problem = "truncated: body of " + slot.bodyLength() + " bytes past the end";
                         continue;
                     }
-                    ByteBuffer body = scratch(slot.bodyLength());
+                    ByteBuffer body = body(slot.bodyLength());
                     readFully(channel, body, slot.bodyOffset());
                     if (WorkerFileLayout.crc(body.array(), slot.bodyLength()) == slot.bodyCrc()) {
                         return WorkerFileLayout.record(slot, body.flip());
@@ -85,33 +136,26 @@ final class WorkerFileReader {
     }
 
     /**
-     * A buffer of this thread for a body of the given length, reused by the next read
-     * unless it is over {@link #KEPT_SCRATCH} bytes: the record copies what it keeps.
+     * Give the reader of this thread back, for the next read of the store.
      */
-    private static ByteBuffer scratch(int length) {
-        ByteBuffer scratch = SCRATCH.get();
-        if (scratch == null || scratch.capacity() < length) {
-            scratch = ByteBuffer.allocate(length);
-            if (length <= KEPT_SCRATCH) {
-                SCRATCH.set(scratch);
-            }
-        }
-        return scratch.clear().limit(length);
+    @Override
+    public void close() {
+        this.lent = false;
     }
 
     /**
-     * The slots whose CRC matches, newest first.
+     * The body buffer for a body of the given length, reused by the next read unless it
+     * is over {@link #KEPT_BODY} bytes.
      */
-    private static List<Slot> slots(ByteBuffer header) {
-        List<Slot> slots = new ArrayList<>(2);
-        for (int index = 0; index < 2; index++) {
-            Slot slot = WorkerFileLayout.slot(header, index);
-            if (slot != null) {
-                slots.add(slot);
+    private ByteBuffer body(int length) {
+        ByteBuffer body = this.body;
+        if (body == null || body.capacity() < length) {
+            body = ByteBuffer.allocate(length);
+            if (length <= KEPT_BODY) {
+                this.body = body;
             }
         }
-        slots.sort(Comparator.comparingLong(Slot::generation).reversed());
-        return slots;
+        return body.clear().limit(length);
     }
 
     private static void readFully(FileChannel channel, ByteBuffer target, long position) throws IOException {

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
@@ -79,6 +80,163 @@ class FileMetricStoreTests {
     }
 
     @Test
+    void handsEachRecordToTheReaderBeforeItReadsTheNextFile() {
+        FileMetricStore store = open();
+        for (int i = 0; i < 4; i++) {
+            store.publish(record("w" + i, 1, WorkerState.RUNNING, null, new byte[] { (byte) i }));
+        }
+        AtomicBoolean first = new AtomicBoolean(true);
+        List<WorkerRecord> seen = store.readAll((record) -> {
+            if (first.getAndSet(false)) {
+                // Every other worker flushes while the reader holds the first record.
+                for (int i = 0; i < 4; i++) {
+                    if (!record.workerId().equals("w" + i)) {
+                        store.publish(record("w" + i, 2, WorkerState.RUNNING, null, new byte[] { (byte) (10 + i) }));
+                    }
+                }
+            }
+            return new WorkerRecord(record.workerId(), record.pid(), record.startTimeMillis(), record.heartbeatMillis(),
+                    record.state(), record.stopReason(), record.metrics());
+        });
+        assertThat(seen).hasSize(4);
+        assertThat(seen.subList(1, 4)).allSatisfy((record) -> {
+            assertThat(record.heartbeatMillis()).isEqualTo(this.clock.millis() + 2);
+            assertThat(record.metrics()).containsExactly(10 + Integer.parseInt(record.workerId().substring(1)));
+        });
+    }
+
+    @Test
+    void recordsOfReadAllKeepTheirMetricsWhileTheThreadReadsOn() {
+        FileMetricStore store = open();
+        List<WorkerRecord> published = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            published.add(record("w" + i, 1, WorkerState.RUNNING, null, payload(100 + i)));
+            store.publish(published.get(i));
+        }
+        List<WorkerRecord> first = store.readAll();
+        for (int i = 0; i < 3; i++) {
+            store.publish(record("w" + i, 2, WorkerState.RUNNING, null, payload(200 + i)));
+        }
+        store.readAll();
+        store.readAll(WorkerRecord::metricsLength);
+        assertThat(first).containsExactlyInAnyOrderElementsOf(published);
+    }
+
+    @Test
+    void aReadInsideTheReaderLeavesTheRecordItHoldsIntact() {
+        FileMetricStore store = open();
+        FileMetricStore other = open();
+        for (int i = 0; i < 3; i++) {
+            store.publish(record("w" + i, 1, WorkerState.RUNNING, null, payload(300 + i)));
+        }
+        List<Boolean> intact = store.readAll((record) -> {
+            byte[] before = record.metrics();
+            assertThat(other.readAll()).hasSize(3);
+            assertThat(other.readAll((nested) -> nested.metrics().length)).hasSize(3);
+            return java.util.Arrays.equals(record.metrics(), before)
+                    && java.util.Arrays.equals(before, payload(300 + Integer.parseInt(record.workerId().substring(1))));
+        });
+        assertThat(intact).containsExactly(true, true, true);
+    }
+
+    @Test
+    void aReadersExceptionEndsTheReadAndTheNextReadSeesEveryRecord() {
+        FileMetricStore store = open();
+        for (int i = 0; i < 3; i++) {
+            store.publish(record("w" + i, 1, WorkerState.RUNNING, null, payload(400 + i)));
+        }
+        assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> store.readAll((record) -> {
+            throw new IllegalStateException("reader failed");
+        })).withMessage("reader failed");
+        assertThat(store.readAll(WorkerRecord::metrics)).containsExactlyInAnyOrder(payload(400), payload(401),
+                payload(402));
+    }
+
+    @Test
+    void answersNoReaderResultForARecordWhoseDataExpired() {
+        FileMetricStore old = open();
+        old.publish(record("old", this.clock.millis(), WorkerState.STOPPED, StopReason.TERM, new byte[] { 1 }));
+        this.clock.advance(RETENTION.plusSeconds(1));
+        FileMetricStore current = new FileMetricStore(this.dir, RETENTION, RETENTION, this.clock, this.clock::nanoTime,
+                false);
+        this.stores.add(current);
+        current.publish(record("fresh", this.clock.millis(), WorkerState.RUNNING, null, new byte[] { 2 }));
+        assertThat(current.readAll(WorkerRecord::workerId)).containsExactly("fresh");
+        assertThat(Files.exists(current.pathOf("old"))).isTrue();
+    }
+
+    @Test
+    void handsNoReaderARecordWhoseDataHadExpiredAtThePreviousReadAndIsUnchanged() {
+        FileMetricStore old = open();
+        old.publish(record("old", this.clock.millis(), WorkerState.STOPPED, StopReason.TERM, new byte[] { 1 }));
+        this.clock.advance(RETENTION.plusSeconds(1));
+        FileMetricStore keeping = keeping();
+        keeping.publish(record("fresh", this.clock.millis(), WorkerState.RUNNING, null, new byte[] { 2 }));
+        List<String> handed = new ArrayList<>();
+        Function<WorkerRecord, String> reader = (record) -> {
+            handed.add(record.workerId());
+            return record.workerId();
+        };
+        assertThat(keeping.readAll(reader)).containsExactly("fresh");
+        handed.clear();
+        this.clock.advance(Duration.ofSeconds(1));
+        assertThat(keeping.readAll(reader)).containsExactly("fresh");
+        assertThat(handed).containsExactly("fresh");
+        old.publish(record("old", this.clock.millis(), WorkerState.RUNNING, null, new byte[] { 3 }));
+        assertThat(keeping.readAll(reader)).containsExactlyInAnyOrder("fresh", "old");
+    }
+
+    @Test
+    void answersARecordThatExpiredAtThePreviousReadWhenAReadWithoutItAndAWallClockJumpMakeItYoungAgain()
+            throws IOException {
+        FileMetricStore writer = open();
+        for (int i = 0; i < 3; i++) {
+            writer.publish(record("old" + i, this.clock.millis(), WorkerState.STOPPED, StopReason.TERM,
+                    new byte[] { (byte) i }));
+        }
+        this.clock.advance(RETENTION.plusSeconds(1));
+        FileMetricStore keeping = keeping();
+        keeping.publish(record("fresh", this.clock.millis(), WorkerState.RUNNING, null, new byte[] { 9 }));
+        assertThat(keeping.readAll(WorkerRecord::workerId)).containsExactly("fresh");
+        AtomicBoolean first = new AtomicBoolean(true);
+        List<WorkerRecord> read = keeping.readAll((record) -> {
+            if (first.getAndSet(false)) {
+                // A read that misses the old files forgets them, and the wall clock
+                // jumps back: the next sight of each believes its heartbeat.
+                hideOldFiles(keeping, true);
+                assertThat(keeping.readAll(WorkerRecord::workerId)).containsExactly("fresh");
+                hideOldFiles(keeping, false);
+                this.clock.jump(RETENTION.negated());
+            }
+            return new WorkerRecord(record.workerId(), record.pid(), record.startTimeMillis(), record.heartbeatMillis(),
+                    record.state(), record.stopReason(), record.metrics());
+        });
+        assertThat(read).extracting(WorkerRecord::workerId).containsExactlyInAnyOrder("fresh", "old0", "old1", "old2");
+        assertThat(read).allSatisfy((record) -> assertThat(record.metrics())
+            .containsExactly(record.workerId().equals("fresh") ? 9 : record.workerId().charAt(3) - '0'));
+    }
+
+    private void hideOldFiles(FileMetricStore store, boolean hide) {
+        for (int i = 0; i < 3; i++) {
+            Path file = store.pathOf("old" + i);
+            Path hidden = file.resolveSibling(file.getFileName() + ".hidden");
+            try {
+                Files.move(hide ? file : hidden, hide ? hidden : file);
+            }
+            catch (IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        }
+    }
+
+    private FileMetricStore keeping() {
+        FileMetricStore store = new FileMetricStore(this.dir, RETENTION, RETENTION, this.clock, this.clock::nanoTime,
+                false);
+        this.stores.add(store);
+        return store;
+    }
+
+    @Test
     void growsTheFileForALargePayload() {
         FileMetricStore store = open();
         store.publish(record("w", 1, WorkerState.RUNNING, null, new byte[10]));
@@ -136,6 +294,7 @@ class FileMetricStoreTests {
         Files.writeString(this.dir.resolve("counter_1234.db"), "not ours, not named like ours");
         assertThat(store.readAll()).containsExactly(good);
         assertThat(store.readAll()).containsExactly(good);
+        assertThat(store.readAll(WorkerRecord::workerId)).containsExactly("good");
         assertThat(output.getAll().lines().filter((line) -> line.contains("WARN"))).hasSize(3);
         assertThat(output).contains("Skipped " + corrupt)
             .contains("Skipped " + truncated)
