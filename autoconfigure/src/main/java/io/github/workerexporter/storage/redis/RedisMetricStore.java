@@ -42,7 +42,10 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * keyspace {@code SCAN} would walk all of it, {@code KEYS} would block the server); a
  * third, {@code SREM}, drops the ids whose key has expired. They go over a connection of
  * their own ({@link RedisReadConnection}), so that a flush in the same process never
- * waits behind a scrape's reply of every record.</li>
+ * waits behind a scrape's reply of every record. Over Lettuce, the values of a batch are
+ * copied into an arena that the next batch reuses ({@link RedisValues}), and a reader of
+ * {@link #readAll(Function)} decodes each record there: a scrape allocates no array per
+ * record.</li>
  * </ul>
  * Failures surface as {@link StoreException}s whose message names the store's location,
  * never a password.

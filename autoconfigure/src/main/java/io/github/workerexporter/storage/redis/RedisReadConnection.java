@@ -35,6 +35,11 @@ import org.springframework.data.redis.connection.lettuce.LettuceExceptionConvert
  * Any other factory (Jedis) lends each caller a connection of its own already, and so
  * does a Lettuce client without a single address (static master/replica): those read over
  * the factory's connections.
+ * <p>
+ * Over Lettuce, an {@code MGET}'s values are not decoded by the codec (an array per
+ * value, on the event loop): the command's output adds them to {@link RedisValues}, which
+ * copies them into its arena as the reply arrives; the scraping thread reads them once
+ * the command completed.
  *
  * @author Worker Exporter
  */
