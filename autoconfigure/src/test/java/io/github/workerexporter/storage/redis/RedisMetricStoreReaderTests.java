@@ -99,8 +99,27 @@ class RedisMetricStoreReaderTests {
     }
 
     @Test
+    void aScrapeThatRunsWhileAnotherHandsOutItsRecordsReadsIntoBuffersOfItsOwn() {
+        List<WorkerRecord> fleet = publish(300, 1024);
+        assertThat(this.store.readAll(RedisMetricStoreReaderTests::copy)).hasSize(fleet.size());
+        List<List<WorkerRecord>> during = new ArrayList<>();
+        List<WorkerRecord> read = this.store.readAll((record) -> {
+            if (during.isEmpty()) {
+                // The whole of another scrape, on another thread, between two records.
+                during.add(CompletableFuture.supplyAsync(() -> this.store.readAll(RedisMetricStoreReaderTests::copy))
+                    .join());
+            }
+            return copy(record);
+        });
+        assertThat(read).containsExactlyInAnyOrderElementsOf(fleet);
+        assertThat(during).singleElement()
+            .satisfies((other) -> assertThat(other).containsExactlyInAnyOrderElementsOf(fleet));
+    }
+
+    @Test
     void twoScrapesAtOnceReadTheSameRecords() throws Exception {
-        List<WorkerRecord> fleet = publish(300, 0);
+        List<WorkerRecord> fleet = publish(300, 4096);
+        assertThat(this.store.readAll(RedisMetricStoreReaderTests::copy)).hasSize(fleet.size());
         CyclicBarrier start = new CyclicBarrier(2);
         ExecutorService scrapers = Executors.newFixedThreadPool(2);
         try {
@@ -128,6 +147,7 @@ class RedisMetricStoreReaderTests {
     @Test
     void aReaderThatReadsTheStoreAgainGetsRecordsOfItsOwn() {
         List<WorkerRecord> fleet = publish(200, 0);
+        assertThat(this.store.readAll(RedisMetricStoreReaderTests::copy)).hasSize(fleet.size());
         List<List<WorkerRecord>> nested = this.store.readAll((record) -> List.of(copy(record),
                 this.store.readAll(RedisMetricStoreReaderTests::copy).get(0), copy(record)));
         assertThat(nested).hasSize(fleet.size()).allSatisfy((read) -> assertThat(read.get(2)).isEqualTo(read.get(0)));
