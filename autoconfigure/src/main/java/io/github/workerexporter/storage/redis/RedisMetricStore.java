@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -41,7 +42,10 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * keyspace {@code SCAN} would walk all of it, {@code KEYS} would block the server); a
  * third, {@code SREM}, drops the ids whose key has expired. They go over a connection of
  * their own ({@link RedisReadConnection}), so that a flush in the same process never
- * waits behind a scrape's reply of every record.</li>
+ * waits behind a scrape's reply of every record. Over Lettuce, the values of a batch are
+ * copied into an arena that the next batch reuses ({@link RedisValues}), and a reader of
+ * {@link #readAll(Function)} decodes each record there: a scrape allocates no array per
+ * record.</li>
  * </ul>
  * Failures surface as {@link StoreException}s whose message names the store's location,
  * never a password.
@@ -124,6 +128,8 @@ public final class RedisMetricStore implements MetricStore {
     private final @Nullable LettuceConnectionFactory ownedFactory;
 
     private final RedisReadConnection reads;
+
+    private final AtomicReference<@Nullable RedisValues> arena = new AtomicReference<>();
 
     /**
      * Create a store over a connection factory that the caller owns.
@@ -282,53 +288,86 @@ public final class RedisMetricStore implements MetricStore {
 
     @Override
     public List<WorkerRecord> readAll() {
+        return read(RedisValues.owned(), Function.identity());
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Over Lettuce, each {@code MGET}'s values are copied as they arrive into an arena
+     * ({@link RedisValues}) that the next {@code MGET} overwrites: the reader gets the
+     * records of a batch, their metrics a view of the arena, before the next batch is
+     * read. The store keeps one arena between reads and lends it to one read at a time; a
+     * read that starts while it is lent (a concurrent scrape, a nested read) gets one of
+     * its own, so reads never wait for each other, and a read that fails does not give
+     * its arena back (a reply that arrives after a timeout may still write into it).
+     */
+    @Override
+    public <T> List<T> readAll(Function<? super WorkerRecord, ? extends T> reader) {
+        RedisValues lent = this.arena.getAndSet(null);
+        RedisValues values = (lent != null) ? lent : RedisValues.reused();
+        List<T> read = read(values, reader);
+        this.arena.compareAndSet(null, values);
+        return read;
+    }
+
+    private <T> List<T> read(RedisValues values, Function<? super WorkerRecord, ? extends T> reader) {
         try {
-            return this.reads.read(this::readAll);
+            return this.reads.read((reads) -> read(reads, values, reader));
         }
         catch (DataAccessException ex) {
             throw failure("read the workers", ex);
         }
     }
 
-    private List<WorkerRecord> readAll(RedisReadConnection.Reads reads) {
+    private <T> List<T> read(RedisReadConnection.Reads reads, RedisValues values,
+            Function<? super WorkerRecord, ? extends T> reader) {
         Collection<byte[]> ids = reads.members(this.keys.index());
         if (ids.isEmpty()) {
             return List.of();
         }
         List<byte[]> ordered = new ArrayList<>(ids);
-        List<WorkerRecord> records = new ArrayList<>(ordered.size());
+        List<T> read = new ArrayList<>(ordered.size());
         List<byte[]> expired = new ArrayList<>();
+        byte[][] batch = new byte[Math.min(ordered.size(), MGET_BATCH)][];
         for (int from = 0; from < ordered.size(); from += MGET_BATCH) {
             int to = Math.min(ordered.size(), from + MGET_BATCH);
-            byte[][] batch = new byte[to - from][];
+            if (to - from < batch.length) {
+                batch = new byte[to - from][];
+            }
             for (int i = from; i < to; i++) {
                 batch[i - from] = this.keys.worker(ordered.get(i));
             }
-            List<byte @Nullable []> values = reads.values(batch);
+            reads.values(batch, values);
             for (int i = from; i < to; i++) {
-                byte[] value = values.get(i - from);
-                if (value != null) {
-                    decode(new String(ordered.get(i), StandardCharsets.UTF_8), value, records);
-                }
-                else {
+                if (values.missing(i - from)) {
                     expired.add(ordered.get(i));
+                    continue;
+                }
+                WorkerRecord record = decode(new String(ordered.get(i), StandardCharsets.UTF_8), values, i - from);
+                if (record != null) {
+                    read.add(reader.apply(record));
                 }
             }
         }
+        // Without a reference to the last batch's values (their own arrays).
+        values.clear(0);
         if (!expired.isEmpty()) {
             reads.remove(this.keys.index(), expired.toArray(byte[][]::new));
         }
-        return records;
+        return read;
     }
 
     /**
      * Decode one worker's record; a corrupt or foreign one is skipped, with one WARN per
      * worker id, so that one bad key never fails the scrape.
      */
-    private void decode(String workerId, byte[] value, List<WorkerRecord> records) {
+    private @Nullable WorkerRecord decode(String workerId, RedisValues values, int index) {
         try {
-            records.add(RedisRecords.decode(workerId, value));
+            WorkerRecord record = RedisRecords.decode(workerId, values.array(index), values.offset(index),
+                    values.length(index));
             this.undecodable.remove(workerId);
+            return record;
         }
         catch (StoreException ex) {
             if (this.undecodable.add(workerId)) {
@@ -338,6 +377,7 @@ public final class RedisMetricStore implements MetricStore {
             else {
                 logger.debug("Skipping the record of worker '{}' again: {}", workerId, ex.getMessage());
             }
+            return null;
         }
     }
 

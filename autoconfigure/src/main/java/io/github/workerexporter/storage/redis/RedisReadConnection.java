@@ -1,13 +1,11 @@
 package io.github.workerexporter.storage.redis;
 
-import java.util.ArrayList;
+import java.nio.ByteBuffer;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
 
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulConnection;
@@ -16,6 +14,9 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.CommandOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessException;
@@ -34,6 +35,11 @@ import org.springframework.data.redis.connection.lettuce.LettuceExceptionConvert
  * Any other factory (Jedis) lends each caller a connection of its own already, and so
  * does a Lettuce client without a single address (static master/replica): those read over
  * the factory's connections.
+ * <p>
+ * Over Lettuce, an {@code MGET}'s values are not decoded by the codec (an array per
+ * value, on the event loop): the command's output adds them to {@link RedisValues}, which
+ * copies them into its arena as the reply arrives; the scraping thread reads them once
+ * the command completed.
  *
  * @author Worker Exporter
  */
@@ -136,9 +142,10 @@ final class RedisReadConnection implements AutoCloseable {
         Collection<byte[]> members(byte[] key);
 
         /**
-         * The values of the keys, in their order, {@code null} where a key is missing.
+         * Read the values of the keys into {@code values}, cleared first, in the order of
+         * the keys.
          */
-        List<byte @Nullable []> values(byte[][] keys);
+        void values(byte[][] keys, RedisValues values);
 
         void remove(byte[] key, byte[][] members);
 
@@ -151,19 +158,39 @@ final class RedisReadConnection implements AutoCloseable {
             return this.commands.smembers(key);
         }
 
+        /**
+         * An {@code MGET} whose output copies each value into {@code values} on the event
+         * loop, as the reply arrives, instead of the codec's array per value. Through a
+         * Cluster connection it goes to the node of its first key, which holds them all
+         * (they share the store's hash tag).
+         */
         @Override
-        public List<byte @Nullable []> values(byte[][] keys) {
-            List<KeyValue<byte[], byte[]>> values = this.commands.mget(keys);
-            List<byte @Nullable []> result = new ArrayList<>(values.size());
-            for (KeyValue<byte[], byte[]> value : values) {
-                result.add(value.getValueOrElse(null));
-            }
-            return result;
+        public void values(byte[][] keys, RedisValues values) {
+            values.clear(keys.length);
+            this.commands.dispatch(CommandType.MGET, new ValuesOutput(values),
+                    new CommandArgs<>(ByteArrayCodec.INSTANCE).addKeys(keys));
         }
 
         @Override
         public void remove(byte[] key, byte[][] members) {
             this.commands.srem(key, members);
+        }
+
+    }
+
+    /**
+     * The reply of an {@code MGET}, each value added to {@link RedisValues} as it is
+     * decoded.
+     */
+    private static final class ValuesOutput extends CommandOutput<byte[], byte[], RedisValues> {
+
+        ValuesOutput(RedisValues values) {
+            super(ByteArrayCodec.INSTANCE, values);
+        }
+
+        @Override
+        public void set(@Nullable ByteBuffer bytes) {
+            this.output.add(bytes);
         }
 
     }
@@ -177,9 +204,12 @@ final class RedisReadConnection implements AutoCloseable {
         }
 
         @Override
-        public List<byte @Nullable []> values(byte[][] keys) {
-            List<byte[]> values = this.connection.stringCommands().mGet(keys);
-            return (values != null) ? values : new ArrayList<>(Collections.nCopies(keys.length, null));
+        public void values(byte[][] keys, RedisValues values) {
+            values.clear(keys.length);
+            List<byte[]> read = this.connection.stringCommands().mGet(keys);
+            for (int i = 0; i < keys.length; i++) {
+                values.add((read != null) ? read.get(i) : null);
+            }
         }
 
         @Override

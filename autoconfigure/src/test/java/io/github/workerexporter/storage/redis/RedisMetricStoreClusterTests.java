@@ -11,6 +11,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.workerexporter.lifecycle.WorkerState;
+import io.github.workerexporter.storage.WorkerRecord;
+
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -53,6 +56,32 @@ class RedisMetricStoreClusterTests {
             assertThat(workerIds(store)).containsExactlyInAnyOrder("worker-1", "worker-2");
             store.remove("worker-1");
             assertThat(workerIds(other)).containsExactly("worker-2");
+        }
+        finally {
+            factory.destroy();
+        }
+    }
+
+    @Test
+    void readsAFleetLargerThanOneBatchThroughAClusterForAReaderAsForReadAll() throws InterruptedException {
+        startCluster();
+        RedisClusterConfiguration cluster = new RedisClusterConfiguration(
+                this.nodes.stream().map((node) -> node.host() + ":" + node.port()).toList());
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(cluster);
+        factory.afterPropertiesSet();
+        factory.start();
+        try (RedisMetricStore store = new RedisMetricStore(factory, "cluster", "gunicorn:app", Duration.ofMinutes(5))) {
+            List<WorkerRecord> fleet = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                WorkerRecord record = new WorkerRecord("worker-" + i, i, 1000, 2000 + i, WorkerState.RUNNING, null,
+                        new byte[] { (byte) i, (byte) (i >> 8), 7 });
+                store.publish(record);
+                fleet.add(record);
+            }
+            for (int scrape = 0; scrape < 2; scrape++) {
+                assertThat(store.readAll(RedisMetricStoreReaderTests::copy)).containsExactlyInAnyOrderElementsOf(fleet);
+            }
+            assertThat(store.readAll()).containsExactlyInAnyOrderElementsOf(fleet);
         }
         finally {
             factory.destroy();
