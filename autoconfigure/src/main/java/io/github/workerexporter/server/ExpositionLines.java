@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.util.Arrays;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
@@ -32,9 +33,11 @@ final class ExpositionLines {
 
     static final int FLUSH_AT = 32 * 1024;
 
-    private final OutputStream out;
+    private static final byte[] NOTHING = new byte[0];
 
-    private final EscapingScheme scheme;
+    private OutputStream out = OutputStream.nullOutputStream();
+
+    private EscapingScheme scheme = EscapingScheme.UNDERSCORE_ESCAPING;
 
     private final ExpositionBytes line = new ExpositionBytes(FLUSH_AT + 1024);
 
@@ -44,7 +47,7 @@ final class ExpositionLines {
 
     private final RenderedLabelSets rendered;
 
-    private final long write;
+    private long write;
 
     private @Nullable MetricSnapshot family;
 
@@ -54,7 +57,7 @@ final class ExpositionLines {
 
     private int hits;
 
-    private byte[] current = new byte[0];
+    private byte[] current = NOTHING;
 
     private int currentFrom;
 
@@ -66,11 +69,35 @@ final class ExpositionLines {
 
     private byte[][] extraBytes = new byte[16][];
 
-    ExpositionLines(OutputStream out, EscapingScheme scheme, RenderedLabelSets rendered) {
+    private ExpositionLines(RenderedLabelSets rendered) {
+        this.rendered = rendered;
+    }
+
+    /**
+     * Begin a write.
+     */
+    private ExpositionLines begin(OutputStream out, EscapingScheme scheme) {
+        forget();
         this.out = out;
         this.scheme = scheme;
-        this.rendered = rendered;
-        this.write = rendered.write();
+        this.write = this.rendered.write();
+        this.line.clear();
+        return this;
+    }
+
+    /**
+     * Forget the stream and the family of the write that ended, so that nothing of it is
+     * held while this waits for the next write.
+     */
+    private void forget() {
+        this.out = OutputStream.nullOutputStream();
+        this.family = null;
+        this.kept = null;
+        this.stale = false;
+        this.hits = 0;
+        this.current = NOTHING;
+        this.currentFrom = 0;
+        this.currentTo = 0;
     }
 
     /**
@@ -313,6 +340,44 @@ final class ExpositionLines {
         this.extraBits[position] = bits;
         this.extraBytes[position] = rendered;
         return rendered;
+    }
+
+    /**
+     * The lines of a writer: one write's buffers (32 KB) lent to one write at a time and
+     * kept for the next, so that a write allocates no buffer; a write that starts while
+     * they are lent (two scrapes at once) gets its own. The label sets kept between
+     * writes ({@link RenderedLabelSets}) are shared by both.
+     */
+    static final class Pool {
+
+        private final RenderedLabelSets rendered;
+
+        private final AtomicReference<@Nullable ExpositionLines> idle = new AtomicReference<>();
+
+        Pool(RenderedLabelSets rendered) {
+            this.rendered = rendered;
+        }
+
+        /**
+         * Lines for a write.
+         * @param out the stream written to
+         * @param scheme the escaping scheme
+         * @return the lines, to {@link #give} back when the write ends
+         */
+        ExpositionLines take(OutputStream out, EscapingScheme scheme) {
+            ExpositionLines lines = this.idle.getAndSet(null);
+            return ((lines != null) ? lines : new ExpositionLines(this.rendered)).begin(out, scheme);
+        }
+
+        /**
+         * Keep the lines of a write that ended, finished or not, for the next.
+         * @param lines the lines
+         */
+        void give(ExpositionLines lines) {
+            lines.forget();
+            this.idle.set(lines);
+        }
+
     }
 
     /**

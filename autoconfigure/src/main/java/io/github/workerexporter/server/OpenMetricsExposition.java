@@ -43,7 +43,7 @@ public final class OpenMetricsExposition implements ExpositionFormatWriter {
 
     private final boolean createdTimestamps;
 
-    private final RenderedLabelSets rendered;
+    private final ExpositionLines.Pool lines;
 
     private final boolean exemplarsOnAllTypes;
 
@@ -60,7 +60,7 @@ public final class OpenMetricsExposition implements ExpositionFormatWriter {
     }
 
     OpenMetricsExposition(boolean createdTimestamps, boolean exemplarsOnAllTypes, RenderedLabelSets rendered) {
-        this.rendered = rendered;
+        this.lines = new ExpositionLines.Pool(rendered);
         this.createdTimestamps = createdTimestamps;
         this.exemplarsOnAllTypes = exemplarsOnAllTypes;
         this.fallback = OpenMetricsTextFormatWriter.builder()
@@ -85,7 +85,16 @@ public final class OpenMetricsExposition implements ExpositionFormatWriter {
             this.fallback.write(out, snapshots, scheme);
             return;
         }
-        ExpositionLines lines = new ExpositionLines(out, scheme, this.rendered);
+        ExpositionLines lines = this.lines.take(out, scheme);
+        try {
+            write(lines, snapshots, scheme);
+        }
+        finally {
+            this.lines.give(lines);
+        }
+    }
+
+    private void write(ExpositionLines lines, MetricSnapshots snapshots, EscapingScheme scheme) throws IOException {
         for (MetricSnapshot snapshot : TextFormatUtil.mergeDuplicates(snapshots)) {
             if (snapshot.getDataPoints().isEmpty()) {
                 continue;

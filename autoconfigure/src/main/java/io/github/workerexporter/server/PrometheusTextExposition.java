@@ -42,7 +42,7 @@ public final class PrometheusTextExposition implements ExpositionFormatWriter {
 
     private final boolean createdTimestamps;
 
-    private final RenderedLabelSets rendered;
+    private final ExpositionLines.Pool lines;
 
     private final boolean timestampsInMs;
 
@@ -60,7 +60,7 @@ public final class PrometheusTextExposition implements ExpositionFormatWriter {
 
     @SuppressWarnings("deprecation")
     PrometheusTextExposition(boolean createdTimestamps, boolean timestampsInMs, RenderedLabelSets rendered) {
-        this.rendered = rendered;
+        this.lines = new ExpositionLines.Pool(rendered);
         this.createdTimestamps = createdTimestamps;
         this.timestampsInMs = timestampsInMs;
         this.fallback = PrometheusTextFormatWriter.builder()
@@ -85,7 +85,16 @@ public final class PrometheusTextExposition implements ExpositionFormatWriter {
             this.fallback.write(out, snapshots, scheme);
             return;
         }
-        ExpositionLines lines = new ExpositionLines(out, scheme, this.rendered);
+        ExpositionLines lines = this.lines.take(out, scheme);
+        try {
+            write(lines, snapshots, scheme);
+        }
+        finally {
+            this.lines.give(lines);
+        }
+    }
+
+    private void write(ExpositionLines lines, MetricSnapshots snapshots, EscapingScheme scheme) throws IOException {
         MetricSnapshots merged = TextFormatUtil.mergeDuplicates(snapshots);
         for (MetricSnapshot snapshot : merged) {
             if (snapshot.getDataPoints().isEmpty()) {
