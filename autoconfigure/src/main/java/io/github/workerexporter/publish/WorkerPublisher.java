@@ -89,6 +89,8 @@ public final class WorkerPublisher implements AutoCloseable {
 
     private volatile boolean previousLivesRead;
 
+    private volatile boolean closed;
+
     /**
      * Create a publisher; nothing runs before {@link #start(Duration)}.
      * @param store the shared store
@@ -153,6 +155,12 @@ public final class WorkerPublisher implements AutoCloseable {
             this.failures.succeeded();
         }
         catch (RuntimeException ex) {
+            if (this.closed) {
+                // A scheduled flush that waited for the last one (ON_EXIT's, which
+                // logs its own failure) and was interrupted by the close: not a fault.
+                logger.debug("Flush to {} storage ended by the close", this.store.name(), ex);
+                return;
+            }
             // The boundary of a background task: a collector's bug must not end the
             // schedule.
             this.failures.failed(ex);
@@ -221,6 +229,7 @@ public final class WorkerPublisher implements AutoCloseable {
      */
     @Override
     public void close() {
+        this.closed = true;
         this.executor.shutdownNow();
     }
 

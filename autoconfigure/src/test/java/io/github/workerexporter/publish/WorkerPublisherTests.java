@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import io.github.workerexporter.lifecycle.StopReason;
 import io.github.workerexporter.lifecycle.WorkerLifecycle;
@@ -83,6 +84,27 @@ class WorkerPublisherTests {
         assertThat(output.getAll().lines().filter((line) -> line.contains("WARN"))).hasSize(1);
         assertThat(output).contains("Flush to switchable storage failed")
             .contains("Flush to switchable storage recovered");
+    }
+
+    @Test
+    void aFlushInterruptedByTheCloseIsNotLoggedAsAFailure(CapturedOutput output) throws Exception {
+        // The last flush of ON_EXIT runs on the closing thread; a scheduled flush that
+        // waited for it then runs on the flusher and is interrupted by close().
+        BlockingStore blocking = new BlockingStore();
+        WorkerPublisher publisher = publisher(blocking, new WorkerLifecycle(), (name) -> true);
+        publisher.start(Duration.ofHours(1));
+        assertThat(blocking.entered.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread flusher = Thread.getAllStackTraces()
+            .keySet()
+            .stream()
+            .filter((thread) -> thread.getName().equals("exporter-flush") && blocking.threads.contains(thread))
+            .findFirst()
+            .orElseThrow();
+        publisher.close();
+        flusher.join(10_000);
+        assertThat(flusher.isAlive()).isFalse();
+        assertThat(blocking.interrupted).isTrue();
+        assertThat(output).doesNotContain("Flush to blocking storage failed");
     }
 
     @Test
@@ -213,6 +235,48 @@ class WorkerPublisherTests {
                 names, lifecycle, (records) -> RestartCarry.carry(records, this.worker.id(),
                         this.worker.startTime().toEpochMilli(), this.codec, this.restarts),
                 this.clock, WorkerIdConflict.of("gunicorn", this.worker));
+    }
+
+    /**
+     * A store whose publish waits until its thread is interrupted, as a Redis command
+     * does when its thread is.
+     */
+    static final class BlockingStore implements MetricStore {
+
+        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+
+        final java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        volatile boolean interrupted;
+
+        @Override
+        public String name() {
+            return "blocking";
+        }
+
+        @Override
+        public void publish(WorkerRecord record) {
+            this.threads.add(Thread.currentThread());
+            this.entered.countDown();
+            try {
+                Thread.sleep(60_000);
+            }
+            catch (InterruptedException ex) {
+                this.interrupted = true;
+                Thread.currentThread().interrupt();
+                throw new StoreException("command interrupted", ex);
+            }
+        }
+
+        @Override
+        public List<WorkerRecord> readAll() {
+            return List.of();
+        }
+
+        @Override
+        public void close() {
+        }
+
     }
 
     static final class SwitchableStore implements MetricStore {
