@@ -359,24 +359,36 @@ final class ExpositionLines {
         }
 
         /**
-         * Lines for a write.
+         * Run a write on lines of this pool, kept for the next write when it ends,
+         * finished or not.
          * @param out the stream written to
          * @param scheme the escaping scheme
-         * @return the lines, to {@link #give} back when the write ends
+         * @param write what writes the lines
+         * @throws IOException if the stream fails
          */
-        ExpositionLines take(OutputStream out, EscapingScheme scheme) {
+        void write(OutputStream out, EscapingScheme scheme, Write write) throws IOException {
             ExpositionLines lines = this.idle.getAndSet(null);
-            return ((lines != null) ? lines : new ExpositionLines(this.rendered)).begin(out, scheme);
+            if (lines == null) {
+                lines = new ExpositionLines(this.rendered);
+            }
+            try {
+                write.write(lines.begin(out, scheme));
+            }
+            finally {
+                lines.forget();
+                this.idle.set(lines);
+            }
         }
 
-        /**
-         * Keep the lines of a write that ended, finished or not, for the next.
-         * @param lines the lines
-         */
-        void give(ExpositionLines lines) {
-            lines.forget();
-            this.idle.set(lines);
-        }
+    }
+
+    /**
+     * A write of a format's lines.
+     */
+    @FunctionalInterface
+    interface Write {
+
+        void write(ExpositionLines lines) throws IOException;
 
     }
 

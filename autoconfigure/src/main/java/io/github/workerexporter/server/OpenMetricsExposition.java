@@ -85,13 +85,7 @@ public final class OpenMetricsExposition implements ExpositionFormatWriter {
             this.fallback.write(out, snapshots, scheme);
             return;
         }
-        ExpositionLines lines = this.lines.take(out, scheme);
-        try {
-            write(lines, snapshots, scheme);
-        }
-        finally {
-            this.lines.give(lines);
-        }
+        this.lines.write(out, scheme, (lines) -> write(lines, snapshots, scheme));
     }
 
     private void write(ExpositionLines lines, MetricSnapshots snapshots, EscapingScheme scheme) throws IOException {
